@@ -1,0 +1,25 @@
+"""The byline and call to action of each field note.
+
+Events: on_page_content (reading time from the rendered prose, then the
+byline and call to action handed to the templates through page.meta).
+Reads: `readtime`, `cta` (already validated by note_metadata), and `extra.cta`,
+`extra.intake` from mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+from impart.byline import make_byline
+from impart.call_to_action import resolve_call_to_action
+from impart.readtime import reading_minutes
+
+
+def on_page_content(html, *, page, config, files):
+    note = page.meta.get("impart_note")
+    if note is None:
+        return None
+    minutes = note.readtime or reading_minutes(html)
+    # Material's own sidebar reads page.config.readtime: keep it the same figure.
+    page.config.readtime = minutes
+    page.meta["byline"] = make_byline(note, minutes)
+    page.meta["call_to_action"] = resolve_call_to_action(note.cta, config.extra, page.url)
+    return None

@@ -1,0 +1,68 @@
+"""Field notes' front matter: validated before the blog plugin reads it.
+
+Events: on_files (validate every note, first), on_page_markdown (template,
+title). Reads: every front-matter key of a note (see impart.field_notes).
+An error stops the build with impart's one-line message; an unknown key is a
+warning, so `mkdocs build --strict` fails on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
+
+from impart.field_notes import NoteError, load_authors, read_note, remove_title_heading
+from impart.settings import SiteSettings
+
+log = get_plugin_logger("impart")
+
+# Filled by on_files at the start of each build and read by later events of
+# the same build; never carried from one build to the next.
+_notes: dict[str, object] = {}
+
+
+def settings_from(config) -> SiteSettings:
+    blog = config.plugins["material/blog"].config
+    return SiteSettings(
+        root=Path(config.config_file_path).parent,
+        docs_dir=Path(config.docs_dir),
+        blog_dir=blog.blog_dir,
+        categories_allowed=tuple(blog.categories_allowed),
+        extra=dict(config.extra),
+    )
+
+
+@event_priority(100)  # before the blog plugin, so editors get our messages
+def on_files(files, *, config):
+    _notes.clear()
+    settings = settings_from(config)
+    try:
+        authors = load_authors(settings)
+    except NoteError as error:
+        raise PluginError(str(error)) from None
+    for file in files.documentation_pages():
+        path = Path(file.abs_src_path)
+        if not path.is_relative_to(settings.posts_dir):
+            continue
+        note, problems = read_note(path, settings, authors)
+        for problem in problems:
+            if problem.severity == "error":
+                raise PluginError(str(problem))
+            log.warning(str(problem))
+        _notes[file.src_uri] = note
+
+
+def on_page_markdown(markdown, *, page, config, files):
+    note = _notes.get(page.file.src_uri)
+    if note is None:
+        return None
+    page.meta["impart_note"] = note
+    if page.meta.get("template") == "blog-post.html":
+        page.meta["template"] = "field-note.html"
+    page.meta["title"] = note.title
+    if note.title_from_h1:
+        # The template prints the title before the standfirst and byline.
+        return remove_title_heading(markdown)
+    return None

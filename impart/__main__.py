@@ -1,0 +1,5 @@
+import sys
+
+from impart.cli import main
+
+sys.exit(main())

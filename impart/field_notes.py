@@ -1,0 +1,324 @@
+"""The field note's front matter: its schema, and the checks an editor relies on.
+
+Every problem names the file, the key and the fix in one line, e.g.
+`docs/field-notes/posts/pilots.md: 'date' is missing; write date: 2026-04-26`.
+Errors stop the build; unknown keys are warnings (so `--strict` fails on them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from impart.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.settings import SiteSettings
+
+DESCRIPTION_MIN = 50
+DESCRIPTION_MAX = 300
+EXAMPLE_DATE = "2026-04-26"
+
+# Keys this project reads, then keys Material's blog plugin and MkDocs read.
+NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
+ENGINE_KEYS = ("slug", "draft", "pin", "links", "tags", "hide", "search", "template", "status", "comments")
+KNOWN_KEYS = frozenset(NOTE_KEYS + ENGINE_KEYS)
+
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    key: str
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CallToAction:
+    lead: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldNote:
+    path: str
+    title: str
+    title_from_h1: bool
+    description: str
+    created: dt.date
+    updated: dt.date | None
+    authors: tuple[str, ...]
+    author_names: tuple[str, ...]
+    category: str
+    readtime: int | None
+    # None: the site-wide call to action; False: none; else the note's own.
+    cta: CallToAction | bool | None
+    placeholder: Mapping | None
+
+    @property
+    def last_changed(self) -> dt.date:
+        return self.updated or self.created
+
+
+class NoteError(ValueError):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def load_authors(settings: SiteSettings) -> dict[str, str]:
+    """Author keys to display names, from `.authors.yml`."""
+    path = settings.authors_file
+    where = settings.relative(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise NoteError(
+            Problem(where, "authors", "the authors file is missing; create it with an 'authors:' map")
+        ) from None
+    except yaml.YAMLError:
+        raise NoteError(Problem(where, "authors", "the authors file is not valid YAML; fix its indentation")) from None
+    authors = raw.get("authors") if isinstance(raw, dict) else None
+    if not isinstance(authors, dict) or not authors:
+        raise NoteError(
+            Problem(where, "authors", "'authors' must map each key to a name, e.g. impart: {name: Impart Editorial}")
+        )
+    names = {}
+    for key, entry in authors.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise NoteError(Problem(where, f"authors.{key}", f"author '{key}' needs a 'name'"))
+        names[str(key)] = entry["name"]
+    return names
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+class _Checker:
+    """Collects every problem of one note, so an editor can fix them at once."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, key, message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, key, message, "warning"))
+
+
+def _check_date(meta: dict, c: _Checker) -> tuple[dt.date | None, dt.date | None]:
+    if "date" not in meta or meta["date"] is None:
+        c.error("date", f"'date' is missing; write date: {EXAMPLE_DATE}")
+        return None, None
+    value = meta["date"]
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - {"created", "updated"})
+        if unknown:
+            c.error("date", f"'date.{unknown[0]}' is not a date field; use date.created and date.updated")
+        created = _as_date(value.get("created"))
+        if created is None:
+            c.error("date.created", f"'date.created' must be a date; write date: {{created: {EXAMPLE_DATE}}}")
+        updated = None
+        if value.get("updated") is not None:
+            updated = _as_date(value["updated"])
+            if updated is None:
+                c.error("date.updated", f"'date.updated' must be a date like {EXAMPLE_DATE}, not {value['updated']!r}")
+        if created and updated and updated < created:
+            c.error(
+                "date.updated",
+                f"'date.updated' ({updated}) is before 'date.created' ({created}); "
+                "the update must be on or after the creation date",
+            )
+        return created, updated
+    created = _as_date(value)
+    if created is None:
+        c.error("date", f"'date' must be a date like {EXAMPLE_DATE}, not {value!r}")
+    return created, None
+
+
+def _check_description(meta: dict, c: _Checker) -> str:
+    value = meta.get("description")
+    if value is None:
+        c.error(
+            "description",
+            f"'description' is missing; write the standfirst, {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+        )
+        return ""
+    if not isinstance(value, str):
+        c.error("description", "'description' must be text: the standfirst, in one sentence or two")
+        return ""
+    text = " ".join(value.split())
+    if not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
+        c.error(
+            "description",
+            f"'description' is {len(text)} characters; "
+            f"write a standfirst of {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
+        )
+    return text
+
+
+def _check_authors(meta: dict, authors: Mapping[str, str], authors_file: str, c: _Checker) -> tuple[str, ...]:
+    value = meta.get("authors")
+    example = next(iter(authors), "impart")
+    if value is None:
+        c.error("authors", f"'authors' is missing; write authors: [{example}]")
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        c.error("authors", f"'authors' must be a list of author keys, e.g. authors: [{example}]")
+        return ()
+    for key in value:
+        if str(key) not in authors:
+            c.error(
+                "authors",
+                f"'authors' names '{key}', who is not in {authors_file}; use one of: {', '.join(authors)}",
+            )
+    return tuple(str(key) for key in value)
+
+
+def _check_category(meta: dict, allowed: tuple[str, ...], c: _Checker) -> str:
+    value = meta.get("categories")
+    example = allowed[0] if allowed else "Field notes"
+    if value is None:
+        c.error("categories", f"'categories' is missing; write categories: [{example}]")
+        return ""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or len(value) != 1:
+        count = len(value) if isinstance(value, list) else "no"
+        c.error(
+            "categories", f"'categories' lists {count} categories; a note has exactly one, e.g. categories: [{example}]"
+        )
+        return ""
+    category = str(value[0])
+    if allowed and category not in allowed:
+        c.error("categories", f"'categories' has '{category}', which is not allowed; use one of: {', '.join(allowed)}")
+    return category
+
+
+def _check_readtime(meta: dict, c: _Checker) -> int | None:
+    value = meta.get("readtime")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        c.error("readtime", f"'readtime' must be a whole number of minutes, e.g. readtime: 6; not {value!r}")
+        return None
+    return value
+
+
+def _check_cta(meta: dict, c: _Checker) -> CallToAction | bool | None:
+    if "cta" not in meta:
+        return None
+    value = meta["cta"]
+    if value is False:
+        return False
+    if isinstance(value, dict) and set(value) <= {"lead", "label"}:
+        lead, label = value.get("lead"), value.get("label")
+        if isinstance(lead, str) and lead.strip() and isinstance(label, str) and label.strip():
+            return CallToAction(lead=lead.strip(), label=label.strip())
+    c.error(
+        "cta", "'cta' must be false, or a lead and a label, e.g. cta: {lead: Facing this?, label: Request a Proposal}"
+    )
+    return None
+
+
+def _check_unknown_keys(meta: dict, c: _Checker) -> None:
+    for key in meta:
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(str(key), NOTE_KEYS, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(NOTE_KEYS)}"
+        c.warn(str(key), f"'{key}' is not a front-matter key; {hint}")
+
+
+def parse_note(
+    meta: dict,
+    body: str,
+    path: str,
+    authors: Mapping[str, str],
+    categories_allowed: tuple[str, ...],
+    authors_file: str = ".authors.yml",
+) -> tuple[FieldNote | None, list[Problem]]:
+    """Validate one note's front matter: the note (None on any error) and every problem."""
+    c = _Checker(path)
+    title = meta.get("title")
+    title_from_h1 = False
+    if title is None:
+        h1 = _H1.search(body)
+        if h1:
+            title, title_from_h1 = h1.group(1).strip(), True
+        else:
+            c.error("title", "'title' is missing; write title: ... or start the note with '# Its title'")
+    elif not isinstance(title, str) or not title.strip():
+        c.error("title", "'title' must be text, e.g. title: From pilot to production")
+    created, updated = _check_date(meta, c)
+    author_keys = _check_authors(meta, authors, authors_file, c)
+    note = FieldNote(
+        path=path,
+        title=str(title or "").strip(),
+        title_from_h1=title_from_h1,
+        description=_check_description(meta, c),
+        created=created,
+        updated=updated,
+        authors=author_keys,
+        author_names=tuple(authors.get(key, key) for key in author_keys),
+        category=_check_category(meta, categories_allowed, c),
+        readtime=_check_readtime(meta, c),
+        cta=_check_cta(meta, c),
+        placeholder=meta.get("placeholder"),
+    )
+    _check_unknown_keys(meta, c)
+    failed = any(p.severity == "error" for p in c.problems)
+    return (None if failed else note), c.problems
+
+
+def read_note(path: Path, settings: SiteSettings, authors: Mapping[str, str]) -> tuple[FieldNote | None, list[Problem]]:
+    where = settings.relative(path)
+    try:
+        meta, body = split_front_matter(path.read_text(encoding="utf-8-sig"))
+    except FrontMatterSyntaxError as error:
+        return None, [Problem(where, "", str(error))]
+    except UnicodeDecodeError:
+        return None, [Problem(where, "", "the file is not UTF-8 text; save it as UTF-8")]
+    return parse_note(meta, body, where, authors, settings.categories_allowed, settings.relative(settings.authors_file))
+
+
+def note_paths(settings: SiteSettings) -> list[Path]:
+    return sorted(settings.posts_dir.rglob("*.md"))
+
+
+def check_all(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
+    """Every note under the posts folder, and every problem found in them."""
+    try:
+        authors = load_authors(settings)
+    except NoteError as error:
+        return [], [error.problem]
+    notes, problems = [], []
+    for path in note_paths(settings):
+        note, found = read_note(path, settings, authors)
+        problems.extend(found)
+        if note:
+            notes.append(note)
+    return notes, problems
+
+
+def remove_title_heading(body: str) -> str:
+    """The body without its first `# Title` line: the template prints the title itself."""
+    return _H1.sub("", body, count=1)

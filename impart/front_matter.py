@@ -1,0 +1,34 @@
+"""Split a Markdown file into its YAML front matter and its body."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+# The same delimiters MkDocs accepts: a line of three dashes, YAML, then three
+# dashes or three dots.
+_FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+class FrontMatterSyntaxError(ValueError):
+    """The file has no front matter, or it is not valid YAML."""
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        raise FrontMatterSyntaxError(
+            "the front matter is missing; start the file with a '---' line, the keys, then another '---' line"
+        )
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise FrontMatterSyntaxError(
+            f"the front matter is not valid YAML{where}; fix it between the '---' lines"
+        ) from None
+    if not isinstance(meta, dict):
+        raise FrontMatterSyntaxError("the front matter must be 'key: value' lines between the '---' lines")
+    return meta, text[match.end() :]

@@ -1,0 +1,59 @@
+"""Reading time of a note, from its rendered prose.
+
+Code blocks, notices (`<aside>`, admonitions) and scripts are left out: a
+reader skims code and the call to action is not part of the note.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from html.parser import HTMLParser
+
+WORDS_PER_MINUTE = 230
+
+_SKIPPED_TAGS = frozenset({"pre", "aside", "script", "style", "template"})
+_SKIPPED_CLASSES = frozenset({"admonition", "impart-notice", "impart-cta"})
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+class _ProseCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self._stack: list[bool] = []  # for each open element: is it skipped?
+
+    def _skipping(self) -> bool:
+        return any(self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID_TAGS:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        self._stack.append(tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES))
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID_TAGS and self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self.text.append(data)
+
+
+def count_words(html: str) -> int:
+    collector = _ProseCollector()
+    collector.feed(html)
+    collector.close()
+    return len(_WORD.findall(" ".join(collector.text)))
+
+
+def reading_minutes(html: str, words_per_minute: int = WORDS_PER_MINUTE) -> int:
+    """Whole minutes, at least one."""
+    return max(1, math.ceil(count_words(html) / words_per_minute))

@@ -1,0 +1,75 @@
+"""Shared helpers: real builds of the real mkdocs.yml, and copies of the site to break."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+PROJECT = Path(__file__).resolve().parents[1]
+SITE_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
+
+
+def run_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    env.update(extra)
+    return env
+
+
+def mkdocs_build(config: Path, site_dir: Path, *, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config), "--site-dir", str(site_dir)]
+    if strict:
+        command.append("--strict")
+    return subprocess.run(command, capture_output=True, text=True, env=run_env(**env), timeout=300)
+
+
+def impart(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "impart", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=run_env(**env), timeout=120)
+
+
+def copy_site(destination: Path) -> Path:
+    """A copy of the site's sources to change freely; returns its folder."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in SITE_PARTS:
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part)
+        else:
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+class BuiltSite:
+    def __init__(self, root: Path, log: str):
+        self.root = root
+        self.log = log
+
+    def path(self, url: str) -> Path:
+        target = self.root / url.strip("/")
+        return target / "index.html" if not url.endswith(".html") else target
+
+    def html(self, url: str) -> BeautifulSoup:
+        return BeautifulSoup(self.path(url).read_text(encoding="utf-8"), "html.parser")
+
+    def pages(self) -> list[Path]:
+        return sorted(self.root.rglob("*.html"))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> BuiltSite:
+    """The real mkdocs.yml, built once with --strict into a temporary folder."""
+    site_dir = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(PROJECT / "mkdocs.yml", site_dir)
+    assert result.returncode == 0, result.stderr
+    return BuiltSite(site_dir, result.stderr)

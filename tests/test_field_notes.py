@@ -1,0 +1,82 @@
+"""The front-matter schema, checked directly: one table of mistakes and their messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from impart.field_notes import CallToAction, parse_note, remove_title_heading
+
+AUTHORS = {"impart": "Impart Editorial"}
+CATEGORIES = ("Field notes", "Operations")
+GOOD = {
+    "title": "A good note",
+    "description": "x" * 60,
+    "date": dt.date(2026, 4, 26),
+    "authors": ["impart"],
+    "categories": ["Field notes"],
+}
+
+
+def parse(meta, body=""):
+    return parse_note(meta, body, "posts/n.md", AUTHORS, CATEGORIES, "authors.yml")
+
+
+def test_a_good_note_parses():
+    note, problems = parse(GOOD)
+    assert problems == []
+    assert note.created == dt.date(2026, 4, 26)
+    assert note.author_names == ("Impart Editorial",)
+    assert note.category == "Field notes"
+    assert note.cta is None
+
+
+MISTAKES = [
+    ({"title": None}, "title", "'title' is missing"),
+    ({"description": "x" * 301}, "description", "'description' is 301 characters"),
+    ({"description": 5}, "description", "'description' must be text"),
+    ({"date": "26 April"}, "date", "'date' must be a date like 2026-04-26, not '26 April'"),
+    ({"date": {"updated": dt.date(2026, 5, 1)}}, "date.created", "'date.created' must be a date"),
+    (
+        {"date": {"created": dt.date(2026, 5, 1), "edited": dt.date(2026, 5, 2)}},
+        "date",
+        "'date.edited' is not a date field",
+    ),
+    ({"authors": []}, "authors", "'authors' must be a list of author keys"),
+    ({"categories": []}, "categories", "'categories' lists 0 categories"),
+    ({"readtime": 0}, "readtime", "'readtime' must be a whole number"),
+    ({"readtime": True}, "readtime", "'readtime' must be a whole number"),
+    ({"cta": "yes"}, "cta", "'cta' must be false, or a lead and a label"),
+    ({"cta": {"lead": "Hi"}}, "cta", "'cta' must be false, or a lead and a label"),
+]
+
+
+@pytest.mark.parametrize(("change", "key", "message"), MISTAKES, ids=[m[2] for m in MISTAKES])
+def test_each_mistake_names_file_key_and_fix(change, key, message):
+    meta = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    note, problems = parse(meta)
+    assert note is None
+    assert [p.key for p in problems] == [key]
+    assert str(problems[0]).startswith(f"posts/n.md: {message}")
+
+
+def test_title_may_come_from_the_first_heading():
+    meta = {k: v for k, v in GOOD.items() if k != "title"}
+    note, problems = parse(meta, "Intro.\n\n# The real title\n\nBody.\n")
+    assert problems == []
+    assert (note.title, note.title_from_h1) == ("The real title", True)
+    assert remove_title_heading("# The real title\n\nBody.\n").strip() == "Body."
+
+
+def test_cta_may_be_off_or_its_own():
+    assert parse({**GOOD, "cta": False})[0].cta is False
+    own = parse({**GOOD, "cta": {"lead": "Stuck?", "label": "Ask us"}})[0].cta
+    assert own == CallToAction(lead="Stuck?", label="Ask us")
+
+
+def test_unknown_key_is_a_warning_not_an_error():
+    note, problems = parse({**GOOD, "catgories": ["x"]})
+    assert note is not None
+    assert [(p.severity, p.key) for p in problems] == [("warning", "catgories")]
+    assert "did you mean 'categories'?" in problems[0].message

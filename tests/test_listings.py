@@ -1,0 +1,45 @@
+"""The field-notes listings, the home page and the blog's generated pages."""
+
+from __future__ import annotations
+
+from .test_article_page import POSTS, front_matter, published
+
+
+def notes_newest_first():
+    notes = [(published(meta), meta["title"]) for meta, _ in map(front_matter, POSTS)]
+    return [title for _, title in sorted(notes, reverse=True)]
+
+
+def summary_titles(page):
+    return [a.get_text(strip=True) for a in page.select("article.impart-summary .impart-summary__title a")]
+
+
+def test_listing_is_newest_first_and_paginated(built_site):
+    first = built_site.html("/field-notes/")
+    second = built_site.html("/field-notes/page/2/")
+    assert summary_titles(first) + summary_titles(second) == notes_newest_first()
+    assert len(summary_titles(first)) == 5
+
+
+def test_each_summary_has_title_byline_and_standfirst(built_site):
+    page = built_site.html("/field-notes/")
+    for summary in page.select("article.impart-summary"):
+        assert summary.find(class_="impart-byline").find("time")["datetime"]
+        assert len(summary.find(class_="impart-summary__standfirst").get_text(strip=True)) >= 50
+
+
+def test_archive_category_and_author_pages(built_site):
+    years = {published(meta).year for meta, _ in map(front_matter, POSTS)}
+    for year in years:
+        assert summary_titles(built_site.html(f"/field-notes/archive/{year}/"))
+    field_notes = {meta["title"] for meta, _ in map(front_matter, POSTS) if meta["categories"] == ["Field notes"]}
+    assert set(summary_titles(built_site.html("/field-notes/category/field-notes/"))) == field_notes
+    assert summary_titles(built_site.html("/field-notes/author/impart/"))
+
+
+def test_home_has_intro_three_latest_and_call_to_action(built_site):
+    page = built_site.html("/")
+    assert page.find("h1").get_text(strip=True)
+    assert summary_titles(page) == notes_newest_first()[:3]
+    cta = page.find("aside", class_="impart-cta")
+    assert cta.find("a")["href"].startswith("request-a-proposal/")
