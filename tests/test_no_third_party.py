@@ -43,5 +43,7 @@ def test_no_stylesheet_imports_from_another_host(built_site):
 
 
 def test_the_checker_can_fail():
-    assert foreign_hosts(["https://fonts.googleapis.com/css?family=Roboto", "/assets/x.css"]) == {"fonts.googleapis.com"}
+    assert foreign_hosts(["https://fonts.googleapis.com/css?family=Roboto", "/assets/x.css"]) == {
+        "fonts.googleapis.com"
+    }
     assert foreign_hosts(["//cdn.example.net/a.js 1x, /b.png 2x"]) == {"cdn.example.net"}
