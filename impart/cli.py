@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from impart.dates import build_date
 from impart.field_notes import check_all
+from impart.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.settings import load_settings
 
 
@@ -17,18 +19,52 @@ def _config_path(value: str) -> Path:
     return path
 
 
+def _indicative(settings):
+    try:
+        return indicative_pages(settings)
+    except PlaceholderError as error:
+        return [], [f"mkdocs.yml: {error}"]
+
+
 def cmd_check(args) -> int:
+    """The build's checks, without building: front matter and placeholder promises."""
     settings = load_settings(args.config)
-    notes, problems = check_all(settings)
-    for problem in problems:
-        label = "warning" if problem.severity == "warning" else "error"
-        print(f"{label}: {problem}")
+    today = build_date()
+    _, problems = check_all(settings)
+    lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
+    pages, unreadable = _indicative(settings)
+    lines += [f"error: {line}" for line in unreadable]
+    lines += [f"warning: {p.path}: {overdue_message(p.notice, today)}" for p in pages if p.notice.is_overdue(today)]
+    for line in lines:
+        print(line)
     checked = len(list(settings.posts_dir.rglob("*.md")))
-    if problems:
-        print(f"{len(problems)} problem(s) in {checked} field note(s)", file=sys.stderr)
+    if lines:
+        print(f"{len(lines)} problem(s); {checked} field note(s) checked", file=sys.stderr)
         return 1
     print(f"{checked} field note(s) checked: no problems")
     return 0
+
+
+def cmd_placeholders(args) -> int:
+    """Every indicative page with its promised date; exit 1 when any is overdue."""
+    settings = load_settings(args.config)
+    today = build_date()
+    pages, unreadable = _indicative(settings)
+    for line in unreadable:
+        print(f"error: {line}", file=sys.stderr)
+    if not pages:
+        print("no indicative pages")
+        return 1 if unreadable else 0
+    width = max(len(p.path) for p in pages)
+    print(f"{'page':<{width}}  {'arrives':<16}  status")
+    overdue = 0
+    for page in sorted(pages, key=lambda p: (p.notice.arrival.deadline, p.path)):
+        left = page.notice.days_left(today)
+        overdue += left < 0
+        status = f"{-left} day(s) overdue" if left < 0 else f"{left} day(s) left"
+        print(f"{page.path:<{width}}  {page.notice.arrival.text:<16}  {status}")
+    print(f"{len(pages)} indicative page(s), {overdue} overdue, as of {today.isoformat()}")
+    return 1 if overdue or unreadable else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="validate every field note's front matter without building")
     check.set_defaults(run=cmd_check)
+    placeholders = commands.add_parser(
+        "placeholders", help="list indicative pages with their promised dates; exit 1 when any is overdue"
+    )
+    placeholders.set_defaults(run=cmd_placeholders)
     return parser
 
 

@@ -1,0 +1,57 @@
+"""Placeholder notices on indicative pages, and their promised arrival.
+
+Events: on_config (the site-wide switch; warn once if it is overdue),
+on_page_markdown (each page's notice; warn if it is overdue).
+Reads: `placeholder` and a note's `date` from front matter; `extra.placeholders`
+(`site_wide`, `indexed`, `label`) from mkdocs.yml. The build date is
+`SOURCE_DATE_EPOCH` when set. An overdue promise is a warning, so a strict
+build fails; a malformed one stops the build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+
+from impart.dates import build_date
+from impart.placeholders import PlaceholderError, notice_for, overdue_message, placeholder_settings
+
+log = get_plugin_logger("impart")
+
+
+def _settings(config):
+    try:
+        return placeholder_settings(config.extra), build_date()
+    except (PlaceholderError, ValueError) as error:
+        raise PluginError(f"mkdocs.yml: {error}") from None
+
+
+def on_config(config):
+    settings, today = _settings(config)
+    if settings.site_wide and settings.site_wide.is_overdue(today):
+        log.warning(f"mkdocs.yml: extra.placeholders.site_wide: {overdue_message(settings.site_wide, today)}")
+
+
+def on_page_markdown(markdown, *, page, config, files):
+    settings, today = _settings(config)
+    note = page.meta.get("impart_note")
+    where = _display_path(page, config)
+    try:
+        notice = notice_for(page.meta, settings, note.created if note else None)
+    except PlaceholderError as error:
+        raise PluginError(f"{where}: {error}") from None
+    if notice is None:
+        return None
+    page.meta["placeholder_notice"] = notice
+    page.meta["noindex"] = not settings.indexed
+    if "placeholder" in page.meta and notice.is_overdue(today):
+        log.warning(f"{where}: {overdue_message(notice, today)}")
+    return None
+
+
+def _display_path(page, config) -> str:
+    root = Path(config.config_file_path).parent
+    source = Path(page.file.abs_src_path or page.file.src_path)
+    return source.relative_to(root).as_posix() if source.is_relative_to(root) else page.file.src_path
