@@ -26,3 +26,12 @@ def resolve_call_to_action(note_cta, extra: dict, page_url: str) -> ResolvedCall
     label = note_cta.label if note_cta else site.get("label", DEFAULT_LABEL)
     intake = (extra.get("intake") or {}).get("path", "request-a-proposal/")
     return ResolvedCallToAction(lead=lead, label=label, intake=intake, came_from="/" + page_url.lstrip("/"))
+
+
+def home_call_to_action(extra: dict) -> ResolvedCallToAction | None:
+    """The site's call to action, with the home page's own lead (`extra.home.cta_lead`) when set."""
+    cta = resolve_call_to_action(None, extra, "/")
+    lead = (extra.get("home") or {}).get("cta_lead")
+    if cta and lead:
+        return ResolvedCallToAction(lead=lead, label=cta.label, intake=cta.intake, came_from=cta.came_from)
+    return cta
