@@ -67,6 +67,40 @@ def cmd_placeholders(args) -> int:
     return 1 if overdue or unreadable else 0
 
 
+def cmd_serve(args) -> int:
+    """The built site and the proposal handler together, on waitress."""
+    import logging
+
+    import waitress
+
+    from impart.intake.app import create_app
+    from impart.intake.rate_limit import parse_rate
+    from impart.static_site import StaticSite
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    project = Path(args.config).resolve().parent
+    site_dir = Path(args.site)
+    if not (site_dir / "index.html").is_file():
+        print(f"{site_dir}: no built site here; run make build first, or pass --site DIR", file=sys.stderr)
+        return 2
+    try:
+        rate = parse_rate(args.rate_limit)
+    except ValueError as error:
+        print(f"--rate-limit: {error}", file=sys.stderr)
+        return 2
+    app = create_app(
+        project,
+        site_dir=site_dir,
+        proposals_dir=Path(args.proposals),
+        allowed_origins=args.allow_origin,
+        rate_limit=rate,
+        fallback=StaticSite(site_dir),
+    )
+    print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="impart")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="impart", description=__doc__)
     parser.add_argument(
@@ -79,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
         "placeholders", help="list indicative pages with their promised dates; exit 1 when any is overdue"
     )
     placeholders.set_defaults(run=cmd_placeholders)
+    serve = commands.add_parser("serve", help="serve the built site and the proposal handler on waitress")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--site", default="site", help="the built site (default: site)")
+    serve.add_argument("--proposals", default="proposals", help="where proposals land (default: proposals)")
+    serve.add_argument(
+        "--allow-origin", action="append", default=[], metavar="URL", help="another origin whose pages may post"
+    )
+    serve.add_argument("--rate-limit", default="5/600", metavar="COUNT/SECONDS", help="per client (default: 5/600)")
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default: 8)")
+    serve.set_defaults(run=cmd_serve)
     return parser
 
 

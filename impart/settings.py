@@ -36,6 +36,8 @@ class SiteSettings:
     blog_dir: str
     categories_allowed: tuple[str, ...]
     extra: dict = field(default_factory=dict)
+    site_url: str = ""
+    custom_dir: str = "overrides"
 
     @property
     def posts_dir(self) -> Path:
@@ -78,4 +80,6 @@ def load_settings(config_file: str | Path) -> SiteSettings:
         blog_dir=blog.get("blog_dir", "blog"),
         categories_allowed=tuple(blog.get("categories_allowed") or ()),
         extra=raw.get("extra") or {},
+        site_url=raw.get("site_url") or "",
+        custom_dir=(raw.get("theme") or {}).get("custom_dir", "overrides"),
     )

@@ -1,0 +1,63 @@
+"""The Request a Proposal page, assembled from the one form definition, and the live preview's handler.
+
+Events: on_page_markdown (load and check `form:` from the intake page's front
+matter), on_page_context (hand the form and its paths to intake.html),
+on_serve (mount the proposal handler, so `mkdocs serve` has a working form that
+writes into proposals/). Reads: `form` of the intake page; `site_url`,
+`extra.intake` (`page`, `path`, `action`, `contact`) from mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+
+from impart.intake.app import create_app
+from impart.intake.definition import FormDefinitionError, parse_form
+from impart.intake.settings import intake_settings
+
+log = get_plugin_logger("impart")
+
+
+def _is_intake(page, config) -> bool:
+    return page.file.src_uri == intake_settings(config.extra, config.site_url).page_source
+
+
+def on_page_markdown(markdown, *, page, config, files):
+    if not _is_intake(page, config):
+        return None
+    where = Path(config.docs_dir, page.file.src_uri).relative_to(Path(config.config_file_path).parent).as_posix()
+    try:
+        page.meta["intake_form"] = parse_form(page.meta.get("form"), where)
+    except FormDefinitionError as error:
+        raise PluginError(str(error)) from None
+    return None
+
+
+def on_page_context(context, *, page, config, nav):
+    form = page.meta.get("intake_form")
+    if form is None:
+        return None
+    settings = intake_settings(config.extra, config.site_url)
+    context["intake"] = {
+        "form": form,
+        "action": settings.action,
+        "contact": settings.contact,
+        "thanks": settings.thanks,
+    }
+    return context
+
+
+def on_serve(server, *, config, builder):
+    project = Path(config.config_file_path).parent
+    app = create_app(
+        project,
+        site_dir=Path(config.site_dir),
+        proposals_dir=project / "proposals",
+        fallback=server.get_app(),
+    )
+    server.set_app(app)
+    log.info(f"the proposal form is live: submissions land in {project / 'proposals'}")
+    return server

@@ -1,0 +1,1 @@
+"""The Request a Proposal intake: form definition, validation, storage, the WSGI app."""

@@ -1,0 +1,235 @@
+"""The proposal handler: a WSGI app in the werkzeug "shortly" shape.
+
+`create_app(...)` builds it; `IntakeApp.__call__` → `dispatch` routes the
+intake endpoint, the thank-you page and /healthz, and hands anything else to
+`fallback` (the static site, under `impart serve` or `mkdocs serve`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from impart.intake.definition import CONTEXT_FIELDS, FormDefinition
+from impart.intake.form_body import parse_form_body
+from impart.intake.origin import is_allowed_origin
+from impart.intake.pages import IntakePages
+from impart.intake.rate_limit import RateLimited, RateLimiter
+from impart.intake.settings import IntakeSettings
+from impart.intake.storage import REFERENCE, ProposalStore, StorageError
+from impart.intake.validation import validate
+
+log = logging.getLogger("impart.intake")
+
+MAX_BODY = 64 * 1024
+RETRY_AFTER_STORAGE = 120
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+_SUBMIT_METHODS = ("GET", "HEAD", "POST")
+_PAGE_METHODS = ("GET", "HEAD")
+_SAFE_FROM = re.compile(r"^/[A-Za-z0-9._~/\-]{0,300}$")
+STORAGE_PROBLEM = (
+    "We could not save your request just now, and nothing was stored. Your answers are below: "
+    "please send them again in a few minutes, or write to {contact}."
+)
+TITLES = {
+    400: "The form could not be read",
+    403: "This request did not come from our form",
+    405: "That method is not allowed here",
+    413: "The form is too large",
+    415: "The form was sent in a format we do not accept",
+    429: "Too many requests",
+}
+
+
+@dataclass
+class IntakeApp:
+    form: FormDefinition
+    settings: IntakeSettings
+    store: ProposalStore
+    pages: IntakePages
+    limiter: RateLimiter | None = None
+    allowed_origins: tuple[str, ...] = ()
+    max_body: int = MAX_BODY
+    fallback: Callable | None = None  # a WSGI app for every other path
+    known_fields: set = field(init=False)
+
+    def __post_init__(self):
+        self.known_fields = set(self.form.names) | set(CONTEXT_FIELDS)
+
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        request = Request(environ)
+        if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
+            return self.fallback(environ, start_response)
+        response, note = self.dispatch(request)
+        log.info("%s %s %s %s", request.method, request.path, response.status_code, note)
+        return response(environ, start_response)
+
+    # -- routing ------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> tuple[Response, str]:
+        """The response and what the log line says about it (a reference or a reason, never personal data)."""
+        try:
+            if request.path == "/healthz":
+                return self.health(request)
+            if request.path == self.settings.path:
+                if request.method == "POST":
+                    return self.submit(request)
+                self._allow(request, _SUBMIT_METHODS)
+                return self._html(self.pages.form_page(came_from=self._came_from(request)), 200), "form"
+            if request.path == self.settings.thanks:
+                self._allow(request, _PAGE_METHODS)
+                reference = request.args.get("ref", "")
+                reference = reference if REFERENCE.match(reference) else ""
+                return self._html(self.pages.thanks_page(reference), 200), reference or "thanks"
+            raise NotFound()
+        except HTTPException as error:
+            return self._problem(request, error), error.description or error.name
+
+    def _allow(self, request: Request, methods: tuple[str, ...]) -> None:
+        if request.method not in methods:
+            raise MethodNotAllowed(valid_methods=list(methods), description="use GET, or POST the form")
+
+    def health(self, request: Request) -> tuple[Response, str]:
+        self._allow(request, _PAGE_METHODS)
+        ok = self.store.writable()
+        body = {"status": "ok" if ok else "proposals folder not writable"}
+        response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
+        if not ok:
+            response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
+        return response, body["status"]
+
+    # -- the submission -------------------------------------------------------
+
+    def submit(self, request: Request) -> tuple[Response, str]:
+        own_origin = f"{request.scheme}://{request.host}"
+        if not is_allowed_origin(request.headers, own_origin, self.allowed_origins):
+            return self._error(request, 403, "This request did not come from the site's own form; use the form."), (
+                "cross-origin"
+            )
+        submitted = parse_form_body(request.environ, self.max_body, self.known_fields)
+        outcome = validate(self.form, submitted)
+        client = request.remote_addr or "unknown"
+        try:
+            if outcome.honeypot_filled:
+                # Answered like a success, so the sender learns nothing; kept apart from real proposals.
+                self._admit(client)
+                reference = self.store.quarantine(
+                    outcome.values, version=self.form.version, came_from=outcome.came_from, reason="honeypot filled"
+                )
+                return self._success(request, reference), "quarantined"
+            if not outcome.ok:
+                return self._invalid(request, outcome), "invalid: " + ",".join(outcome.errors)
+            saved = self.store.save(
+                outcome.values,
+                version=self.form.version,
+                came_from=outcome.came_from,
+                fingerprint=outcome.fingerprint(self.form.version),
+                admit=lambda: self._admit(client),
+            )
+            return self._success(request, saved.reference), saved.reference + (" duplicate" if saved.duplicate else "")
+        except RateLimited as limited:
+            response = self._error(request, 429, "You have sent several requests in a short time; wait and try again.")
+            response.headers["Retry-After"] = str(limited.retry_after)
+            return response, "rate-limited"
+        except StorageError as error:
+            return self._unavailable(request, outcome), f"storage: {error.strerror}"
+
+    def _admit(self, client: str) -> None:
+        if self.limiter:
+            self.limiter.admit(client)
+
+    # -- answers ----------------------------------------------------------------
+
+    def _wants_json(self, request: Request) -> bool:
+        return request.accept_mimetypes.best_match([JSON, "text/html"]) == JSON and JSON in request.headers.get(
+            "Accept", ""
+        )
+
+    def _success(self, request: Request, reference: str) -> Response:
+        if self._wants_json(request):
+            return Response(json.dumps({"reference": reference}), status=201, mimetype=JSON)
+        response = Response("", status=303)
+        response.headers["Location"] = f"{self.settings.thanks}?ref={reference}"
+        return response
+
+    def _invalid(self, request: Request, outcome) -> Response:
+        if self._wants_json(request):
+            return Response(json.dumps({"errors": outcome.errors}), status=422, mimetype=JSON)
+        page = self.pages.form_page(outcome.values, outcome.errors, outcome.came_from)
+        return self._html(page, 422)
+
+    def _unavailable(self, request: Request, outcome) -> Response:
+        problem = STORAGE_PROBLEM.format(contact=self.settings.contact)
+        if self._wants_json(request):
+            response = Response(json.dumps({"error": problem}), status=503, mimetype=JSON)
+        else:
+            response = self._html(self.pages.form_page(outcome.values, {}, outcome.came_from, problem=problem), 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
+        return response
+
+    def _error(self, request: Request, status: int, message: str) -> Response:
+        if self._wants_json(request):
+            return Response(json.dumps({"error": message}), status=status, mimetype=JSON)
+        return self._html(self.pages.plain(TITLES.get(status, "Something went wrong"), message), status)
+
+    def _problem(self, request: Request, error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 404:
+            response = self._html(self.pages.plain("Page not found", "There is no page at this address."), 404)
+        else:
+            response = self._error(request, status, error.description or error.name)
+        if isinstance(error, MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(error.valid_methods or ())
+        return response
+
+    def _html(self, body: str, status: int) -> Response:
+        response = Response(body, status=status, content_type=HTML)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _came_from(self, request: Request) -> str:
+        came_from = request.args.get("from", "")
+        return came_from if _SAFE_FROM.match(came_from) else ""
+
+
+def create_app(
+    project: Path,
+    *,
+    site_dir: Path,
+    proposals_dir: Path,
+    allowed_origins: Iterable[str] = (),
+    rate_limit: tuple[int, int] | None = (5, 600),
+    max_body: int = MAX_BODY,
+    fallback: Callable | None = None,
+) -> IntakeApp:
+    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests."""
+    from impart.intake.definition import load_form
+    from impart.intake.settings import intake_settings
+    from impart.settings import load_settings
+
+    site = load_settings(Path(project) / "mkdocs.yml")
+    settings = intake_settings(site.extra, site.site_url)
+    form = load_form(site.docs_dir / settings.page_source, site.relative(site.docs_dir / settings.page_source))
+    store = ProposalStore(Path(proposals_dir))
+    store.prepare()
+    limiter = None
+    if rate_limit:
+        limiter = RateLimiter(store.root / ".state" / "ratelimit", *rate_limit)
+    return IntakeApp(
+        form=form,
+        settings=settings,
+        store=store,
+        pages=IntakePages(Path(site_dir), site.root / site.custom_dir, settings, form),
+        limiter=limiter,
+        allowed_origins=tuple(allowed_origins),
+        max_body=max_body,
+        fallback=fallback,
+    )

@@ -1,0 +1,32 @@
+"""Where the intake lives: its page, its endpoint, its thank-you page and its fallback address.
+
+Read from mkdocs.yml (`site_url` and `extra.intake`), so the build and the
+handler agree on every path; nothing here comes from a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    page_source: str  # the intake page under docs/, holding the form definition
+    path: str  # the intake page's site path, where the handler takes POSTs
+    thanks: str  # the thank-you page's site path
+    action: str  # where the form posts: `path`, or a handler on another host
+    contact: str  # the fallback address for anyone who cannot use the form
+
+
+def intake_settings(extra: dict, site_url: str | None) -> IntakeSettings:
+    intake = extra.get("intake") or {}
+    base = urlparse(site_url or "/").path.rstrip("/") + "/"
+    path = base + intake.get("path", "request-a-proposal/").strip("/") + "/"
+    return IntakeSettings(
+        page_source=intake.get("page", "request-a-proposal.md"),
+        path=path,
+        thanks=path + "thanks/",
+        action=intake.get("action") or path,
+        contact=intake.get("contact", "proposals@impart.example"),
+    )

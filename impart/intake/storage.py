@@ -1,0 +1,234 @@
+"""Durable storage of proposals: one JSON file each, never half-written, never twice.
+
+Each proposal is written to a dot-prefixed temp file (O_EXCL|O_NOFOLLOW, mode
+0600), fsynced, hard-linked to its final name (which fails rather than
+overwrite), and the folder is fsynced before the caller answers the prospect.
+Names and references come from the server's clock and randomness only.
+
+The same submission within the dedupe window gets the first one's reference:
+a per-fingerprint lock file under `.state/dedupe/` serialises identical
+submissions across threads and processes, and records the reference.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+QUARANTINE = "quarantine"
+STATE = ".state"
+REFERENCE = re.compile(r"^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}$")
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: references are read aloud
+DEDUPE_WINDOW = 600.0
+
+
+class StorageError(OSError):
+    """The proposal could not be stored; nothing half-written is left visible."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    reference: str
+    duplicate: bool = False
+
+
+def new_reference(now: float) -> str:
+    stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_fully(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[int]:
+    """An exclusive lock on `path` (created if missing), shared by threads and processes."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class ProposalStore:
+    def __init__(self, root: Path, *, dedupe_window: float = DEDUPE_WINDOW, clock: Callable[[], float] = time.time):
+        self.root = Path(root)
+        self.quarantine_dir = self.root / QUARANTINE
+        self.dedupe_dir = self.root / STATE / "dedupe"
+        self.dedupe_window = dedupe_window
+        self.clock = clock
+
+    # -- start-up and health -------------------------------------------------
+
+    def prepare(self) -> int:
+        """Create the folders (0700) and sweep what a crash left; returns how many files were swept."""
+        for folder in (self.root, self.quarantine_dir, self.root / STATE, self.dedupe_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.sweep()
+
+    def sweep(self) -> int:
+        """Remove temp files left by a crash, and dedupe records older than the window."""
+        swept = 0
+        for folder in (self.root, self.quarantine_dir):
+            for temp in folder.glob(f"{TEMP_PREFIX}*"):
+                with contextlib.suppress(FileNotFoundError):
+                    temp.unlink()
+                    swept += 1
+        cutoff = self.clock() - self.dedupe_window
+        for record in self.dedupe_dir.glob("*") if self.dedupe_dir.is_dir() else ():
+            with contextlib.suppress(FileNotFoundError):
+                if record.stat().st_mtime < cutoff:
+                    record.unlink()
+        return swept
+
+    def writable(self) -> bool:
+        """True when a file can be created in the proposals folder right now."""
+        probe = self.root / f"{TEMP_PREFIX}health-{secrets.token_hex(4)}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+            probe.unlink()
+            return True
+        except OSError:
+            return False
+
+    # -- writing ----------------------------------------------------------------
+
+    def _record(self, reference: str, now: float, values: dict, version: int, came_from: str, **extra) -> dict:
+        received = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return {
+            "reference": reference,
+            "received": received,
+            "form_version": version,
+            "status": "new",
+            "from": came_from,
+            "consent": bool(values.get("consent", False)),
+            **extra,
+            "fields": values,
+        }
+
+    def _write_new(self, folder: Path, make_record: Callable[[str, float], dict]) -> str:
+        """Write one new file durably; returns its reference. Raises StorageError, leaving nothing behind."""
+        for _ in range(8):
+            now = self.clock()
+            reference = new_reference(now)
+            data = json.dumps(make_record(reference, now), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            try:
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+                try:
+                    _write_fully(fd, data)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                try:
+                    os.link(temp, folder / f"{reference}.json")
+                except FileExistsError:
+                    continue  # the same reference drawn twice in one second: draw again
+                finally:
+                    with contextlib.suppress(FileNotFoundError):
+                        temp.unlink()
+                _fsync_dir(folder)
+                return reference
+            except OSError as error:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+                raise StorageError(error.errno, f"could not store the proposal: {error.strerror}") from error
+        raise StorageError(0, "could not draw a free reference")
+
+    def save(
+        self,
+        values: dict,
+        *,
+        version: int,
+        came_from: str,
+        fingerprint: str,
+        admit: Callable[[], None] | None = None,
+    ) -> Saved:
+        """Store a valid proposal, or return the reference of the same one stored within the window.
+
+        `admit` runs only when a new file is about to be written (a rate limit that a
+        retried duplicate should not spend); whatever it raises propagates.
+        """
+        try:
+            marker = self.dedupe_dir / fingerprint
+            with locked(marker) as fd:
+                previous = os.read(fd, 200).decode("ascii", "replace").strip()
+                fresh = os.fstat(fd).st_mtime >= self.clock() - self.dedupe_window
+                if REFERENCE.match(previous) and fresh and (self.root / f"{previous}.json").is_file():
+                    return Saved(previous, duplicate=True)
+                if admit:
+                    admit()
+                reference = self._write_new(
+                    self.root, lambda ref, now: self._record(ref, now, values, version, came_from)
+                )
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, reference.encode("ascii"), 0)
+                return Saved(reference)
+        except StorageError:
+            raise
+        except OSError as error:
+            raise StorageError(error.errno, f"could not store the proposal: {error.strerror}") from error
+
+    def quarantine(self, values: dict, *, version: int, came_from: str, reason: str) -> str:
+        """Store a suspect submission apart from real proposals, with the reason."""
+        return self._write_new(
+            self.quarantine_dir,
+            lambda ref, now: self._record(ref, now, values, version, came_from, status="quarantined", reason=reason),
+        )
+
+    # -- reading, for the operator ---------------------------------------------
+
+    def references(self, folder: Path | None = None) -> list[str]:
+        folder = folder or self.root
+        if not folder.is_dir():
+            return []
+        names = (p.name[: -len(".json")] for p in folder.glob("*.json"))
+        return sorted((n for n in names if REFERENCE.match(n)), reverse=True)
+
+    def load(self, reference: str, folder: Path | None = None) -> dict:
+        if not REFERENCE.match(reference):
+            raise KeyError(reference)
+        path = (folder or self.root) / f"{reference}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KeyError(reference) from None
+
+    def purge(self, older_than_days: float, folder: Path | None = None) -> list[str]:
+        """Delete proposals received more than `older_than_days` ago; returns their references."""
+        cutoff = dt.datetime.fromtimestamp(self.clock() - older_than_days * 86400, dt.UTC)
+        folder = folder or self.root
+        purged = []
+        for reference in self.references(folder):
+            received = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+            if received < cutoff:
+                with contextlib.suppress(FileNotFoundError):
+                    (folder / f"{reference}.json").unlink()
+                    purged.append(reference)
+        if purged:
+            _fsync_dir(folder)
+        return purged

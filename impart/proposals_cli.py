@@ -1,0 +1,293 @@
+"""The operator's `impart proposals` commands: list, show, export and purge the stored proposals.
+
+They read the folder through ProposalStore and never write to it; only `purge` deletes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from impart.intake.storage import QUARANTINE, ProposalStore
+
+UNREADABLE = "unreadable"
+METADATA = ("reference", "received", "status", "form_version", "from", "consent")
+MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@")
+_LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
+_LAST_WIDTH = 40
+
+
+# -- shared helpers -------------------------------------------------------------
+
+
+def _open_store(args) -> ProposalStore | None:
+    folder = Path(args.proposals)
+    if not folder.is_dir():
+        print(f"{args.proposals}: no such folder; pass --proposals DIR", file=sys.stderr)
+        return None
+    return ProposalStore(folder)
+
+
+def _read(store: ProposalStore, reference: str, folder: Path) -> dict | None:
+    """The stored record, or None when the file is not a JSON object (damaged, or edited by hand)."""
+    try:
+        record = store.load(reference, folder)
+    except (KeyError, OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _fields(record: dict) -> dict:
+    fields = record.get("fields")
+    return fields if isinstance(fields, dict) else {}
+
+
+def _text(value) -> str:
+    """A value as the operator reads it; control characters are shown escaped so they cannot drive the terminal."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _cell(value, width: int) -> str:
+    text = " ".join(_text(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- list -------------------------------------------------------------------------
+
+
+def cmd_list(args) -> int:
+    """One line per proposal, newest first."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    folder = store.quarantine_dir if args.quarantine else store.root
+    references = store.references(folder)
+    if not references:
+        print(f"no proposals in {folder}")
+        return 0
+    last = "reason" if args.quarantine else "cost line"
+    widths = [width for _, width in _LIST_COLUMNS]
+    print("  ".join(f"{title:<{width}}" for title, width in _LIST_COLUMNS) + f"  {last}")
+    for reference in references:
+        record = _read(store, reference, folder)
+        if record is None:
+            row = [reference, "", UNREADABLE, "", ""]
+            tail = ""
+        else:
+            fields = _fields(record)
+            row = [
+                reference,
+                record.get("received"),
+                record.get("status"),
+                fields.get("organisation"),
+                fields.get("name"),
+            ]
+            tail = record.get("reason") if args.quarantine else fields.get("cost_line")
+        cells = [f"{_cell(value, width):<{width}}" for value, width in zip(row, widths, strict=True)]
+        print(("  ".join(cells) + "  " + _cell(tail, _LAST_WIDTH)).rstrip())
+    return 0
+
+
+# -- show -------------------------------------------------------------------------
+
+
+def _show_text(record: dict) -> str:
+    entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
+    fields = [(name.replace("_", " "), value) for name, value in _fields(record).items()]
+    width = max((len(label) for label, _ in entries + fields), default=0) + 1
+    lines = []
+    for group in (entries, fields):
+        for label, value in group:
+            text = _text(value)
+            if "\n" in text:
+                lines.append(f"{label}:")
+                lines += [f"    {line}".rstrip() for line in text.split("\n")]
+            else:
+                lines.append(f"{label + ':':<{width}} {text}".rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def cmd_show(args) -> int:
+    """One proposal in full, from the proposals or else the quarantine."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    # References are read aloud and copied by hand: tolerate lower case and stray spaces.
+    reference = args.reference.strip().upper()
+    for folder in (store.root, store.quarantine_dir):
+        try:
+            record = store.load(reference, folder)
+        except KeyError:
+            continue
+        except (OSError, ValueError):
+            record = None
+        if not isinstance(record, dict):
+            print(f"{folder / reference}.json: unreadable; open the file itself to see it", file=sys.stderr)
+            return 1
+        print(json.dumps(record, ensure_ascii=False, indent=2) if args.json else _show_text(record))
+        return 0
+    print(
+        f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
+        file=sys.stderr,
+    )
+    return 1
+
+
+# -- export -----------------------------------------------------------------------
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False)
+    # Spreadsheets evaluate a cell that starts like a formula, even after spaces or a tab;
+    # a leading quote makes them show it as text instead.
+    if text[:1] in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_START:
+        return "'" + text
+    return text
+
+
+def _open_private(path: str, flags: int) -> int:
+    # The export holds prospects' personal data: readable by the operator only, like the proposals.
+    return os.open(path, flags, 0o600)
+
+
+def cmd_export(args) -> int:
+    """Every proposal as a CSV row, oldest first, so columns follow the form's order as it grew."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    records = []
+    for reference in reversed(store.references()):
+        record = _read(store, reference, store.root)
+        if record is None:
+            print(f"{reference}: unreadable; exported with status {UNREADABLE}", file=sys.stderr)
+            record = {"status": UNREADABLE}
+        records.append({**record, "reference": reference})
+    names = list(dict.fromkeys(name for record in records for name in _fields(record)))
+    rows = [[*METADATA, *names]]
+    rows += [
+        [record.get(key) for key in METADATA] + [_fields(record).get(name) for name in names] for record in records
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([_csv_cell(value) for value in row] for row in rows)
+    if args.output is None:
+        sys.stdout.write(buffer.getvalue())
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="", opener=_open_private) as out:
+            out.write(buffer.getvalue())
+    except OSError as error:
+        print(f"{args.output}: cannot write: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"{len(records)} proposal(s) written to {args.output}")
+    return 0
+
+
+# -- purge ------------------------------------------------------------------------
+
+
+def _days(value: str) -> float:
+    try:
+        days = float(value)
+    except ValueError:
+        days = float("nan")
+    if not 0 < days <= MAX_DAYS:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of days (at most {MAX_DAYS})")
+    return days
+
+
+def _older_than(store: ProposalStore, days: float, folder: Path) -> list[str]:
+    """What store.purge would delete, without deleting: the same cutoff against the time in the reference."""
+    cutoff = dt.datetime.fromtimestamp(store.clock() - days * 86400, dt.UTC)
+    return [
+        reference
+        for reference in store.references(folder)
+        if dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC) < cutoff
+    ]
+
+
+def cmd_purge(args) -> int:
+    """Delete proposals and quarantined submissions received more than DAYS ago."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    gone = []
+    try:
+        for folder, prefix in ((store.root, ""), (store.quarantine_dir, f"{QUARANTINE}/")):
+            if args.dry_run:
+                references = _older_than(store, args.older_than, folder)
+            else:
+                references = store.purge(args.older_than, folder)
+            gone += [prefix + reference for reference in references]
+    except (OSError, ValueError) as error:
+        # A name that looks like a reference but holds an impossible date stops the purge halfway.
+        for reference in gone:
+            print(reference)
+        print(f"{args.proposals}: could not purge: {error}", file=sys.stderr)
+        return 1
+    for reference in gone:
+        print(reference)
+    days = f"{args.older_than:g}"
+    if args.dry_run:
+        print(f"would purge {len(gone)} proposal(s) older than {days} day(s); dry run, nothing deleted")
+    else:
+        print(f"purged {len(gone)} proposal(s) older than {days} day(s)")
+    return 0
+
+
+# -- wiring -----------------------------------------------------------------------
+
+
+def add_proposals_commands(commands) -> None:
+    """Add `proposals` and its sub-commands to the sub-parsers of the `impart` command."""
+    proposals = commands.add_parser("proposals", help="list, show, export or purge the stored proposals")
+    actions = proposals.add_subparsers(dest="action", required=True, metavar="ACTION")
+    folder = argparse.ArgumentParser(add_help=False)
+    folder.add_argument(
+        "--proposals", default="proposals", metavar="DIR", help="the proposals folder (default: ./proposals)"
+    )
+
+    listing = actions.add_parser("list", parents=[folder], help="one line per proposal, newest first")
+    listing.add_argument("--quarantine", action="store_true", help="list the quarantined submissions instead")
+    listing.set_defaults(run=cmd_list)
+
+    show = actions.add_parser("show", parents=[folder], help="one proposal in full")
+    show.add_argument("reference", metavar="REF", help="the proposal's reference, as in the list")
+    show.add_argument("--json", action="store_true", help="print the stored JSON exactly")
+    show.set_defaults(run=cmd_show)
+
+    export = actions.add_parser("export", parents=[folder], help="every proposal as CSV, oldest first")
+    export.add_argument("--csv", action="store_true", required=True, help="CSV with a header row (the only format)")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the standard output")
+    export.set_defaults(run=cmd_export)
+
+    purge = actions.add_parser(
+        "purge", parents=[folder], help="delete proposals and quarantined submissions older than DAYS"
+    )
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="a positive number of days")
+    purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
+    purge.set_defaults(run=cmd_purge)
