@@ -9,6 +9,7 @@ from pathlib import Path
 from impart.dates import build_date
 from impart.field_notes import check_all
 from impart.placeholders import PlaceholderError, indicative_pages, overdue_message
+from impart.proposals_cli import add_proposals_commands
 from impart.settings import load_settings
 
 
@@ -97,7 +98,14 @@ def cmd_serve(args) -> int:
         fallback=StaticSite(site_dir),
     )
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="impart")
+    proxy = {}
+    if args.trusted_proxy:
+        proxy = {
+            "trusted_proxy": args.trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        }
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="impart", **proxy)
     return 0
 
 
@@ -123,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--rate-limit", default="5/600", metavar="COUNT/SECONDS", help="per client (default: 5/600)")
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default: 8)")
+    serve.add_argument(
+        "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
+    )
     serve.set_defaults(run=cmd_serve)
+    add_proposals_commands(commands)
     return parser
 
 

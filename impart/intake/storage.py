@@ -62,6 +62,20 @@ def _write_fully(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _abandoned(temp: Path) -> bool:
+    try:
+        fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[int]:
     """An exclusive lock on `path` (created if missing), shared by threads and processes."""
@@ -90,13 +104,18 @@ class ProposalStore:
         return self.sweep()
 
     def sweep(self) -> int:
-        """Remove temp files left by a crash, and dedupe records older than the window."""
+        """Remove temp files left by a crash, and dedupe records older than the window.
+
+        A temp file still being written is locked by its writer (in this or another
+        process) and left alone; a crashed writer's lock is released by the kernel.
+        """
         swept = 0
         for folder in (self.root, self.quarantine_dir):
             for temp in folder.glob(f"{TEMP_PREFIX}*"):
-                with contextlib.suppress(FileNotFoundError):
-                    temp.unlink()
-                    swept += 1
+                if _abandoned(temp):
+                    with contextlib.suppress(FileNotFoundError):
+                        temp.unlink()
+                        swept += 1
         cutoff = self.clock() - self.dedupe_window
         for record in self.dedupe_dir.glob("*") if self.dedupe_dir.is_dir() else ():
             with contextlib.suppress(FileNotFoundError):
@@ -137,13 +156,13 @@ class ProposalStore:
             reference = new_reference(now)
             data = json.dumps(make_record(reference, now), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
             temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            fd = -1
             try:
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-                try:
-                    _write_fully(fd, data)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                # Held until the temp file is gone, so another process's sweep leaves it alone.
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                _write_fully(fd, data)
+                os.fsync(fd)
                 try:
                     os.link(temp, folder / f"{reference}.json")
                 except FileExistsError:
@@ -157,6 +176,9 @@ class ProposalStore:
                 with contextlib.suppress(OSError):
                     temp.unlink()
                 raise StorageError(error.errno, f"could not store the proposal: {error.strerror}") from error
+            finally:
+                if fd >= 0:
+                    os.close(fd)
         raise StorageError(0, "could not draw a free reference")
 
     def save(
@@ -224,7 +246,10 @@ class ProposalStore:
         folder = folder or self.root
         purged = []
         for reference in self.references(folder):
-            received = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+            try:
+                received = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
+            except ValueError:
+                continue  # not a name this store wrote: leave it for the operator
             if received < cutoff:
                 with contextlib.suppress(FileNotFoundError):
                     (folder / f"{reference}.json").unlink()

@@ -1,0 +1,55 @@
+"""`mkdocs serve` mounts the proposal handler: a live preview has a working form."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import sys
+import urllib.parse
+
+import pytest
+
+from .conftest import copy_site, free_port, running
+
+VALID = {
+    "name": "Preview Tester",
+    "email": "tester@example.com",
+    "organisation": "Example Ltd",
+    "use_case": "Triage incoming claims.",
+    "operator": "Sam Lee, claims lead",
+    "cost_line": "Under £25,000",
+    "success_measure": "Answer 80% of claims within 2 days",
+    "rollback": "Route claims back to the shared inbox.",
+    "timeline": "Within a month",
+    "consent": "yes",
+    "from": "/field-notes/pilot-to-production/",
+}
+
+
+@pytest.mark.build
+def test_preview_serves_a_working_form(tmp_path):
+    project = copy_site(tmp_path / "project")
+    port = free_port()
+    # on_serve runs only with live reload, which is what `make serve` uses.
+    command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(project / "mkdocs.yml"),
+               "--dev-addr", f"127.0.0.1:{port}"]  # fmt: skip
+    with running(command, port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection.request("GET", "/request-a-proposal/")
+        page = connection.getresponse()
+        assert page.status == 200 and b"data-impart-form" in page.read()
+
+        body = urllib.parse.urlencode(VALID)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
+        connection.request("POST", "/request-a-proposal/", body=body, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 303
+        reference = answer.getheader("Location").split("ref=")[1]
+        stored = json.loads((project / "proposals" / f"{reference}.json").read_text())
+        assert stored["fields"]["operator"] == "Sam Lee, claims lead"
+        assert stored["from"] == "/field-notes/pilot-to-production/"
+
+        connection.request("GET", "/field-notes/")
+        listing = connection.getresponse()
+        assert listing.status == 200 and b"impart-summary" in listing.read()
