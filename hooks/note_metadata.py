@@ -62,6 +62,9 @@ def on_page_markdown(markdown, *, page, config, files):
     if page.meta.get("template") == "blog-post.html":
         page.meta["template"] = "field-note.html"
     page.meta["title"] = note.title
+    # The feeds (mkdocs-rss-plugin, date_from_meta) read these: the same dates as the byline.
+    page.meta["published"] = note.created
+    page.meta["modified"] = note.last_changed
     if note.title_from_h1:
         # The template prints the title before the standfirst and byline.
         return remove_title_heading(markdown)

@@ -1,0 +1,21 @@
+"""The feeds (RSS 2.0 and JSON Feed, written by mkdocs-rss-plugin) leave out indicative notes.
+
+Events: on_post_build, before the feed plugin writes its files: drops the
+items whose page is noindex (set by hooks/placeholders.py unless
+`extra.placeholders.indexed` opts indicative pages in). The plugin has no
+setting for this, so this reaches its list of collected items, `pages_to_filter`.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import event_priority
+
+
+@event_priority(100)
+def on_post_build(config):
+    feeds = config.plugins.get("rss")
+    if feeds is None:
+        return
+    feeds.pages_to_filter = [
+        item for item in feeds.pages_to_filter if not (item._mkdocs_page_ref.meta or {}).get("noindex")
+    ]
