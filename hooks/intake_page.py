@@ -28,7 +28,9 @@ def _is_intake(page, config) -> bool:
 def on_page_markdown(markdown, *, page, config, files):
     if not _is_intake(page, config):
         return None
-    where = Path(config.docs_dir, page.file.src_uri).relative_to(Path(config.config_file_path).parent).as_posix()
+    where = (
+        Path(config.docs_dir, page.file.src_uri).relative_to(Path(config.config_file_path).resolve().parent).as_posix()
+    )
     try:
         page.meta["intake_form"] = parse_form(page.meta.get("form"), where)
     except FormDefinitionError as error:
@@ -51,7 +53,7 @@ def on_page_context(context, *, page, config, nav):
 
 
 def on_serve(server, *, config, builder):
-    project = Path(config.config_file_path).parent
+    project = Path(config.config_file_path).resolve().parent
     app = create_app(
         project,
         site_dir=Path(config.site_dir),

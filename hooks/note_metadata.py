@@ -26,7 +26,7 @@ _notes: dict[str, object] = {}
 def settings_from(config) -> SiteSettings:
     blog = config.plugins["material/blog"].config
     return SiteSettings(
-        root=Path(config.config_file_path).parent,
+        root=Path(config.config_file_path).resolve().parent,
         docs_dir=Path(config.docs_dir),
         blog_dir=blog.blog_dir,
         categories_allowed=tuple(blog.categories_allowed),

@@ -52,6 +52,6 @@ def on_page_markdown(markdown, *, page, config, files):
 
 
 def _display_path(page, config) -> str:
-    root = Path(config.config_file_path).parent
+    root = Path(config.config_file_path).resolve().parent
     source = Path(page.file.abs_src_path or page.file.src_path)
     return source.relative_to(root).as_posix() if source.is_relative_to(root) else page.file.src_path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, ProposalStore, StorageError
-from impart.intake.validation import validate
+from impart.intake.validation import is_site_path, validate
 
 log = logging.getLogger("impart.intake")
 
@@ -34,7 +33,6 @@ JSON = "application/json"
 HTML = "text/html; charset=utf-8"
 _SUBMIT_METHODS = ("GET", "HEAD", "POST")
 _PAGE_METHODS = ("GET", "HEAD")
-_SAFE_FROM = re.compile(r"^/[A-Za-z0-9._~/\-]{0,300}$")
 STORAGE_PROBLEM = (
     "We could not save your request just now, and nothing was stored. Your answers are below: "
     "please send them again in a few minutes, or write to {contact}."
@@ -197,7 +195,7 @@ class IntakeApp:
 
     def _came_from(self, request: Request) -> str:
         came_from = request.args.get("from", "")
-        return came_from if _SAFE_FROM.match(came_from) else ""
+        return came_from if is_site_path(came_from) else ""
 
 
 def create_app(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impart.front_matter import FrontMatterSyntaxError, split_front_matter
-from impart.intake.rules import RULES, TYPE_FORMATS
+from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
 
 FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox")
 FIELD_KEYS = frozenset(
@@ -125,7 +125,7 @@ class FormDefinition:
                     "checks": checks,
                 }
             )
-        return {"version": self.version, "fields": fields}
+        return {"version": self.version, "fields": fields, "fromPattern": SITE_PATH}
 
 
 def _field(raw, index: int, where: str) -> Field:

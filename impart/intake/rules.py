@@ -30,3 +30,6 @@ TYPE_FORMATS: dict[str, Rule] = {
         message="Enter a telephone number, like 020 7946 0000 or +44 20 7946 0000",
     ),
 }
+
+# The `from` field: a path on this site (one leading slash, never `//host`), no query, no line break.
+SITE_PATH = r"^/(?!/)[A-Za-z0-9._~/\-]{0,300}$"

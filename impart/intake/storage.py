@@ -27,7 +27,7 @@ from pathlib import Path
 TEMP_PREFIX = ".tmp-"
 QUARANTINE = "quarantine"
 STATE = ".state"
-REFERENCE = re.compile(r"^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}$")
+REFERENCE = re.compile(r"^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}\Z")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: references are read aloud
 DEDUPE_WINDOW = 600.0
 
@@ -101,6 +101,7 @@ class ProposalStore:
         """Create the folders (0700) and sweep what a crash left; returns how many files were swept."""
         for folder in (self.root, self.quarantine_dir, self.root / STATE, self.dedupe_dir):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.chmod(0o700)  # also a folder that existed already, e.g. the repository's proposals/
         return self.sweep()
 
     def sweep(self) -> int:
@@ -170,7 +171,15 @@ class ProposalStore:
                 finally:
                     with contextlib.suppress(FileNotFoundError):
                         temp.unlink()
-                _fsync_dir(folder)
+                final = folder / f"{reference}.json"
+                try:
+                    _fsync_dir(folder)
+                except OSError:
+                    # Not durable, so not acknowledged: take it back, so that the
+                    # prospect's retry is the only copy.
+                    with contextlib.suppress(OSError):
+                        final.unlink()
+                    raise
                 return reference
             except OSError as error:
                 with contextlib.suppress(OSError):

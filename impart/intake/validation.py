@@ -15,11 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from impart.intake.definition import Field, FormDefinition
-from impart.intake.rules import RULES, TYPE_FORMATS
+from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
 
 CHECKBOX_VALUE = "yes"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SITE_PATH = re.compile(r"^/[A-Za-z0-9._~/\-]{0,300}$")
+# In Python `$` also matches before a final newline: `\Z` does not.
+_SITE_PATH = re.compile(SITE_PATH.removesuffix("$") + r"\Z")
+
+
+def is_site_path(value: str) -> bool:
+    return bool(_SITE_PATH.match(value))
 
 
 def normalise(value: str) -> str:
@@ -81,5 +86,5 @@ def validate(definition: FormDefinition, submitted: Mapping[str, str]) -> Outcom
         values=values,
         errors=errors,
         honeypot_filled=honeypot_filled,
-        came_from=came_from if _SITE_PATH.match(came_from) else "",
+        came_from=came_from if is_site_path(came_from) else "",
     )

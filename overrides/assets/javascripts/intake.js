@@ -5,7 +5,6 @@
 (function () {
   "use strict";
 
-  var SITE_PATH = /^\/[A-Za-z0-9._~\/\-]{0,300}$/;
   var REFERENCE = /^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}$/;
 
   function param(name) {
@@ -102,7 +101,8 @@
     var rules = JSON.parse(document.getElementById("impart-form-rules").textContent);
     var button = form.querySelector("button[type=submit]");
     var cameFrom = form.querySelector("[data-impart-from]");
-    if (cameFrom && !cameFrom.value && SITE_PATH.test(param("from"))) cameFrom.value = param("from");
+    var sitePath = new RegExp(rules.fromPattern);
+    if (cameFrom && !cameFrom.value && sitePath.test(param("from"))) cameFrom.value = param("from");
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();

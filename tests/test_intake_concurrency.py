@@ -1,0 +1,139 @@
+"""Many submissions at once, in threads and through a real `impart serve` process."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import pytest
+from werkzeug.test import Client
+
+from impart.intake.app import create_app
+from impart.intake.storage import REFERENCE
+
+from .conftest import PROJECT, run_env
+from .test_intake_app import post, reference_from, valid_submission
+
+THREADS = 16
+EACH = 10
+START_SECONDS = 15
+
+
+def test_many_threads_at_once_store_every_acknowledged_submission_once(built_site, tmp_path):
+    proposals = tmp_path / "proposals"
+    app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
+    start = threading.Barrier(THREADS, timeout=30)
+
+    def worker(thread: int) -> list[str]:
+        client = Client(app)
+        start.wait()
+        references = []
+        for n in range(EACH):
+            response = post(client, valid_submission(name=f"Sender {thread}-{n}"))
+            assert response.status_code == 303, response.status
+            references.append(reference_from(response))
+        return references
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        futures = [pool.submit(worker, t) for t in range(THREADS)]
+        acknowledged = [ref for future in futures for ref in future.result(timeout=60)]
+
+    assert len(acknowledged) == THREADS * EACH
+    assert len(set(acknowledged)) == len(acknowledged)
+    files = sorted(p.name for p in proposals.glob("*.json"))
+    assert files == sorted(f"{ref}.json" for ref in acknowledged)
+    assert not list(proposals.rglob(".tmp-*"))
+    names = {app.store.load(ref)["fields"]["name"] for ref in acknowledged}
+    assert names == {f"Sender {t}-{n}" for t in range(THREADS) for n in range(EACH)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(built_site, tmp_path):
+    """`impart serve` on a free loopback port, always stopped afterwards; yields (port, proposals folder)."""
+    port = free_port()
+    proposals = tmp_path / "proposals"
+    log_path = tmp_path / "serve.log"
+    command = [
+        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
+        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
+    ]  # fmt: skip
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, env=run_env(), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            assert process.poll() is None, f"impart serve exited with {process.returncode}: {log_path.read_text()}"
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            assert time.monotonic() < deadline, f"nothing answered on port {port}: {log_path.read_text()}"
+            time.sleep(0.1)
+        yield port, proposals
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers=None):
+    """One request, redirects not followed; returns (status, headers, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_impart_serve_serves_the_site_and_stores_a_proposal(server):
+    port, proposals = server
+
+    status, _, body = request(port, "GET", "/")
+    assert status == 200
+    assert b"<html" in body.lower()
+
+    submission = urlencode(valid_submission()).encode("ascii")
+    headers = {"Origin": f"http://127.0.0.1:{port}", "Content-Type": "application/x-www-form-urlencoded"}
+    status, answer, _ = request(port, "POST", "/request-a-proposal/", submission, headers)
+    assert status == 303
+    location = answer["Location"]
+    assert location.startswith("/request-a-proposal/thanks/?ref="), location
+    reference = location.split("?ref=", 1)[1]
+    assert REFERENCE.match(reference)
+    assert (proposals / f"{reference}.json").is_file()
+    assert json.loads((proposals / f"{reference}.json").read_text(encoding="utf-8"))["reference"] == reference
+
+    status, _, body = request(port, "GET", f"/request-a-proposal/thanks/?ref={reference}")
+    assert status == 200
+    assert reference.encode() in body
+
+    status, _, body = request(port, "GET", "/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}
+
+
+def test_impart_serve_refuses_a_cross_origin_post(server):
+    port, proposals = server
+    submission = urlencode(valid_submission()).encode("ascii")
+    headers = {"Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"}
+
+    status, _, _ = request(port, "POST", "/request-a-proposal/", submission, headers)
+    assert status == 403
+    assert not list(proposals.glob("*.json"))
