@@ -51,17 +51,20 @@ def _fields(record: dict) -> dict:
     return fields if isinstance(fields, dict) else {}
 
 
+def _plain(value, yes: str, no: str) -> str:
+    """A stored value as a string: nothing for None, `yes` or `no` for a boolean, JSON for anything not a string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _text(value) -> str:
     """A value as the operator reads it; control characters are shown escaped so they cannot drive the terminal."""
-    if value is None:
-        text = ""
-    elif isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, str):
-        text = value
-    else:
-        text = json.dumps(value, ensure_ascii=False)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _plain(value, "yes", "no"))
 
 
 def _cell(value, width: int) -> str:
@@ -155,14 +158,7 @@ def cmd_show(args) -> int:
 
 
 def _csv_cell(value) -> str:
-    if value is None:
-        text = ""
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = value
-    else:
-        text = json.dumps(value, ensure_ascii=False)
+    text = _plain(value, "true", "false")
     # Spreadsheets evaluate a cell that starts like a formula, even after spaces or a tab;
     # a leading quote makes them show it as text instead.
     if text[:1] in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_START:

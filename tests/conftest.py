@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,6 +90,36 @@ def built_site(tmp_path_factory) -> BuiltSite:
     return BuiltSite(site_dir, result.stderr)
 
 
+# -- the proposal form ----------------------------------------------------------------
+
+
+def valid_submission(**changes: str) -> dict[str, str]:
+    """A submission the real form in docs/request-a-proposal.md accepts; `changes` replace or add fields.
+
+    Every field is filled (the optional role too, and use_case over two lines) but the empty honeypot `website`.
+    """
+    fields = {
+        "name": "Ada Lovelace",
+        "email": "a@example.com",
+        "organisation": "Analytical Engines Ltd",
+        "role": "Head of operations",
+        "use_case": "Answer routine claims questions.\nThe claims team relies on it.",
+        "operator": "Priya Shah, claims team lead",
+        "cost_line": "Under £25,000",
+        "success_measure": "Claims answered in 2 days instead of 5 by June",
+        "rollback": "The team goes back to the shared inbox.",
+        "timeline": "Within a month",
+        "consent": "yes",
+        "website": "",
+        "from": "/field-notes/pilot-to-production/",
+    }
+    fields.update(changes)
+    return fields
+
+
+# -- servers -------------------------------------------------------------------------
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -106,20 +137,32 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> 
     raise AssertionError(f"nothing answered on 127.0.0.1:{port} within {seconds}s")
 
 
-@contextlib.contextmanager
-def running(command: list[str], port: int, cwd: Path | None = None):
-    """A server process for the length of a test, always stopped afterwards."""
-    process = subprocess.Popen(
-        command, cwd=cwd, env=run_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        wait_for_port(port, process)
-        yield process
-    finally:
-        process.terminate()
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running(command: list[str], port: int, cwd: Path | None = None, *, log: Path | None = None, seconds: float = 20):
+    """A server process for the length of a test, always stopped afterwards.
+
+    Its output goes to `log` (a temporary file when none is given); if nothing answers on `port` within `seconds`,
+    the failure shows that output.
+    """
+    with log.open("w+b") if log is not None else tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, cwd=cwd, env=run_env(), stdout=output, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        process.stdout.close()
+            try:
+                wait_for_port(port, process, seconds)
+            except AssertionError as error:
+                _stop(process)  # stopped first, so that reading the output does not race its writes
+                output.seek(0)
+                shown = output.read().decode("utf-8", errors="replace")
+                raise AssertionError(f"{error}; the server wrote:\n{shown}") from None
+            yield process
+        finally:
+            _stop(process)

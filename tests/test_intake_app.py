@@ -22,7 +22,7 @@ from impart.intake.app import create_app
 from impart.intake.definition import load_form
 from impart.intake.storage import REFERENCE, ProposalStore
 
-from .conftest import PROJECT, files_under
+from .conftest import PROJECT, files_under, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -31,32 +31,18 @@ ORIGIN = {"Origin": "http://localhost"}  # the test client's own origin
 JSON_ORIGIN = {**ORIGIN, "Accept": "application/json"}
 CONTACT = "proposals@impart.example"
 FORM_VERSION = load_form(PROJECT / "docs/request-a-proposal.md").version
+# Three wrong answers, and what the form says about each, in the form's order.
+INVALID = {"email": "not-an-email", "success_measure": "much faster", "timeline": ""}
+INVALID_MESSAGES = {
+    "email": "Enter an email address in the correct format, like name@example.com",
+    "success_measure": 'Write the success measure as a number, for example "from 5 days to 2"',
+    "timeline": "Select when you want to start",
+}
 
 
 def textarea_value(page, name: str) -> str:
     """What a browser shows: HTML drops one newline right after <textarea>, and the form writes one there."""
     return page.select_one(f"textarea[name={name}]").get_text().removeprefix("\n")
-
-
-def valid_submission(**changes: str) -> dict[str, str]:
-    """A submission the real definition accepts; `changes` replace or add fields."""
-    fields = {
-        "name": "Ada Lovelace",
-        "email": "a@example.com",
-        "organisation": "Analytical Engines Ltd",
-        "role": "Head of operations",
-        "use_case": "Answer routine claims questions.\nThe claims team relies on it.",
-        "operator": "Priya Shah, claims team lead",
-        "cost_line": "Under £25,000",
-        "success_measure": "Claims answered in 2 days instead of 5 by June",
-        "rollback": "The team goes back to the shared inbox.",
-        "timeline": "Within a month",
-        "consent": "yes",
-        "website": "",
-        "from": "/field-notes/pilot-to-production/",
-    }
-    fields.update(changes)
-    return fields
 
 
 def expected_fields(submitted: dict[str, str]) -> dict:
@@ -204,18 +190,11 @@ def test_json_clients_get_201_with_the_reference(client, app):
 
 
 def test_json_clients_get_422_with_the_errors_by_field(client, proposals):
-    submitted = valid_submission(email="not-an-email", success_measure="much faster", timeline="")
-    response = post(client, submitted, headers=JSON_ORIGIN)
+    response = post(client, valid_submission(**INVALID), headers=JSON_ORIGIN)
 
     assert response.status_code == 422
     assert response.mimetype == "application/json"
-    assert response.json == {
-        "errors": {
-            "email": "Enter an email address in the correct format, like name@example.com",
-            "success_measure": 'Write the success measure as a number, for example "from 5 days to 2"',
-            "timeline": "Select when you want to start",
-        }
-    }
+    assert response.json == {"errors": INVALID_MESSAGES}
     assert stored(proposals) == {}
 
 
@@ -223,13 +202,7 @@ def test_json_clients_get_422_with_the_errors_by_field(client, proposals):
 
 
 def test_invalid_values_re_render_the_page_with_answers_kept_and_errors_beside_fields(client, proposals):
-    submitted = valid_submission(
-        name='Ada "><script>alert(1)</script>',
-        email="not-an-email",
-        success_measure="much faster",
-        timeline="",
-        role="",
-    )
+    submitted = valid_submission(**INVALID, name='Ada "><script>alert(1)</script>', role="")
     response = post(client, submitted)
 
     assert response.status_code == 422
@@ -243,12 +216,7 @@ def test_invalid_values_re_render_the_page_with_answers_kept_and_errors_beside_f
     assert summary.h2.get_text(strip=True) == "There is a problem"
     assert [a["href"] for a in summary.select("a")] == ["#email", "#success_measure", "#timeline"]
 
-    messages = {
-        "email": "Enter an email address in the correct format, like name@example.com",
-        "success_measure": 'Write the success measure as a number, for example "from 5 days to 2"',
-        "timeline": "Select when you want to start",
-    }
-    for name, message in messages.items():
+    for name, message in INVALID_MESSAGES.items():
         beside = page.select_one(f"#{name}-error")
         assert not beside.has_attr("hidden"), name
         assert beside.select_one("[data-impart-message]").get_text() == message

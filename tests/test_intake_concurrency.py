@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import socket
-import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
@@ -19,8 +15,8 @@ from werkzeug.test import Client
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
 
-from .conftest import PROJECT, run_env
-from .test_intake_app import post, reference_from, valid_submission
+from .conftest import PROJECT, free_port, running, valid_submission
+from .test_intake_app import post, reference_from
 
 THREADS = 16
 EACH = 10
@@ -55,40 +51,17 @@ def test_many_threads_at_once_store_every_acknowledged_submission_once(built_sit
     assert names == {f"Sender {t}-{n}" for t in range(THREADS) for n in range(EACH)}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(built_site, tmp_path):
     """`impart serve` on a free loopback port, always stopped afterwards; yields (port, proposals folder)."""
     port = free_port()
     proposals = tmp_path / "proposals"
-    log_path = tmp_path / "serve.log"
     command = [
         sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
         "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
     ]  # fmt: skip
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, env=run_env(), stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            assert process.poll() is None, f"impart serve exited with {process.returncode}: {log_path.read_text()}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            assert time.monotonic() < deadline, f"nothing answered on port {port}: {log_path.read_text()}"
-            time.sleep(0.1)
+    with running(command, port, log=tmp_path / "serve.log", seconds=START_SECONDS):
         yield port, proposals
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers=None):

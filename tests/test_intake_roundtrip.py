@@ -9,8 +9,8 @@ from werkzeug.test import Client
 
 from impart.intake.app import create_app
 
-from .conftest import PROJECT
-from .test_intake_app import JSON_ORIGIN, expected_fields, multipart, post, stored, valid_submission
+from .conftest import PROJECT, valid_submission
+from .test_intake_app import JSON_ORIGIN, expected_fields, multipart, post, stored
 
 HOSTILE = {
     "newlines": ("use_case", "line one\nline two\n\n  indented line four\n"),

@@ -7,29 +7,9 @@ import pytest
 from impart.intake.definition import load_form
 from impart.intake.validation import validate
 
-from .conftest import PROJECT
+from .conftest import PROJECT, valid_submission
 
 FORM = load_form(PROJECT / "docs/request-a-proposal.md")
-
-
-def valid_submission(**changes: str) -> dict[str, str]:
-    fields = {
-        "name": "Ada Lovelace",
-        "email": "a@example.com",
-        "organisation": "Analytical Engines Ltd",
-        "role": "",
-        "use_case": "Answer routine claims questions.",
-        "operator": "Priya Shah, claims team lead",
-        "cost_line": "Under £25,000",
-        "success_measure": "Claims answered in 2 days instead of 5",
-        "rollback": "The team goes back to the shared inbox.",
-        "timeline": "Within a month",
-        "consent": "yes",
-        "website": "",
-        "from": "/field-notes/pilot-to-production/",
-    }
-    fields.update(changes)
-    return fields
 
 
 def test_a_valid_submission_gives_clean_values():

@@ -9,21 +9,7 @@ import urllib.parse
 
 import pytest
 
-from .conftest import copy_site, free_port, running
-
-VALID = {
-    "name": "Preview Tester",
-    "email": "tester@example.com",
-    "organisation": "Example Ltd",
-    "use_case": "Triage incoming claims.",
-    "operator": "Sam Lee, claims lead",
-    "cost_line": "Under £25,000",
-    "success_measure": "Answer 80% of claims within 2 days",
-    "rollback": "Route claims back to the shared inbox.",
-    "timeline": "Within a month",
-    "consent": "yes",
-    "from": "/field-notes/pilot-to-production/",
-}
+from .conftest import copy_site, free_port, running, valid_submission
 
 
 @pytest.mark.build
@@ -39,7 +25,8 @@ def test_preview_serves_a_working_form(tmp_path):
         page = connection.getresponse()
         assert page.status == 200 and b"data-impart-form" in page.read()
 
-        body = urllib.parse.urlencode(VALID)
+        submitted = valid_submission()
+        body = urllib.parse.urlencode(submitted)
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
         connection.request("POST", "/request-a-proposal/", body=body, headers=headers)
         answer = connection.getresponse()
@@ -47,8 +34,8 @@ def test_preview_serves_a_working_form(tmp_path):
         assert answer.status == 303
         reference = answer.getheader("Location").split("ref=")[1]
         stored = json.loads((project / "proposals" / f"{reference}.json").read_text())
-        assert stored["fields"]["operator"] == "Sam Lee, claims lead"
-        assert stored["from"] == "/field-notes/pilot-to-production/"
+        assert stored["fields"]["operator"] == submitted["operator"]
+        assert stored["from"] == submitted["from"]
 
         connection.request("GET", "/field-notes/")
         listing = connection.getresponse()
