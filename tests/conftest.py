@@ -166,3 +166,56 @@ def running(command: list[str], port: int, cwd: Path | None = None, *, log: Path
             yield process
         finally:
             _stop(process)
+
+
+# -- the browser: Chromium driven by Playwright --------------------------------------------------------
+
+ARTIFACTS = PROJECT / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # The machine's network is closed: keep Chromium from calling home at start.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium(playwright) -> str | None:
+    """Debian's chromium, another on PATH, IMPART_CHROMIUM, or Playwright's own build, whichever is present."""
+    candidates = [os.environ.get("IMPART_CHROMIUM")]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")]
+    with contextlib.suppress(Exception):
+        candidates.append(playwright.chromium.executable_path)
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        executable = find_chromium(playwright)
+        if executable is None:
+            message = "no Chromium found: install Debian's chromium (bash .ci/run does) or set IMPART_CHROMIUM"
+            if os.environ.get("CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site, tmp_path_factory):
+    """`impart serve` over the built site on a loopback port; yields (base URL, proposals folder)."""
+    port = free_port()
+    proposals = tmp_path_factory.mktemp("browser-proposals")
+    command = [
+        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
+        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
+        "--rate-limit", "1000/60",
+    ]  # fmt: skip
+    with running(command, port):
+        yield f"http://127.0.0.1:{port}", proposals

@@ -1,0 +1,26 @@
+"""Corrections to markup that Material writes outside any template block we can override.
+
+Each fix names the checker rule it answers. They are applied to each built page
+after rendering (MkDocs' on_post_page), and each is a no-op when Material's
+markup changes, so a Material upgrade cannot break a page, only bring back a
+finding that the accessibility and validity tests will report.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Nu Html Checker: `autocomplete` is not allowed on checkboxes (base.html's drawer and search toggles).
+_TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*type="checkbox"[^>]*?) autocomplete="off"')
+# axe aria-dialog-name: the search dialog (partials/search.html) has no accessible name.
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+# Nu Html Checker: partials/toc.html labels a `__toc` toggle that only exists when the navigation is shown.
+_TOC_LABEL = '<label class="md-nav__title" for="__toc">'
+
+
+def fix_material_markup(html: str) -> str:
+    html = _TOGGLE_AUTOCOMPLETE.sub(r"\1", html)
+    html = html.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">')
+    if 'id="__toc"' not in html:
+        html = html.replace(_TOC_LABEL, '<label class="md-nav__title">')
+    return html
