@@ -1,21 +1,26 @@
-"""A sliding-window rate limit per client, shared by every thread and worker process.
+"""A rate limit per client, shared by every thread and worker process.
 
-Each client's recent submission times live in a small file under the state
-folder, read and rewritten under an exclusive lock. Client addresses are
-hashed: no address is written to disk.
+COUNT/SECONDS allows a burst of COUNT submissions, then one more every
+SECONDS/COUNT (the generic cell rate algorithm: a token bucket kept as one
+number per client, the "theoretical arrival time"). That number lives in a
+small file under the state folder, read and rewritten under an exclusive
+lock, so the limit holds across processes at constant cost per request.
+Client addresses are hashed: no address is written to disk.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from impart.intake.storage import locked
+
+_STATE = struct.Struct("<d")
 
 
 class RateLimited(Exception):
@@ -25,7 +30,7 @@ class RateLimited(Exception):
 
 
 def parse_rate(text: str) -> tuple[int, int]:
-    """`5/600` → (5, 600): at most COUNT submissions in SECONDS."""
+    """`5/600` → (5, 600): a burst of at most COUNT, and COUNT per SECONDS over time."""
     try:
         count, seconds = (int(part) for part in text.split("/"))
     except ValueError:
@@ -38,23 +43,19 @@ def parse_rate(text: str) -> tuple[int, int]:
 class RateLimiter:
     def __init__(self, folder: Path, count: int, seconds: int, clock: Callable[[], float] = time.time):
         self.folder = Path(folder)
-        self.count = count
-        self.seconds = seconds
+        self.interval = seconds / count  # one submission's share of the window
+        self.burst = seconds - self.interval  # how far ahead of now the bucket may run
         self.clock = clock
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def admit(self, client: str) -> None:
         """Count one submission for `client`, or raise RateLimited without counting it."""
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
         with locked(self.folder / name) as fd:
             now = self.clock()
-            try:
-                recent = [t for t in json.loads(os.pread(fd, 65536, 0) or b"[]") if now - t < self.seconds]
-            except ValueError:
-                recent = []
-            if len(recent) >= self.count:
-                raise RateLimited(max(1, math.ceil(min(recent) + self.seconds - now)))
-            recent.append(now)
-            data = json.dumps(recent).encode("ascii")
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, data, 0)
+            stored = os.pread(fd, _STATE.size, 0)
+            arrival = _STATE.unpack(stored)[0] if len(stored) == _STATE.size else now
+            arrival = max(arrival, now)
+            if arrival - now > self.burst + 1e-9:
+                raise RateLimited(max(1, math.ceil(arrival - now - self.burst)))
+            os.pwrite(fd, _STATE.pack(arrival + self.interval), 0)

@@ -1,0 +1,207 @@
+"""Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side.
+
+    .venv/bin/python bench/intake.py [--rounds 3] [--requests 1500] [--concurrency 16] [--max-seconds 300]
+
+Both servers are waitress with the same threads on 127.0.0.1. The load (valid,
+distinct proposals, keep-alive connections, redirects not followed) goes to
+one, then the other, alternately for several rounds, so both see the same
+machine noise. Only 127.0.0.1; every loop is bounded by count and by time.
+Prints durable proposals per second, p50 and p99 latency, and ours/trivial.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+THREADS = 8
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"a server exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing answered on 127.0.0.1:{port}")
+
+
+def submission(i: int) -> bytes:
+    fields = {
+        "name": f"Load Tester {i}",
+        "email": f"tester{i}@example.com",
+        "organisation": "Benchmark Ltd",
+        "role": "Operator",
+        "use_case": f"Answer routine question number {i} for the claims team.",
+        "operator": "Sam Lee, claims lead",
+        "cost_line": "Under £25,000",
+        "success_measure": f"Answer {i % 90 + 10}% of claims within 2 days",
+        "rollback": "Route claims back to the shared inbox.",
+        "timeline": "Within a month",
+        "consent": "yes",
+        "website": "",
+        "from": "/field-notes/pilot-to-production/",
+    }
+    return urllib.parse.urlencode(fields).encode()
+
+
+def run_load(port: int, path: str, start: int, total: int, concurrency: int, deadline: float):
+    """Post `total` distinct proposals over `concurrency` connections; returns (seconds, latencies, successes)."""
+    latencies: list[float] = []
+    successes = [0]
+    lock = threading.Lock()
+    counter = iter(range(start, start + total))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine, ok = [], 0
+        while time.monotonic() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            began = time.perf_counter()
+            try:
+                connection.request("POST", path, body=submission(i), headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                continue
+            mine.append(time.perf_counter() - began)
+            ok += response.status == 303
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            successes[0] += ok
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, latencies, successes[0]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=1500, help="per round and server")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--max-seconds", type=float, default=300)
+    args = parser.parse_args()
+    stop_at = time.monotonic() + args.max_seconds
+
+    work = Path(tempfile.mkdtemp(prefix="impart-bench-intake-"))
+    site = work / "site"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+        check=True,
+        env=env,
+    )
+    ours_port, trivial_port = free_port(), free_port()
+    servers = {
+        "ours": (
+            [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+             "--proposals", str(work / "proposals"), "--port", str(ours_port), "--threads", str(THREADS),
+             "--rate-limit", "100000000/60"],
+            ours_port,
+            "/request-a-proposal/",
+        ),
+        "trivial": (
+            [sys.executable, str(ROOT / "bench/fsync_app.py"), str(trivial_port), str(work / "trivial"), str(THREADS)],
+            trivial_port,
+            "/",
+        ),
+    }  # fmt: skip
+    processes = {}
+    try:
+        for name, (command, port, _) in servers.items():
+            processes[name] = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work
+            )
+            wait_for(port, processes[name])
+        results = {name: [] for name in servers}
+        offset = 0
+        for round_number in range(args.rounds):
+            for name, (_, port, path) in servers.items():
+                if time.monotonic() > stop_at:
+                    break
+                seconds, latencies, ok = run_load(port, path, offset, args.requests, args.concurrency, stop_at)
+                offset += args.requests
+                results[name].append((ok / seconds, latencies))
+                print(
+                    f"round {round_number + 1} {name:8} {ok:5} answered 303 in {seconds:6.2f} s = {ok / seconds:7.1f}/s"
+                )
+        stored = len(list((work / "proposals").glob("*.json")))
+    finally:
+        for process in processes.values():
+            process.terminate()
+            process.wait(timeout=10)
+
+    print()
+    print(
+        f"{dt.date.today()} · {platform.node()} · {os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
+    )
+    print(f"concurrency {args.concurrency}, waitress threads {THREADS}, {args.requests} requests per round")
+    print(f"{'server':8} {'rate/s (median)':>16} {'p50 ms':>8} {'p99 ms':>8}")
+    summary = {}
+    for name, rounds in results.items():
+        if not rounds:
+            continue
+        rate = statistics.median(r for r, _ in rounds)
+        latencies = [x for _, lat in rounds for x in lat]
+        summary[name] = rate
+        print(
+            f"{name:8} {rate:16.1f} {percentile(latencies, 0.5) * 1000:8.1f} {percentile(latencies, 0.99) * 1000:8.1f}"
+        )
+    if "ours" in summary and "trivial" in summary:
+        print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
+    print(f"durable proposals stored by ours: {stored}")
+    return 0
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
