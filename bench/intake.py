@@ -172,9 +172,8 @@ def main() -> int:
             process.wait(timeout=10)
 
     print()
-    print(
-        f"{dt.date.today()} · {platform.node()} · {os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
-    )
+    machine = f"{os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
+    print(f"{dt.date.today()} · {platform.node()} · {machine}")
     print(f"concurrency {args.concurrency}, waitress threads {THREADS}, {args.requests} requests per round")
     print(f"{'server':8} {'rate/s (median)':>16} {'p50 ms':>8} {'p99 ms':>8}")
     summary = {}
