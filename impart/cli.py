@@ -105,7 +105,18 @@ def cmd_serve(args) -> int:
             "trusted_proxy_count": 1,
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
         }
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="impart", **proxy)
+    waitress.serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="impart",
+        # Slow clients hold a connection each while they trickle headers: allow many, and poll()
+        # rather than select(), which cannot watch more than 1024 descriptors.
+        connection_limit=args.connection_limit,
+        asyncore_use_poll=True,
+        **proxy,
+    )
     return 0
 
 
@@ -131,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--rate-limit", default="5/600", metavar="COUNT/SECONDS", help="per client (default: 5/600)")
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default: 8)")
+    serve.add_argument("--connection-limit", type=int, default=1000, help="open connections at once (default: 1000)")
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )

@@ -125,12 +125,17 @@ class ProposalStore:
         return swept
 
     def writable(self) -> bool:
-        """True when a file can be created in the proposals folder right now."""
+        """True when a small file can be written in the proposals folder right now (not only created:
+        a full disk still lets an empty file be made)."""
         probe = self.root / f"{TEMP_PREFIX}health-{secrets.token_hex(4)}"
         try:
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            os.close(fd)
-            probe.unlink()
+            try:
+                _write_fully(fd, b"{}" * 2048)
+                os.fsync(fd)  # a full disk may accept the write into the cache and refuse it here
+            finally:
+                os.close(fd)
+                probe.unlink()
             return True
         except OSError:
             return False
