@@ -35,5 +35,10 @@ lint: $(STAMP)
 check: $(STAMP)
 	$(BIN)/impart check
 
+# Benchmarks, not tests: they print figures (see bench/README.md) and take several minutes.
+bench: $(STAMP)
+	$(BIN)/python bench/build.py
+	$(BIN)/python bench/intake.py
+
 clean:
 	rm -rf site $(VENV)

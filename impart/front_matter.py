@@ -11,6 +11,10 @@ import yaml
 _FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:\r?\n|\Z)", re.S)
 
 
+# libyaml's loader when PyYAML has it: the same safe schema, many times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class FrontMatterSyntaxError(ValueError):
     """The file has no front matter, or it is not valid YAML."""
 
@@ -22,7 +26,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
             "the front matter is missing; start the file with a '---' line, the keys, then another '---' line"
         )
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        meta = yaml.load(match.group(1) or "", Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
