@@ -39,6 +39,8 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/intake.py
+	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf site $(VENV)

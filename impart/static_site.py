@@ -1,17 +1,50 @@
-"""Serve the built site's files: index.html for folders, the site's 404 page, conditional requests."""
+"""Serve the built site as a production static host would.
+
+- folders answer with their index.html (a folder without the slash is redirected);
+- text (HTML, CSS, JS, JSON, XML, SVG, plain text) is gzipped when the client
+  accepts it, compressed once per file version and kept in a small cache;
+- fingerprinted assets (`name.0123abcd.min.js`) are cached for a year and marked
+  immutable; HTML and everything else is revalidated, with an ETag and Last-Modified;
+- dot files are never served; anything missing gets the site's 404 page.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import mimetypes
+import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from werkzeug.security import safe_join
-from werkzeug.utils import redirect, send_file
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
+
+COMPRESSIBLE = {
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "application/feed+json", "application/xml", "text/xml", "application/rss+xml", "image/svg+xml", "text/plain",
+}  # fmt: skip
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+_TYPES = {".js": "text/javascript", ".json": "application/json", ".xml": "application/xml", ".svg": "image/svg+xml"}
+CACHE_ENTRIES = 256
+
+
+def content_type(path: Path) -> str:
+    kind = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.name in ("feed_json_created.json", "feed_json_updated.json"):
+        kind = "application/feed+json"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind in COMPRESSIBLE else kind
 
 
 class StaticSite:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._cache: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -34,12 +67,41 @@ class StaticSite:
             path = path / "index.html"
         if not path.is_file():
             return self.not_found(request)
-        return send_file(path, request.environ, conditional=True, etag=True, max_age=self._max_age(path))
+        return self.file_response(request, path)
 
-    def _max_age(self, path: Path) -> int | None:
-        return 0 if path.suffix == ".html" else 3600
+    def file_response(self, request: Request, path: Path, status: int = 200) -> Response:
+        stat = path.stat()
+        kind = content_type(path)
+        gzipped = kind.split(";")[0] in COMPRESSIBLE and "gzip" in request.accept_encodings
+        body, etag = self._body(path, stat.st_mtime_ns, stat.st_size, gzipped)
+        response = Response(body, status=status, content_type=kind)
+        response.headers["Vary"] = "Accept-Encoding"
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+        if status != 200:
+            return response
+        response.set_etag(etag)
+        response.last_modified = int(stat.st_mtime)
+        response.headers["Cache-Control"] = IMMUTABLE if FINGERPRINTED.search(path.name) else REVALIDATE
+        return response.make_conditional(request)
+
+    def _body(self, path: Path, mtime_ns: int, size: int, gzipped: bool) -> tuple[bytes, str]:
+        key = (str(path), mtime_ns, size, gzipped)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        raw = path.read_bytes()
+        body = gzip.compress(raw, compresslevel=9, mtime=0) if gzipped else raw
+        etag = hashlib.sha256(raw).hexdigest()[:32] + ("-gz" if gzipped else "")
+        with self._lock:
+            self._cache[key] = (body, etag)
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return body, etag
 
     def not_found(self, request: Request) -> Response:
         page = self.root / "404.html"
-        body = page.read_bytes() if page.is_file() else b"Page not found"
-        return Response(body, status=404, mimetype="text/html" if page.is_file() else "text/plain")
+        if page.is_file():
+            return self.file_response(request, page, status=404)
+        return Response("Page not found", status=404, mimetype="text/plain")

@@ -1,0 +1,88 @@
+"""Lighthouse (mobile) scores and bytes transferred for a note and the intake page served by `impart serve`.
+
+    (cd bench/lighthouse && npm ci --ignore-scripts) && .venv/bin/python bench/lighthouse.py
+
+A benchmark, not a test: it prints the four category scores (performance,
+accessibility, best practices, SEO) and the total byte weight of each page.
+Lighthouse is pinned in bench/lighthouse/package.json and drives the machine's
+Chromium (CHROME_PATH, default /usr/bin/chromium). Only 127.0.0.1 is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE = ROOT / "bench/lighthouse/node_modules/.bin/lighthouse"
+PAGES = {"note": "/field-notes/pilot-to-production/", "intake": "/request-a-proposal/"}
+FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+FLAGS += " --disable-sync --no-first-run"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> int:
+    chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not LIGHTHOUSE.exists():
+        print(f"{LIGHTHOUSE} is missing: run (cd bench/lighthouse && npm ci --ignore-scripts)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="impart-lighthouse-"))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CHROME_PATH=chrome)
+    site = work / "site"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+                   check=True, env=env)  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+         "--proposals", str(work / "proposals"), "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"Lighthouse (mobile) on impart serve, {dt.date.today()}, {os.cpu_count()} cores, Chromium {chrome}")
+        print(f"{'page':8} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'seo':>5} {'bytes':>8}")
+        for name, path in PAGES.items():
+            report = work / f"{name}.json"
+            subprocess.run(
+                [str(LIGHTHOUSE), f"http://127.0.0.1:{port}{path}", "--quiet", "--output=json",
+                 f"--output-path={report}", "--form-factor=mobile", f"--chrome-flags={FLAGS}",
+                 "--only-categories=performance,accessibility,best-practices,seo"],
+                env=env, check=True, timeout=300,
+            )  # fmt: skip
+            result = json.loads(report.read_text())
+            scores = [round(result["categories"][c]["score"] * 100) for c in
+                      ("performance", "accessibility", "best-practices", "seo")]  # fmt: skip
+            weight = int(result["audits"]["total-byte-weight"]["numericValue"])
+            print(f"{name:8} " + " ".join(f"{s:5d}" for s in scores) + f" {weight:8d}")
+            for category in result["categories"].values():
+                for ref in category["auditRefs"]:
+                    audit = result["audits"][ref["id"]]
+                    if ref.get("weight") and audit.get("score") is not None and audit["score"] < 1:
+                        print(f"         below 100: {category['id']} / {ref['id']} {audit.get('displayValue', '')}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
