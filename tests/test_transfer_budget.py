@@ -14,7 +14,7 @@ import pytest
 
 from bench.build import blog_settings, generate_notes, make_ours
 
-from .conftest import PROJECT, free_port, mkdocs_build, running
+from .conftest import free_port, mkdocs_build, running
 
 BUDGET = 100 * 1024
 NOTES = 1000
