@@ -27,7 +27,7 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-THREADS = 8
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 def free_port() -> int:

@@ -160,7 +160,8 @@ class ProposalStore:
         for _ in range(8):
             now = self.clock()
             reference = new_reference(now)
-            data = json.dumps(make_record(reference, now), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            # No indent: the C encoder is several times faster, and `impart proposals show` formats for people.
+            data = json.dumps(make_record(reference, now), ensure_ascii=False).encode("utf-8") + b"\n"
             temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
             fd = -1
             try:
