@@ -59,6 +59,7 @@ def on_serve(server, *, config, builder):
         site_dir=Path(config.site_dir),
         proposals_dir=project / "proposals",
         fallback=server.get_app(),
+        reload_definition=True,  # an editor may change the form while previewing
     )
     server.set_app(app)
     log.info(f"the proposal form is live: submissions land in {project / 'proposals'}")

@@ -40,3 +40,25 @@ def test_preview_serves_a_working_form(tmp_path):
         connection.request("GET", "/field-notes/")
         listing = connection.getresponse()
         assert listing.status == 200 and b"impart-summary" in listing.read()
+
+
+def test_the_preview_handler_follows_a_changed_definition(tmp_path, built_site):
+    from werkzeug.test import Client
+
+    from impart.intake.app import create_app
+
+    from .conftest import valid_submission
+
+    project = copy_site(tmp_path / "project")
+    app = create_app(
+        project, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=None, reload_definition=True
+    )
+    client = Client(app)
+    headers = {"Origin": "http://localhost"}
+    assert client.post("/request-a-proposal/", data=valid_submission(phone="1"), headers=headers).status_code == 400
+    source = project / "docs/request-a-proposal.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("    - name: website\n", "    - name: phone\n      label: Telephone\n"
+                                   "      type: tel\n    - name: website\n", 1), encoding="utf-8")  # fmt: skip
+    answer = client.post("/request-a-proposal/", data=valid_submission(phone="020 7946 0000"), headers=headers)
+    assert answer.status_code == 303

@@ -16,7 +16,7 @@ from pathlib import Path
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from impart.intake.definition import CONTEXT_FIELDS, FormDefinition
+from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import parse_form_body
 from impart.intake.origin import is_allowed_origin
 from impart.intake.pages import IntakePages
@@ -57,12 +57,32 @@ class IntakeApp:
     allowed_origins: tuple[str, ...] = ()
     max_body: int = MAX_BODY
     fallback: Callable | None = None  # a WSGI app for every other path
+    # In the live preview, the definition is read again when its file changes.
+    definition_source: Path | None = None
     known_fields: set = field(init=False)
+    _definition_mtime: int = field(init=False, default=0)
 
     def __post_init__(self):
-        self.known_fields = set(self.form.names) | set(CONTEXT_FIELDS)
+        self._use(self.form)
+        if self.definition_source:
+            self._definition_mtime = self.definition_source.stat().st_mtime_ns
+
+    def _use(self, form: FormDefinition) -> None:
+        self.form = self.pages.form = form
+        self.known_fields = set(form.names) | set(CONTEXT_FIELDS)
+
+    def _reload_if_changed(self) -> None:
+        try:
+            mtime = self.definition_source.stat().st_mtime_ns
+            if mtime != self._definition_mtime:
+                self._definition_mtime = mtime
+                self._use(load_form(self.definition_source, self.form.source))
+        except (OSError, FormDefinitionError) as error:
+            log.warning("the form definition was not reloaded: %s", error)
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
+        if self.definition_source:
+            self._reload_if_changed()
         request = Request(environ)
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
             return self.fallback(environ, start_response)
@@ -207,15 +227,16 @@ def create_app(
     rate_limit: tuple[int, int] | None = (5, 600),
     max_body: int = MAX_BODY,
     fallback: Callable | None = None,
+    reload_definition: bool = False,
 ) -> IntakeApp:
     """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests."""
-    from impart.intake.definition import load_form
     from impart.intake.settings import intake_settings
     from impart.settings import load_settings
 
     site = load_settings(Path(project) / "mkdocs.yml")
     settings = intake_settings(site.extra, site.site_url)
-    form = load_form(site.docs_dir / settings.page_source, site.relative(site.docs_dir / settings.page_source))
+    source = site.docs_dir / settings.page_source
+    form = load_form(source, site.relative(source))
     store = ProposalStore(Path(proposals_dir))
     store.prepare()
     limiter = None
@@ -230,4 +251,5 @@ def create_app(
         allowed_origins=tuple(allowed_origins),
         max_body=max_body,
         fallback=fallback,
+        definition_source=source if reload_definition else None,
     )
