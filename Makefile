@@ -38,6 +38,7 @@ check: $(STAMP)
 # Benchmarks, not tests: they print figures (see bench/README.md) and take several minutes.
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/intake.py
 	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts
 	$(BIN)/python bench/lighthouse.py
