@@ -37,17 +37,16 @@ def on_config(config):
 def on_page_markdown(markdown, *, page, config, files):
     settings, today = _settings(config)
     note = page.meta.get("impart_note")
-    where = _display_path(page, config)
     try:
         notice = notice_for(page.meta, settings, note.created if note else None)
     except PlaceholderError as error:
-        raise PluginError(f"{where}: {error}") from None
+        raise PluginError(f"{_display_path(page, config)}: {error}") from None
     if notice is None:
         return None
     page.meta["placeholder_notice"] = notice
     page.meta["noindex"] = not settings.indexed
     if "placeholder" in page.meta and notice.is_overdue(today):
-        log.warning(f"{where}: {overdue_message(notice, today)}")
+        log.warning(f"{_display_path(page, config)}: {overdue_message(notice, today)}")
     return None
 
 

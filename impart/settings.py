@@ -7,6 +7,7 @@ reads the YAML itself and tolerates MkDocs' custom tags (`!ENV`, `!!python/...`)
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,10 +50,8 @@ class SiteSettings:
 
     def relative(self, path: Path) -> str:
         """The path as an editor sees it: relative to the project's root."""
-        try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _blog_plugin_config(plugins) -> dict:
