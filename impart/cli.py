@@ -8,6 +8,8 @@ from pathlib import Path
 
 from impart.dates import build_date
 from impart.field_notes import check_all
+from impart.intake.definition import FormDefinitionError, load_form
+from impart.intake.settings import intake_settings
 from impart.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.proposals_cli import add_proposals_commands
 from impart.settings import load_settings
@@ -28,11 +30,16 @@ def _indicative(settings):
 
 
 def cmd_check(args) -> int:
-    """The build's checks, without building: front matter and placeholder promises."""
+    """The build's checks, without building: front matter, placeholder promises, the form definition."""
     settings = load_settings(args.config)
     today = build_date()
     _, problems = check_all(settings)
     lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
+    intake = intake_settings(settings.extra, settings.site_url)
+    try:
+        load_form(settings.docs_dir / intake.page_source, settings.relative(settings.docs_dir / intake.page_source))
+    except FormDefinitionError as error:
+        lines.append(f"error: {error}")
     pages, unreadable = _indicative(settings)
     lines += [f"error: {line}" for line in unreadable]
     lines += [f"warning: {p.path}: {overdue_message(p.notice, today)}" for p in pages if p.notice.is_overdue(today)]
@@ -89,14 +96,18 @@ def cmd_serve(args) -> int:
     except ValueError as error:
         print(f"--rate-limit: {error}", file=sys.stderr)
         return 2
-    app = create_app(
-        project,
-        site_dir=site_dir,
-        proposals_dir=Path(args.proposals),
-        allowed_origins=args.allow_origin,
-        rate_limit=rate,
-        fallback=StaticSite(site_dir),
-    )
+    try:
+        app = create_app(
+            project,
+            site_dir=site_dir,
+            proposals_dir=Path(args.proposals),
+            allowed_origins=args.allow_origin,
+            rate_limit=rate,
+            fallback=StaticSite(site_dir),
+        )
+    except (FormDefinitionError, OSError) as error:
+        print(f"impart serve: {error}", file=sys.stderr)
+        return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
     proxy = {}
     if args.trusted_proxy:
@@ -114,6 +125,8 @@ def cmd_serve(args) -> int:
         # Slow clients hold a connection each while they trickle headers: allow many, and poll()
         # rather than select(), which cannot watch more than 1024 descriptors.
         connection_limit=args.connection_limit,
+        # Refuse an oversized body as it arrives, rather than spool it to disk first.
+        max_request_body_size=app.max_body + 1,
         asyncore_use_poll=True,
         **proxy,
     )
@@ -153,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ValueError as error:  # a setting someone can fix: SOURCE_DATE_EPOCH, mkdocs.yml
+        print(f"impart {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

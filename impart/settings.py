@@ -70,7 +70,12 @@ def _blog_plugin_config(plugins) -> dict:
 def load_settings(config_file: str | Path) -> SiteSettings:
     config_path = Path(config_file)
     with config_path.open(encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=_TolerantLoader) or {}
+        try:
+            raw = yaml.load(handle, Loader=_TolerantLoader) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ValueError(f"{config_path}: not valid YAML{where}; fix its indentation") from None
     root = config_path.resolve().parent
     blog = _blog_plugin_config(raw.get("plugins"))
     return SiteSettings(

@@ -87,8 +87,21 @@ class IntakeApp:
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)
-        log.info("%s %s %s %s", request.method, request.path, response.status_code, note)
+        self._allow_cross_origin_reading(request, response)
+        # One line per request, whatever the request held: no line breaks from it, no personal data.
+        log.info("%s %s %s %s", request.method, _one_line(request.path), response.status_code, _one_line(note))
         return response(environ, start_response)
+
+    def _allow_cross_origin_reading(self, request: Request, response: Response) -> None:
+        """Let the form's script on an allowed other origin (a handler on its own host) read the answer."""
+        origin = request.headers.get("Origin", "").rstrip("/")
+        if (
+            request.method == "POST"
+            and origin
+            and origin.lower() in {a.lower().rstrip("/") for a in self.allowed_origins}
+        ):
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.vary.add("Origin")
 
     # -- routing ------------------------------------------------------------
 
@@ -162,7 +175,10 @@ class IntakeApp:
 
     def _admit(self, client: str) -> None:
         if self.limiter:
-            self.limiter.admit(client)
+            try:
+                self.limiter.admit(client)
+            except OSError as error:  # the state folder is on the same disk as the proposals
+                raise StorageError(error.errno, f"could not check the rate limit: {error.strerror}") from error
 
     # -- answers ----------------------------------------------------------------
 
@@ -216,6 +232,10 @@ class IntakeApp:
     def _came_from(self, request: Request) -> str:
         came_from = request.args.get("from", "")
         return came_from if is_site_path(came_from) else ""
+
+
+def _one_line(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii")[:200]
 
 
 def create_app(

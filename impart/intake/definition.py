@@ -34,6 +34,11 @@ FIELD_KEYS = frozenset(
 MESSAGE_KEYS = frozenset({"required", "too_long", "invalid"} | set(RULES))
 # Fields the page adds beside the definition's: where the reader came from.
 CONTEXT_FIELDS = ("from",)
+# A control with one of these names hides the form property of that name in the browser
+# (form.action, form.elements, ...), which the form's script relies on.
+RESERVED_NAMES = frozenset(
+    {"action", "method", "elements", "length", "dataset", "submit", "reset", "target", "enctype", "encoding"}
+)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DEFAULT_MAX_LENGTH = {"textarea": 4000, "checkbox": 3}
 
@@ -136,7 +141,7 @@ def _field(raw, index: int, where: str) -> Field:
         raise FormDefinitionError(
             f"{where}: form field {index + 1} needs a 'name' of lower-case letters, digits and _, e.g. name: work_email"
         )
-    if name in CONTEXT_FIELDS:
+    if name in CONTEXT_FIELDS or name in RESERVED_NAMES:
         raise FormDefinitionError(f"{where}: form field '{name}': the name is reserved for the page; choose another")
     ref = f"{where}: form field '{name}'"
     unknown = sorted(set(raw) - FIELD_KEYS)

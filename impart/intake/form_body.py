@@ -52,7 +52,10 @@ def _urlencoded(body: bytes) -> list[tuple[str, str]]:
 
 
 def _multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
-    decoder = MultipartDecoder(boundary.encode("latin-1"), max_form_memory_size=len(body) + 1)
+    try:
+        decoder = MultipartDecoder(boundary.encode("latin-1"), max_form_memory_size=len(body) + 1)
+    except UnicodeEncodeError:
+        raise BadRequest("The form data is malformed: the multipart boundary is not plain text.") from None
     pairs, name, parts = [], None, []
     try:
         decoder.receive_data(body)
@@ -64,6 +67,8 @@ def _multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
             if isinstance(event, File):
                 raise BadRequest("The form does not accept files; send text answers only.")
             if isinstance(event, Field):
+                if not event.name:
+                    raise BadRequest("The form data is malformed: a part has no field name.")
                 name, parts = event.name, []
             elif isinstance(event, Data):
                 parts.append(event.data)

@@ -38,7 +38,7 @@ class IntakePages:
 
     def _built(self, site_path: str) -> str | None:
         try:
-            return (self.site_dir / site_path.strip("/") / "index.html").read_text(encoding="utf-8")
+            return (self.site_dir / self.settings.in_site(site_path) / "index.html").read_text(encoding="utf-8")
         except OSError:
             return None
 

@@ -10,7 +10,9 @@ Client addresses are hashed: no address is written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import math
 import os
 import struct
@@ -21,6 +23,7 @@ from pathlib import Path
 from impart.intake.storage import locked
 
 _STATE = struct.Struct("<d")
+PRUNE_EVERY = 500  # admissions between prunings of clients whose bucket has refilled
 
 
 class RateLimited(Exception):
@@ -47,6 +50,7 @@ class RateLimiter:
         self.burst = seconds - self.interval  # how far ahead of now the bucket may run
         self.clock = clock
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._admitted = itertools.count(1)
 
     def admit(self, client: str) -> None:
         """Count one submission for `client`, or raise RateLimited without counting it."""
@@ -59,3 +63,19 @@ class RateLimiter:
             if arrival - now > self.burst + 1e-9:
                 raise RateLimited(max(1, math.ceil(arrival - now - self.burst)))
             os.pwrite(fd, _STATE.pack(arrival + self.interval), 0)
+        if next(self._admitted) % PRUNE_EVERY == 0:
+            with contextlib.suppress(OSError):  # housekeeping never fails an admitted submission
+                self.prune()
+
+    def prune(self) -> int:
+        """Forget clients whose bucket has refilled (they are as if never seen): one file each otherwise."""
+        now, pruned = self.clock(), 0
+        for path in self.folder.iterdir():
+            try:
+                stored = path.read_bytes()
+                if len(stored) == _STATE.size and _STATE.unpack(stored)[0] <= now:
+                    path.unlink()
+                    pruned += 1
+            except OSError:
+                continue
+        return pruned

@@ -17,6 +17,11 @@ class IntakeSettings:
     thanks: str  # the thank-you page's site path
     action: str  # where the form posts: `path`, or a handler on another host
     contact: str  # the fallback address for anyone who cannot use the form
+    base: str = "/"  # the site's own path (from site_url), where site/ begins
+
+    def in_site(self, site_path: str) -> str:
+        """A site path as a path inside the built site folder."""
+        return site_path[len(self.base) :] if site_path.startswith(self.base) else site_path.lstrip("/")
 
 
 def intake_settings(extra: dict, site_url: str | None) -> IntakeSettings:
@@ -29,4 +34,5 @@ def intake_settings(extra: dict, site_url: str | None) -> IntakeSettings:
         thanks=path + "thanks/",
         action=intake.get("action") or path,
         contact=intake.get("contact", "proposals@impart.example"),
+        base=base,
     )

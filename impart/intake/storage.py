@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import itertools
 import json
+import logging
 import os
 import re
 import secrets
@@ -24,12 +26,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+log = logging.getLogger("impart.intake")
+
 TEMP_PREFIX = ".tmp-"
 QUARANTINE = "quarantine"
 STATE = ".state"
 REFERENCE = re.compile(r"^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}\Z")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: references are read aloud
 DEDUPE_WINDOW = 600.0
+PRUNE_EVERY = 500  # saves between prunings of old dedupe records, so .state/ cannot grow without bound
 
 
 class StorageError(OSError):
@@ -94,6 +99,7 @@ class ProposalStore:
         self.dedupe_dir = self.root / STATE / "dedupe"
         self.dedupe_window = dedupe_window
         self.clock = clock
+        self._saves = itertools.count(1)
 
     # -- start-up and health -------------------------------------------------
 
@@ -117,12 +123,18 @@ class ProposalStore:
                     with contextlib.suppress(FileNotFoundError):
                         temp.unlink()
                         swept += 1
-        cutoff = self.clock() - self.dedupe_window
+        self.prune_dedupe_records()
+        return swept
+
+    def prune_dedupe_records(self) -> int:
+        """Remove dedupe records older than the window; done at start and every so many saves."""
+        cutoff, pruned = self.clock() - self.dedupe_window, 0
         for record in self.dedupe_dir.glob("*") if self.dedupe_dir.is_dir() else ():
             with contextlib.suppress(FileNotFoundError):
                 if record.stat().st_mtime < cutoff:
                     record.unlink()
-        return swept
+                    pruned += 1
+        return pruned
 
     def writable(self) -> bool:
         """True when a small file can be written in the proposals folder right now (not only created:
@@ -218,13 +230,26 @@ class ProposalStore:
                 if REFERENCE.match(previous) and fresh and (self.root / f"{previous}.json").is_file():
                     return Saved(previous, duplicate=True)
                 if admit:
-                    admit()
+                    try:
+                        admit()
+                    except BaseException:
+                        if not previous:  # refused before anything was stored: leave no record behind
+                            with contextlib.suppress(OSError):
+                                marker.unlink()
+                        raise
                 reference = self._write_new(
                     self.root, lambda ref, now: self._record(ref, now, values, version, came_from)
                 )
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, reference.encode("ascii"), 0)
-                return Saved(reference)
+                try:
+                    os.ftruncate(fd, 0)
+                    os.pwrite(fd, reference.encode("ascii"), 0)
+                except OSError as error:
+                    # The proposal is stored durably: acknowledge it. Only a retry's dedupe is lost.
+                    log.warning("proposal %s stored; its dedupe record was not: %s", reference, error.strerror)
+            if next(self._saves) % PRUNE_EVERY == 0:
+                with contextlib.suppress(OSError):  # housekeeping never fails a stored proposal
+                    self.prune_dedupe_records()
+            return Saved(reference)
         except StorageError:
             raise
         except OSError as error:

@@ -124,9 +124,15 @@
         credentials: "same-origin",
       })
         .then(function (response) {
-          return response.json().then(function (body) {
-            return { status: response.status, body: body };
-          });
+          // A proxy's own error page (413, 502, ...) is not JSON: say what happened all the same.
+          return response.json().then(
+            function (body) {
+              return { status: response.status, body: body };
+            },
+            function () {
+              return { status: response.status, body: { error: "Your request could not be sent (error " + response.status + "). Please try again, or write to us." } };
+            }
+          );
         })
         .then(function (answer) {
           if (answer.status === 201 && REFERENCE.test(answer.body.reference)) {
@@ -147,6 +153,14 @@
   }
 
   var form = document.querySelector("[data-impart-form]");
-  if (form) enhance(form);
+  if (form) {
+    enhance(form);
+    // Back from the thank-you page, the browser may restore this page as it was: sending.
+    window.addEventListener("pageshow", function () {
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  }
   showReference();
 })();
