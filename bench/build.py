@@ -64,6 +64,10 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_model  # noqa: E402
+
 SOURCE_DATE_EPOCH = "1795780800"  # 2026-11-27 12:00 UTC
 SEED = 20261127
 CATEGORIES = ("Field notes", "Operations", "Measurement")
@@ -500,16 +504,6 @@ class Result:
     ours: list[Build] = field(default_factory=list)
     stock: list[Build] = field(default_factory=list)
     failed: str = ""
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def version(package: str) -> str:

@@ -21,17 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "bench/lighthouse/node_modules/.bin/lighthouse"
 PAGES = {"note": "/field-notes/pilot-to-production/", "intake": "/request-a-proposal/"}
 FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
 FLAGS += " --disable-sync --no-first-run"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> int:
