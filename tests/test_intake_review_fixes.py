@@ -125,3 +125,14 @@ def test_a_refused_submission_leaves_no_dedupe_record(built_site, tmp_path):
             client.post("/request-a-proposal/", data=valid_submission(name=f"N{i}"), headers=headers).status_code == 429
         )
     assert len(list((tmp_path / "proposals/.state/dedupe").iterdir())) == 1
+
+
+def test_a_form_that_changed_under_the_prospect_comes_back_with_the_answers(app, tmp_path):
+    submitted = valid_submission(name="Kept Answers")
+    submitted["budget"] = submitted.pop("cost_line")  # a field renamed since the page was opened
+    response = Client(app).post("/request-a-proposal/", data=submitted, headers={"Origin": "http://localhost"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form has changed since the page was opened" in page
+    assert 'value="Kept Answers"' in page and "<title>Error: " in page
+    assert list((tmp_path / "proposals").glob("*.json")) == []

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
-from impart.intake.form_body import parse_form_body
+from impart.intake.form_body import UnknownFields, parse_form_body
 from impart.intake.origin import is_allowed_origin
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
@@ -145,7 +145,10 @@ class IntakeApp:
             return self._error(request, 403, "This request did not come from the site's own form; use the form."), (
                 "cross-origin"
             )
-        submitted = parse_form_body(request.environ, self.max_body, self.known_fields)
+        try:
+            submitted = parse_form_body(request.environ, self.max_body, self.known_fields)
+        except UnknownFields as error:
+            return self._form_changed(request, error), "unknown field"
         outcome = validate(self.form, submitted)
         client = request.remote_addr or "unknown"
         try:
@@ -199,6 +202,14 @@ class IntakeApp:
             return Response(json.dumps({"errors": outcome.errors}), status=422, mimetype=JSON)
         page = self.pages.form_page(outcome.values, outcome.errors, outcome.came_from)
         return self._html(page, 422)
+
+    def _form_changed(self, request: Request, error: UnknownFields) -> Response:
+        """Nothing is stored; without JavaScript the prospect gets the current form with the answers it still has."""
+        if self._wants_json(request):
+            return Response(json.dumps({"error": error.description}), status=400, mimetype=JSON)
+        problem = "This form has changed since the page was opened: check your answers below and send them again."
+        outcome = validate(self.form, error.known)
+        return self._html(self.pages.form_page(outcome.values, {}, outcome.came_from, problem=problem), 400)
 
     def _unavailable(self, request: Request, outcome) -> Response:
         problem = STORAGE_PROBLEM.format(contact=self.settings.contact)

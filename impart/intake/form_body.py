@@ -95,10 +95,22 @@ def parse_form_body(environ: dict, limit: int, known: set[str]) -> dict[str, str
     body = read_body(environ, limit)
     pairs = _urlencoded(body) if mimetype == URLENCODED else _multipart(body, options["boundary"])
     fields: dict[str, str] = {}
+    unknown: list[str] = []
     for name, value in pairs:
         if name in fields:
             raise BadRequest(f"The field '{name[:40]}' was sent twice; send each answer once.")
         if name not in known:
-            raise BadRequest(f"The field '{name[:40]}' is not part of this form; reload the page and send it again.")
+            unknown.append(name)
+            continue
         fields[name] = value
+    if unknown:
+        raise UnknownFields(fields, unknown)
     return fields
+
+
+class UnknownFields(BadRequest):
+    """Fields this form does not have (it changed since the page was opened): refused, answers kept to show again."""
+
+    def __init__(self, known: dict[str, str], names: list[str]):
+        super().__init__(f"The field '{names[0][:40]}' is not part of this form; reload the page and send it again.")
+        self.known = known
