@@ -1,6 +1,6 @@
 """The baseline for bench/intake.py: a trivial WSGI app that only writes and fsyncs one file per request.
 
-    python bench/fsync_app.py PORT FOLDER THREADS
+    python bench/fsync_app.py PORT FOLDER THREADS [WORKERS]
 
 Served by waitress with the same thread count as `impart serve`, so the two differ only in the app.
 """
@@ -32,5 +32,16 @@ def make_app(folder: str):
 
 if __name__ == "__main__":
     port, folder, threads = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     os.makedirs(folder, exist_ok=True)
-    waitress.serve(make_app(folder), host="127.0.0.1", port=port, threads=threads, ident="fsync-baseline")
+    options = dict(threads=threads, ident="fsync-baseline")
+    if workers <= 1:
+        waitress.serve(make_app(folder), host="127.0.0.1", port=port, **options)
+    else:  # the same process layout as `impart serve --workers N`
+        from impart.prefork import listening_socket, serve_in_workers
+
+        serve_in_workers(
+            lambda sock: waitress.serve(make_app(folder), sockets=[sock], **options),
+            listening_socket("127.0.0.1", port),
+            workers,
+        )

@@ -31,6 +31,7 @@ from machine import cpu_model, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # processes per server, the same for both
 
 
 def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
@@ -133,12 +134,14 @@ def main() -> int:
         "ours": (
             [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
              "--proposals", str(work / "proposals"), "--port", str(ours_port), "--threads", str(THREADS),
+             "--workers", str(WORKERS),
              "--rate-limit", "100000000/60"],
             ours_port,
             "/request-a-proposal/",
         ),
         "trivial": (
-            [sys.executable, str(ROOT / "bench/fsync_app.py"), str(trivial_port), str(work / "trivial"), str(THREADS)],
+            [sys.executable, str(ROOT / "bench/fsync_app.py"), str(trivial_port), str(work / "trivial"), str(THREADS),
+             str(WORKERS)],
             trivial_port,
             "/",
         ),
@@ -171,7 +174,9 @@ def main() -> int:
     print()
     machine = f"{os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
     print(f"{dt.date.today()} · {platform.node()} · {machine}")
-    print(f"concurrency {args.concurrency}, waitress threads {THREADS}, {args.requests} requests per round")
+    print(
+        f"concurrency {args.concurrency}, waitress threads {THREADS} in {WORKERS} process(es), {args.requests} requests"
+    )
     print(f"{'server':8} {'rate/s (median)':>16} {'p50 ms':>8} {'p99 ms':>8}")
     summary = {}
     for name, rounds in results.items():

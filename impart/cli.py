@@ -116,20 +116,24 @@ def cmd_serve(args) -> int:
             "trusted_proxy_count": 1,
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
         }
-    waitress.serve(
-        app,
-        host=args.host,
-        port=args.port,
+    options = dict(
         threads=args.threads,
         ident="impart",
         # Slow clients hold a connection each while they trickle headers: allow many, and poll()
         # rather than select(), which cannot watch more than 1024 descriptors.
         connection_limit=args.connection_limit,
+        asyncore_use_poll=True,
         # Refuse an oversized body as it arrives, rather than spool it to disk first.
         max_request_body_size=app.max_body + 1,
-        asyncore_use_poll=True,
         **proxy,
     )
+    if args.workers <= 1:
+        waitress.serve(app, host=args.host, port=args.port, **options)
+        return 0
+    from impart.prefork import listening_socket, serve_in_workers
+
+    sock = listening_socket(args.host, args.port)
+    serve_in_workers(lambda listening: waitress.serve(app, sockets=[listening], **options), sock, args.workers)
     return 0
 
 
@@ -154,7 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-origin", action="append", default=[], metavar="URL", help="another origin whose pages may post"
     )
     serve.add_argument("--rate-limit", default="5/600", metavar="COUNT/SECONDS", help="per client (default: 5/600)")
-    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default: 8)")
+    serve.add_argument("--threads", type=int, default=8, help="waitress threads per process (default: 8)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes sharing the port, e.g. one per core (default: 1)"
+    )
     serve.add_argument("--connection-limit", type=int, default=1000, help="open connections at once (default: 1000)")
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"

@@ -110,3 +110,31 @@ def test_impart_serve_refuses_a_cross_origin_post(server):
     status, _, _ = request(port, "POST", "/request-a-proposal/", submission, headers)
     assert status == 403
     assert not list(proposals.glob("*.json"))
+
+
+def test_impart_serve_in_two_worker_processes_stores_each_proposal_once_and_stops_cleanly(built_site, tmp_path):
+    port = free_port()
+    proposals = tmp_path / "proposals"
+    command = [
+        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
+        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
+        "--workers", "2", "--rate-limit", "1000/60",
+    ]  # fmt: skip
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
+    with running(command, port, log=tmp_path / "serve.log", seconds=START_SECONDS):
+
+        def submit(i):
+            status, answer, _ = request(
+                port, "POST", "/request-a-proposal/", urlencode(valid_submission(name=f"Worker {i}")).encode(), headers
+            )
+            return status, answer.get("Location", "")
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(submit, range(24)))
+    assert {status for status, _ in answers} == {303}
+    references = [location.split("?ref=", 1)[1] for _, location in answers]
+    assert all(REFERENCE.match(reference) for reference in references)
+    assert len(set(references)) == 24
+    assert sorted(p.stem for p in proposals.glob("*.json")) == sorted(references)
+    with pytest.raises(OSError):  # no worker outlives the server
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/")
