@@ -17,6 +17,7 @@ from mkdocs.plugins import get_plugin_logger
 from impart.intake.app import create_app
 from impart.intake.definition import FormDefinitionError, parse_form
 from impart.intake.settings import intake_settings
+from impart.settings import project_relative
 
 log = get_plugin_logger("impart")
 
@@ -28,9 +29,7 @@ def _is_intake(page, config) -> bool:
 def on_page_markdown(markdown, *, page, config, files):
     if not _is_intake(page, config):
         return None
-    where = (
-        Path(config.docs_dir, page.file.src_uri).relative_to(Path(config.config_file_path).resolve().parent).as_posix()
-    )
+    where = project_relative(Path(config.docs_dir, page.file.src_uri), Path(config.config_file_path).parent)
     try:
         page.meta["intake_form"] = parse_form(page.meta.get("form"), where)
     except FormDefinitionError as error:

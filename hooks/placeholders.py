@@ -17,25 +17,26 @@ from mkdocs.plugins import get_plugin_logger
 
 from impart.dates import build_date
 from impart.placeholders import PlaceholderError, notice_for, overdue_message, placeholder_settings
+from impart.settings import project_relative
 
 log = get_plugin_logger("impart")
 
-
-def _settings(config):
-    try:
-        return placeholder_settings(config.extra), build_date()
-    except (PlaceholderError, ValueError) as error:
-        raise PluginError(f"mkdocs.yml: {error}") from None
+# Read by on_config at the start of each build, for every page of that build.
+_build: dict = {}
 
 
 def on_config(config):
-    settings, today = _settings(config)
+    try:
+        settings, today = placeholder_settings(config.extra), build_date()
+    except (PlaceholderError, ValueError) as error:
+        raise PluginError(f"mkdocs.yml: {error}") from None
+    _build.update(settings=settings, today=today)
     if settings.site_wide and settings.site_wide.is_overdue(today):
         log.warning(f"mkdocs.yml: extra.placeholders.site_wide: {overdue_message(settings.site_wide, today)}")
 
 
 def on_page_markdown(markdown, *, page, config, files):
-    settings, today = _settings(config)
+    settings, today = _build["settings"], _build["today"]
     note = page.meta.get("impart_note")
     try:
         notice = notice_for(page.meta, settings, note.created if note else None)
@@ -51,6 +52,4 @@ def on_page_markdown(markdown, *, page, config, files):
 
 
 def _display_path(page, config) -> str:
-    root = Path(config.config_file_path).resolve().parent
-    source = Path(page.file.abs_src_path or page.file.src_path)
-    return source.relative_to(root).as_posix() if source.is_relative_to(root) else page.file.src_path
+    return project_relative(page.file.abs_src_path or page.file.src_path, Path(config.config_file_path).parent)

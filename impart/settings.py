@@ -50,8 +50,13 @@ class SiteSettings:
 
     def relative(self, path: Path) -> str:
         """The path as an editor sees it: relative to the project's root."""
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
-        return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
+        return project_relative(path, self.root)
+
+
+def project_relative(path, root) -> str:
+    """`path` relative to the project's `root` as an editor writes it, or as given when outside the project."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _blog_plugin_config(plugins) -> dict:

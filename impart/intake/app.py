@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import UnknownFields, parse_form_body
-from impart.intake.origin import is_allowed_origin
+from impart.intake.origin import is_allowed_origin, normalise_origin
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
 from impart.intake.settings import IntakeSettings
@@ -63,6 +63,7 @@ class IntakeApp:
     _definition_mtime: int = field(init=False, default=0)
 
     def __post_init__(self):
+        self.allowed_origins = tuple(normalise_origin(origin) for origin in self.allowed_origins)
         self._use(self.form)
         if self.definition_source:
             self._definition_mtime = self.definition_source.stat().st_mtime_ns
@@ -94,13 +95,9 @@ class IntakeApp:
 
     def _allow_cross_origin_reading(self, request: Request, response: Response) -> None:
         """Let the form's script on an allowed other origin (a handler on its own host) read the answer."""
-        origin = request.headers.get("Origin", "").rstrip("/")
-        if (
-            request.method == "POST"
-            and origin
-            and origin.lower() in {a.lower().rstrip("/") for a in self.allowed_origins}
-        ):
-            response.headers["Access-Control-Allow-Origin"] = origin
+        origin = request.headers.get("Origin", "")
+        if request.method == "POST" and origin and normalise_origin(origin) in self.allowed_origins:
+            response.headers["Access-Control-Allow-Origin"] = origin.rstrip("/")
             response.vary.add("Origin")
 
     # -- routing ------------------------------------------------------------

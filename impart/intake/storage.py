@@ -175,6 +175,7 @@ class ProposalStore:
             # No indent: the C encoder is several times faster, and `impart proposals show` formats for people.
             data = json.dumps(make_record(reference, now), ensure_ascii=False).encode("utf-8") + b"\n"
             temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            final = folder / f"{reference}.json"
             fd = -1
             try:
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
@@ -183,13 +184,12 @@ class ProposalStore:
                 _write_fully(fd, data)
                 os.fsync(fd)
                 try:
-                    os.link(temp, folder / f"{reference}.json")
+                    os.link(temp, final)
                 except FileExistsError:
                     continue  # the same reference drawn twice in one second: draw again
                 finally:
                     with contextlib.suppress(FileNotFoundError):
                         temp.unlink()
-                final = folder / f"{reference}.json"
                 try:
                     _fsync_dir(folder)
                 except OSError:
