@@ -120,6 +120,14 @@ def valid_submission(**changes: str) -> dict[str, str]:
 # -- servers -------------------------------------------------------------------------
 
 
+def serve_command(site: Path, proposals: Path, port: int, *options: str, config: Path | None = None) -> list[str]:
+    """`impart serve` of a built site on a loopback port, with any further options."""
+    return [
+        sys.executable, "-m", "impart", "--config", str(config or PROJECT / "mkdocs.yml"), "serve",
+        "--site", str(site), "--proposals", str(proposals), "--port", str(port), *options,
+    ]  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -212,10 +220,5 @@ def site_server(built_site, tmp_path_factory):
     """`impart serve` over the built site on a loopback port; yields (base URL, proposals folder)."""
     port = free_port()
     proposals = tmp_path_factory.mktemp("browser-proposals")
-    command = [
-        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
-        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
-        "--rate-limit", "1000/60",
-    ]  # fmt: skip
-    with running(command, port):
+    with running(serve_command(built_site.root, proposals, port, "--rate-limit", "1000/60"), port):
         yield f"http://127.0.0.1:{port}", proposals

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
@@ -15,7 +14,7 @@ from werkzeug.test import Client
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
 
-from .conftest import PROJECT, free_port, running, valid_submission
+from .conftest import PROJECT, free_port, running, serve_command, valid_submission
 from .test_intake_app import post, reference_from
 
 THREADS = 16
@@ -56,11 +55,9 @@ def server(built_site, tmp_path):
     """`impart serve` on a free loopback port, always stopped afterwards; yields (port, proposals folder)."""
     port = free_port()
     proposals = tmp_path / "proposals"
-    command = [
-        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
-        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
-    ]  # fmt: skip
-    with running(command, port, log=tmp_path / "serve.log", seconds=START_SECONDS):
+    with running(
+        serve_command(built_site.root, proposals, port), port, log=tmp_path / "serve.log", seconds=START_SECONDS
+    ):
         yield port, proposals
 
 
@@ -115,11 +112,7 @@ def test_impart_serve_refuses_a_cross_origin_post(server):
 def test_impart_serve_in_two_worker_processes_stores_each_proposal_once_and_stops_cleanly(built_site, tmp_path):
     port = free_port()
     proposals = tmp_path / "proposals"
-    command = [
-        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
-        "--site", str(built_site.root), "--proposals", str(proposals), "--port", str(port),
-        "--workers", "2", "--rate-limit", "1000/60",
-    ]  # fmt: skip
+    command = serve_command(built_site.root, proposals, port, "--workers", "2", "--rate-limit", "1000/60")
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"}
     with running(command, port, log=tmp_path / "serve.log", seconds=START_SECONDS):
 

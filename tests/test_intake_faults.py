@@ -32,7 +32,7 @@ from impart.intake import storage
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
 
-from .conftest import PROJECT, free_port, run_env, running, valid_submission
+from .conftest import PROJECT, free_port, run_env, running, serve_command, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -44,13 +44,6 @@ VARIANTS = [pytest.param("tmpfs", id="tmpfs"), pytest.param("simulated", id="sim
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def serve_command(site: Path, proposals: Path, port: int, rate: str) -> list[str]:
-    return [
-        sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "serve",
-        "--site", str(site), "--proposals", str(proposals), "--port", str(port), "--rate-limit", rate,
-    ]  # fmt: skip
 
 
 def logs(*paths: Path) -> str:
@@ -240,7 +233,9 @@ def test_kill_9_under_load_loses_no_acknowledged_proposal_and_leaves_no_temp_fil
                     other_statuses.append(status)
 
     port = free_port()
-    with running(serve_command(built_site.root, proposals, port, "100000/60"), port, log=first_log) as server:
+    with running(
+        serve_command(built_site.root, proposals, port, "--rate-limit", "100000/60"), port, log=first_log
+    ) as server:
         threads = [threading.Thread(target=load, args=(t,), daemon=True) for t in range(LOAD_THREADS)]
         for thread in threads:
             thread.start()
@@ -262,7 +257,7 @@ def test_kill_9_under_load_loses_no_acknowledged_proposal_and_leaves_no_temp_fil
     assert len(set(answered)) == len(answered), "one reference answered twice"
 
     port = free_port()
-    with running(serve_command(built_site.root, proposals, port, "100000/60"), port, log=second_log):
+    with running(serve_command(built_site.root, proposals, port, "--rate-limit", "100000/60"), port, log=second_log):
         # The server answers only after prepare(), so the sweep has run.
         assert temp_files(proposals) == [], logs(first_log, second_log)
         for reference in answered:
@@ -284,6 +279,20 @@ def test_kill_9_under_load_loses_no_acknowledged_proposal_and_leaves_no_temp_fil
         assert (proposals / f"{reference_in(headers['Location'])}.json").is_file()
 
 
+def handler_on(stack, built_site, tmp_path, variant: str, size: str, simulation: str):
+    """The handler over a proposals folder on a real tmpfs of `size` (mounted in `stack`), or on an ordinary
+    folder for the simulated variant; returns (mountpoint or None, proposals folder, test client)."""
+    mountpoint = None
+    if variant == "tmpfs":
+        mountpoint = stack.enter_context(mounted_tmpfs(tmp_path / "mnt", size))
+        proposals = mountpoint / "proposals"
+    else:
+        print(f"variant: {simulation}")
+        proposals = tmp_path / "proposals"
+    app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
+    return mountpoint, proposals, Client(app)
+
+
 # -- 2. a full disk ------------------------------------------------------------------------------------
 
 
@@ -291,14 +300,9 @@ def test_kill_9_under_load_loses_no_acknowledged_proposal_and_leaves_no_temp_fil
 def test_a_full_disk_answers_503_with_answers_kept_then_recovers(built_site, tmp_path, monkeypatch, variant):
     submitted = valid_submission(name="Grace Hopper", organisation="Full Disk Ltd")
     with contextlib.ExitStack() as stack:
-        if variant == "tmpfs":
-            mountpoint = stack.enter_context(mounted_tmpfs(tmp_path / "mnt", "256k"))
-            proposals = mountpoint / "proposals"
-        else:
-            print("variant: simulated ENOSPC (storage's os.write raises it)")
-            proposals = tmp_path / "proposals"
-        app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
-        client = Client(app)
+        mountpoint, proposals, client = handler_on(
+            stack, built_site, tmp_path, variant, "256k", "simulated ENOSPC (storage's os.write raises it)"
+        )
         if variant == "tmpfs":
             filler = fill(mountpoint)
         else:
@@ -334,14 +338,14 @@ def test_a_read_only_folder_answers_503_and_health_says_so_until_it_is_writable(
 ):
     submitted = valid_submission(name="Katherine Johnson", organisation="Read Only Ltd")
     with contextlib.ExitStack() as stack:
-        if variant == "tmpfs":
-            mountpoint = stack.enter_context(mounted_tmpfs(tmp_path / "mnt", "4m"))
-            proposals = mountpoint / "proposals"
-        else:
-            print("variant: simulated EROFS (storage's os.open refuses anything that writes)")
-            proposals = tmp_path / "proposals"
-        app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
-        client = Client(app)
+        mountpoint, proposals, client = handler_on(
+            stack,
+            built_site,
+            tmp_path,
+            variant,
+            "4m",
+            "simulated EROFS (storage's os.open refuses anything that writes)",
+        )
         assert client.get("/healthz").status_code == 200
         if variant == "tmpfs":
             remount(mountpoint, "ro")
@@ -381,7 +385,7 @@ def two_servers(built_site, proposals: Path, rate: str, logs_in: Path) -> Iterat
     paths = [logs_in / f"serve-{rate.replace('/', '-')}-{i}.log" for i in range(2)]
     with contextlib.ExitStack() as stack:
         for port, log in zip(ports, paths, strict=True):
-            command = serve_command(built_site.root, proposals, port, rate)
+            command = serve_command(built_site.root, proposals, port, "--rate-limit", rate)
             stack.enter_context(running(command, port, log=log, seconds=START_SECONDS))
         yield ports, paths
 
@@ -461,7 +465,7 @@ def test_a_hundred_slow_clients_do_not_delay_a_normal_submission(built_site, tmp
                 with contextlib.suppress(OSError):
                     slow.send(b"a")
 
-    with running(serve_command(built_site.root, proposals, port, "100000/60"), port, log=log):
+    with running(serve_command(built_site.root, proposals, port, "--rate-limit", "100000/60"), port, log=log):
         trickler = threading.Thread(target=trickle, daemon=True)
         try:
             for _ in range(SLOW_CLIENTS):

@@ -8,13 +8,12 @@ every response's bytes on the wire are summed.
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 
 from bench.build import blog_settings, generate_notes, make_ours
 
-from .conftest import free_port, mkdocs_build, running
+from .conftest import free_port, mkdocs_build, running, serve_command
 
 BUDGET = 100 * 1024
 NOTES = 1000
@@ -29,11 +28,7 @@ def large_site(tmp_path_factory):
     result = mkdocs_build(config, folder / "site")
     assert result.returncode == 0, result.stderr
     port = free_port()
-    command = [
-        sys.executable, "-m", "impart", "--config", str(config), "serve",
-        "--site", str(folder / "site"), "--proposals", str(folder / "proposals"), "--port", str(port),
-    ]  # fmt: skip
-    with running(command, port):
+    with running(serve_command(folder / "site", folder / "proposals", port, config=config), port):
         yield f"http://127.0.0.1:{port}", notes
 
 
