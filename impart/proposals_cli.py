@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -216,16 +215,6 @@ def _days(value: str) -> float:
     return days
 
 
-def _older_than(store: ProposalStore, days: float, folder: Path) -> list[str]:
-    """What store.purge would delete, without deleting: the same cutoff against the time in the reference."""
-    cutoff = dt.datetime.fromtimestamp(store.clock() - days * 86400, dt.UTC)
-    return [
-        reference
-        for reference in store.references(folder)
-        if dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC) < cutoff
-    ]
-
-
 def cmd_purge(args) -> int:
     """Delete proposals and quarantined submissions received more than DAYS ago."""
     store = _open_store(args)
@@ -235,12 +224,12 @@ def cmd_purge(args) -> int:
     try:
         for folder, prefix in ((store.root, ""), (store.quarantine_dir, f"{QUARANTINE}/")):
             if args.dry_run:
-                references = _older_than(store, args.older_than, folder)
+                references = store.older_than(args.older_than, folder)
             else:
                 references = store.purge(args.older_than, folder)
             gone += [prefix + reference for reference in references]
-    except (OSError, ValueError) as error:
-        # A name that looks like a reference but holds an impossible date stops the purge halfway.
+    except OSError as error:
+        # Report what went before the failure, then the failure.
         for reference in gone:
             print(reference)
         print(f"{args.proposals}: could not purge: {error}", file=sys.stderr)

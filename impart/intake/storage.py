@@ -280,20 +280,27 @@ class ProposalStore:
         except FileNotFoundError:
             raise KeyError(reference) from None
 
-    def purge(self, older_than_days: float, folder: Path | None = None) -> list[str]:
-        """Delete proposals received more than `older_than_days` ago; returns their references."""
-        cutoff = dt.datetime.fromtimestamp(self.clock() - older_than_days * 86400, dt.UTC)
-        folder = folder or self.root
-        purged = []
+    def older_than(self, days: float, folder: Path | None = None) -> list[str]:
+        """References received more than `days` ago, by the time in the reference."""
+        cutoff = dt.datetime.fromtimestamp(self.clock() - days * 86400, dt.UTC)
+        old = []
         for reference in self.references(folder):
             try:
                 received = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
             except ValueError:
                 continue  # not a name this store wrote: leave it for the operator
             if received < cutoff:
-                with contextlib.suppress(FileNotFoundError):
-                    (folder / f"{reference}.json").unlink()
-                    purged.append(reference)
+                old.append(reference)
+        return old
+
+    def purge(self, older_than_days: float, folder: Path | None = None) -> list[str]:
+        """Delete proposals received more than `older_than_days` ago; returns their references."""
+        folder = folder or self.root
+        purged = []
+        for reference in self.older_than(older_than_days, folder):
+            with contextlib.suppress(FileNotFoundError):
+                (folder / f"{reference}.json").unlink()
+                purged.append(reference)
         if purged:
             _fsync_dir(folder)
         return purged
