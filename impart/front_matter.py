@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import yaml
@@ -15,6 +16,22 @@ _FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# Parsed front matter by its text. Each note's is read twice per build (by impart and by Material's
+# blog, see hooks/build_speed.py), and `mkdocs serve` reads every note again on each save.
+_parsed: dict[str, object] = {}
+_PARSED_AT_MOST = 20_000
+
+
+def load_yaml(text: str):
+    """yaml.safe_load (libyaml's when PyYAML has it); a text seen before gives a fresh copy of its first result."""
+    if text not in _parsed:
+        value = yaml.load(text, Loader=_SAFE_LOADER)
+        if len(_parsed) >= _PARSED_AT_MOST:
+            _parsed.clear()
+        _parsed[text] = value
+    return copy.deepcopy(_parsed[text])
+
+
 class FrontMatterSyntaxError(ValueError):
     """The file has no front matter, or it is not valid YAML."""
 
@@ -26,7 +43,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
             "the front matter is missing; start the file with a '---' line, the keys, then another '---' line"
         )
     try:
-        meta = yaml.load(match.group(1) or "", Loader=_SAFE_LOADER) or {}
+        meta = load_yaml(match.group(1) or "") or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

@@ -6,6 +6,7 @@ reader skims code and the call to action is not part of the note.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from html.parser import HTMLParser
@@ -47,7 +48,22 @@ class _ProseCollector(HTMLParser):
             self.text.append(data)
 
 
+# Counts by the HTML's digest: `mkdocs serve` rebuilds every page on each save, and most notes are as they were.
+_counted: dict[bytes, int] = {}
+_COUNTED_AT_MOST = 20_000
+
+
 def count_words(html: str) -> int:
+    key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    words = _counted.get(key)
+    if words is None:
+        if len(_counted) >= _COUNTED_AT_MOST:
+            _counted.clear()
+        words = _counted[key] = _count_words(html)
+    return words
+
+
+def _count_words(html: str) -> int:
     collector = _ProseCollector()
     collector.feed(html)
     collector.close()

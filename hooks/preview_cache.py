@@ -1,0 +1,53 @@
+"""The live preview keeps unchanged pages' work between rebuilds (impart.preview_cache) and
+leaves unchanged files in its output folder (impart.preview_output).
+
+Events: on_startup (only `mkdocs serve` turns it on), on_config, on_nav and
+on_env (last, once the other plugins are done), on_post_build. Reads nothing
+from front matter.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import event_priority, get_plugin_logger
+
+from impart import preview_cache, preview_output
+from impart.preview_cache import MEMORY
+
+log = get_plugin_logger("impart")
+
+
+def on_startup(command, dirty):
+    if command == "serve" and not dirty:
+        MEMORY.enabled = True
+        preview_cache.install_markdown_memory()
+        preview_cache.install_search_memory()
+        preview_output.install()
+
+
+def on_config(config):
+    if MEMORY.enabled:
+        MEMORY.begin(preview_cache.SiteInputs.of(config))
+
+
+@event_priority(-200)
+def on_nav(nav, *, config, files):
+    if MEMORY.enabled:
+        MEMORY.know_files(files)
+
+
+@event_priority(-200)
+def on_env(env, *, config, files):
+    if MEMORY.enabled:
+        MEMORY.know_build(config, files)
+        env.template_class = preview_cache.template_class_with_memory(env.template_class)
+        env.bytecode_cache = MEMORY.compiled_templates
+        env.cache.clear()  # templates compiled before now would skip the memory
+    return env
+
+
+@event_priority(-1000)  # after every other plugin has written its files
+def on_post_build(*, config):
+    if MEMORY.enabled:
+        removed = preview_output.OUTPUT.finish()
+        log.info(f"{MEMORY.summary()}; {preview_output.OUTPUT.kept_files} files left as they were, {removed} removed")
+        MEMORY.end()

@@ -1,0 +1,570 @@
+"""The live preview's memory: work on unchanged pages, kept between rebuilds of `mkdocs serve`.
+
+`mkdocs serve` rebuilds the whole site on every save: at 1,000 notes, about
+1,800 pages of Markdown and templates, most of them exactly as they were. This
+module keeps two results from one rebuild to the next, each filed under a key
+made of everything that result is computed from, so a key that matches means the
+same result and nothing is ever guessed:
+
+1. A page's Markdown rendered to HTML (MkDocs' `Page.render`). Key: the page's
+   source path and URL, its Markdown after the on_page_markdown events, the
+   theme and configuration (`SiteInputs`), and every file's path and URL (links
+   resolve against them). Warnings logged by the render are kept and logged
+   again when the result is reused, so `--strict` and the console see them.
+2. A page's rendered template (the `Template.render` call in MkDocs'
+   `_build_page`). Key: the template's name and a fingerprint of its whole
+   context (`Fingerprint`): the page's URL, title, meta, content, table of
+   contents, neighbours and place in the navigation; the notes a listing shows
+   and its pagination; the navigation; the configuration. A context value of a
+   type the fingerprint does not know makes that page uncacheable: it is
+   rendered, never reused.
+
+Only `mkdocs serve` turns it on (hooks/preview_cache.py); `mkdocs build`
+never reads it, so a published site is always built cold.
+tests/test_preview_cache.py checks that rebuilds after edits (body, title,
+date, category, a new note, a removed note, the configuration) write the same
+files as a cold build of the edited site.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import logging
+import os
+from pathlib import Path, PurePath
+
+import jinja2
+import jinja2.bccache
+from mkdocs.config.base import Config
+from mkdocs.structure import StructureItem
+from mkdocs.structure.files import File
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+
+class Uncacheable(Exception):
+    """A context value the fingerprint cannot describe: the page is rendered, not reused."""
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
+    """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
+    state = []
+    for root in paths:
+        if root.is_file():
+            candidates = [root]
+        elif root.is_dir():
+            candidates = sorted(p for p in root.rglob("*") if p.is_file())
+        else:
+            continue
+        for path in candidates:
+            stat = path.stat()
+            state.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return state
+
+
+# Context values that no page template reads (tests/test_preview_cache.py checks the templates):
+# MkDocs' build time, which changes on every rebuild, is only read by sitemap.xml.
+NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
+
+
+_PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(cls: type) -> str:
+    """How the fingerprint describes values of a class; worked out once per class."""
+    kinds = (
+        ((bool, int, float, str), "scalar"),  # subclasses, such as Jinja's Markup
+        ((list, tuple), "sequence"),
+        ((dict,), "mapping"),
+        ((set, frozenset), "set"),
+        ((dt.date, dt.time), "date"),
+        ((PurePath,), "path"),
+        ((enum.Enum,), "enum"),
+        ((Page,), "page"),
+        ((Section, Link), "nav item"),
+        ((Navigation,), "navigation"),
+        ((File,), "file"),
+        ((TableOfContents, AnchorLink), "toc"),
+    )
+    kind = next((name for bases, name in kinds if issubclass(cls, bases)), "unknown")
+    if kind == "unknown" and dataclasses.is_dataclass(cls):
+        kind = "dataclass"
+    elif kind == "unknown" and issubclass(cls, Config) and not hasattr(cls, "plugins"):
+        kind = "settings"  # a plugin's settings object, e.g. a blog post's date and categories
+    _KINDS[cls] = kind
+    return kind
+
+
+class Fingerprint:
+    """One build's fingerprints of template contexts. Objects the whole build shares are described once."""
+
+    def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
+        self.site = site  # the configuration, theme and build date (SiteInputs.digest)
+        self.shared = shared  # id(object) -> (object, its description): the files, the config
+        self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
+        self.current: Page | None = None
+        self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
+
+    def share(self, value, description: str) -> None:
+        self.shared[id(value)] = (value, description)  # the object is held, so its id is not reused
+
+    def of_context(self, template_name: str, context) -> str:
+        parts = [self.site, template_name]
+        self.current = context.get("page")
+        for key in sorted(context):
+            if key in NOT_READ_BY_PAGE_TEMPLATES:
+                continue
+            parts.append(key)
+            value = context[key]
+            if key == "pagination" and callable(value):
+                # Material's blog hands listings a pager function: its links follow from the
+                # listing's sibling pages, described with the page below.
+                parts.append("pager")
+            elif key == "pages" and id(value) not in self.shared:
+                # MkDocs' list of every page, made once per build and the same for every page.
+                described: list[str] = []
+                self._describe(value, described, depth=0)
+                self.share(value, _hash("\x1f".join(described)))
+                parts.append(self.shared[id(value)][1])
+            else:
+                self._describe(value, parts, depth=0, full_pages=True)
+        return _hash("\x1f".join(parts))
+
+    def _describe(self, value, parts: list[str], depth: int, full_pages: bool = False) -> None:
+        cls = type(value)
+        kind = _PLAIN.get(cls)
+        if kind is not None:  # most values: checked first, by exact type
+            parts.append(kind + str(value))
+            return
+        if depth > 12:
+            raise Uncacheable("nested too deeply")
+        known = self.shared.get(id(value))
+        if known is not None and known[0] is value:
+            parts.append(known[1])
+            return
+        kind = _KINDS.get(cls) or _kind_of(cls)
+        if kind == "scalar":
+            parts.append(f"{cls.__name__}:{value}")
+        elif kind == "sequence":
+            parts.append(f"[{len(value)}")
+            for item in value:
+                self._describe(item, parts, depth + 1, full_pages)
+            parts.append("]")
+        elif kind == "mapping":
+            parts.append(f"{{{len(value)}")
+            for key in sorted(value, key=str):
+                parts.append(str(key))
+                self._describe(value[key], parts, depth + 1)
+            parts.append("}")
+        elif kind == "set":
+            parts.append(f"set:{sorted(map(str, value))}")
+        elif kind == "date":
+            parts.append(f"{cls.__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)}")
+        elif kind == "path":
+            parts.append(f"path:{value}")
+        elif kind == "enum":
+            parts.append(f"{cls.__qualname__}:{value.value}")
+        elif kind == "page":
+            parts.append(self._page_description(value, depth) if full_pages else page_reference(value))
+        elif kind == "nav item":
+            parts.append(item_reference(value))
+        elif kind == "navigation":
+            # Described for each page: Material's blog swaps a listing's pages into it as it renders them.
+            parts.append("nav:" + self._describe_navigation(value.items))
+        elif kind == "file":
+            parts.append(f"file:{value.src_uri}:{value.dest_uri}:{value.url}")
+        elif kind == "toc":
+            parts.append(describe_toc(value))
+        elif kind == "dataclass":
+            parts.append(cls.__qualname__)
+            for field in dataclasses.fields(value):
+                parts.append(field.name)
+                self._describe(getattr(value, field.name), parts, depth + 1)
+        elif kind == "settings":
+            parts.append(cls.__qualname__)
+            self._describe(dict(value.items()), parts, depth + 1)
+        else:
+            raise Uncacheable(f"{cls.__module__}.{cls.__qualname__}")
+
+    def _page_description(self, page: Page, depth: int) -> str:
+        """A page in full; the notes a listing shows are described once per build (they no longer change)."""
+        if page is self.current:
+            return self._describe_page(page, depth)
+        known = self.pages.get(id(page))
+        if known is None or known[0] is not page:
+            known = self.pages[id(page)] = (page, self._describe_page(page, depth))
+        return known[1]
+
+    def _describe_page(self, page: Page, depth: int) -> str:
+        parts: list[str] = []
+        parts.append(page_reference(page))
+        parts.append(f"{page.file.src_uri}|{page.canonical_url}|{_attr(page, 'edit_url')}|{page.is_homepage}")
+        parts.append(_hash(_attr(page, "content") or ""))
+        parts.append(describe_toc(_attr(page, "toc")))
+        self._describe(page.meta, parts, depth + 1)
+        neighbours = (_attr(page, "previous_page"), _attr(page, "next_page"))
+        parts.append("|".join(page_reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
+        parts.append("|".join(item_reference(item) for item in page.ancestors))
+        # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
+        for name in ("config", "authors", "categories"):
+            if hasattr(page, name):
+                parts.append(name)
+                self._describe(getattr(page, name), parts, depth + 1)
+        for name in ("pages", "views"):  # a listing's pages (its pagination links) and sub-listings
+            siblings = getattr(page, name, None)
+            if isinstance(siblings, list):
+                parts.append(name + ":" + "|".join(item.url for item in siblings))
+        post = getattr(page, "post", None)  # an excerpt's post
+        if isinstance(post, Page):
+            parts.append("post:" + page_reference(post))
+        return _hash("\x1f".join(parts))
+
+    def _describe_navigation(self, items) -> str:
+        """Every navigation item's kind, title, URL and meta, in order: what Material's navigation reads."""
+        parts = []
+        for item in items:
+            known = self.nav_items.get(id(item))
+            if known is None or known[0] is not item:
+                described = item_reference(item)
+                if isinstance(item, Page):
+                    described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
+                known = self.nav_items[id(item)] = (item, described)
+            parts.append(known[1])
+            children = getattr(item, "children", None)
+            if children:
+                parts.append("(" + self._describe_navigation(children) + ")")
+        return "\n".join(parts)
+
+
+def _attr(page: Page, name: str):
+    """An attribute a page may lack (Material's excerpts are pages made without some of them)."""
+    try:
+        return getattr(page, name)
+    except AttributeError:
+        return "<absent>"
+
+
+def page_reference(page) -> str:
+    if page is None:
+        return "none"
+    try:
+        title = page.title
+    except AttributeError:  # an excerpt Material never rendered (hooks/build_speed.py) has no title
+        title = None
+    return f"{type(page).__name__}:{page.url}:{title}"
+
+
+def item_reference(item: StructureItem) -> str:
+    if isinstance(item, Page):
+        return page_reference(item)
+    return f"{type(item).__name__}:{getattr(item, 'url', '')}:{item.title}"
+
+
+def describe_toc(toc) -> str:
+    if not isinstance(toc, (TableOfContents, AnchorLink)):
+        return f"toc:{toc}"
+    items = toc.items if isinstance(toc, TableOfContents) else [toc]
+    return "toc:" + ";".join(f"{a.level}:{a.id}:{a.title}({describe_toc_children(a)})" for a in items)
+
+
+def describe_toc_children(anchor: AnchorLink) -> str:
+    return ";".join(f"{c.level}:{c.id}:{c.title}({describe_toc_children(c)})" for c in anchor.children)
+
+
+# --- What one build shares -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SiteInputs:
+    """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks."""
+
+    digest: str
+
+    @classmethod
+    def of(cls, config) -> SiteInputs:
+        config_file = Path(config.config_file_path)
+        root = config_file.parent
+        watched = [config_file, *(Path(d) for d in config.theme.dirs if not _installed(d))]
+        watched += [root / "hooks", Path(__file__).resolve().parent]
+        described = [
+            config_file.read_text(encoding="utf-8"),
+            repr(files_state(watched)),
+            str(config.site_url),
+            str(config.use_directory_urls),
+            os.environ.get("SOURCE_DATE_EPOCH", ""),
+            dt.date.today().isoformat(),  # indicative pages and overdue promises depend on the day
+        ]
+        return cls(_hash("\x1f".join(described)))
+
+
+def _installed(folder: str) -> bool:
+    return "site-packages" in Path(folder).parts
+
+
+# --- The memory ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RenderedMarkdown:
+    key: str
+    content: str
+    toc: TableOfContents
+    title: str | None
+    anchor_ids: set[str] | None
+    links_to_anchors: dict[str, dict[str, str]] | None
+    warnings: list[logging.LogRecord]
+
+
+class PreviewMemory:
+    """Results of the previous rebuild, by page. Each rebuild keeps only what it used or made."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.markdown: dict[str, RenderedMarkdown] = {}
+        self.pages: dict[str, tuple[str, str]] = {}
+        self.search: dict[str, tuple[str, list[dict]]] = {}
+        self.next_search: dict[str, tuple[str, list[dict]]] = {}
+        self._next_markdown: dict[str, RenderedMarkdown] = {}
+        self._next_pages: dict[str, tuple[str, str]] = {}
+        self.site = ""
+        self.files_key = ""
+        self.fingerprint: Fingerprint | None = None
+        self.compiled_templates = CompiledTemplates()
+        self.hits = {"markdown": 0, "page": 0}
+        self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
+
+    def begin(self, site: SiteInputs) -> None:
+        self._next_markdown, self._next_pages, self.next_search = {}, {}, {}  # nothing from a failed rebuild
+        self.site = site.digest
+        self.fingerprint = None
+        self.files_key = ""
+        self.hits = dict.fromkeys(self.hits, 0)
+        self.misses = dict.fromkeys(self.misses, 0)
+
+    def summary(self) -> str:
+        pages = self.hits["page"] + self.misses["page"] + self.misses["uncacheable"]
+        return (
+            f"Preview: reused {self.hits['page']} of {pages} rendered pages "
+            f"({self.misses['uncacheable']} not reusable) and {self.hits['markdown']} of "
+            f"{self.hits['markdown'] + self.misses['markdown']} Markdown renders"
+        )
+
+    def end(self) -> None:
+        self.markdown, self._next_markdown = self._next_markdown, {}
+        self.pages, self._next_pages = self._next_pages, {}
+        self.search, self.next_search = self.next_search, {}
+
+    def know_files(self, files) -> None:
+        listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}" for f in files)
+        self.files_key = _hash(listing)
+
+    def know_build(self, config, files) -> None:
+        self.fingerprint = Fingerprint(self.site, {})
+        self.fingerprint.share(config, "config")
+        self.fingerprint.share(files, "files:" + self.files_key)
+
+    # Markdown ---------------------------------------------------------------------------
+
+    def markdown_key(self, page: Page) -> str:
+        file = page.file
+        return _hash("\x1f".join((self.site, self.files_key, file.src_uri, file.dest_uri, page.url, page.markdown)))
+
+    def reuse_markdown(self, page: Page, files) -> bool:
+        key = self.markdown_key(page)
+        kept = self.markdown.get(page.file.src_uri + "|" + page.url)
+        if kept is None or kept.key != key:
+            return False
+        links = None
+        if kept.links_to_anchors is not None:
+            links = {}
+            for src_uri, anchors in kept.links_to_anchors.items():
+                target = files.get_file_from_path(src_uri)
+                if target is None:
+                    return False
+                links[target] = dict(anchors)
+        page.content = kept.content
+        page.toc = copy.deepcopy(kept.toc)
+        page._title_from_render = kept.title
+        page.present_anchor_ids = set(kept.anchor_ids) if kept.anchor_ids is not None else None
+        if links is not None:
+            page.links_to_anchors = links
+        for record in kept.warnings:
+            logging.getLogger(record.name).handle(record)
+        self._next_markdown[page.file.src_uri + "|" + page.url] = kept
+        self.hits["markdown"] += 1
+        return True
+
+    def keep_markdown(self, page: Page, warnings: list[logging.LogRecord]) -> None:
+        links = page.links_to_anchors
+        self._next_markdown[page.file.src_uri + "|" + page.url] = RenderedMarkdown(
+            key=self.markdown_key(page),
+            content=page.content,
+            toc=copy.deepcopy(page.toc),
+            title=page._title_from_render,
+            anchor_ids=set(page.present_anchor_ids) if page.present_anchor_ids is not None else None,
+            links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
+            warnings=list(warnings),
+        )
+        self.misses["markdown"] += 1
+
+    # Templates ---------------------------------------------------------------------------
+
+    def page_key(self, template_name: str, context) -> tuple[str, str] | None:
+        page = context.get("page") if hasattr(context, "get") else None
+        if self.fingerprint is None or not isinstance(page, Page):
+            return None
+        try:
+            return page.url, self.fingerprint.of_context(template_name, context)
+        except Uncacheable:
+            self.misses["uncacheable"] += 1
+            return None
+
+    def rendered(self, key: tuple[str, str]) -> str | None:
+        kept = self.pages.get(key[0])
+        if kept is None or kept[0] != key[1]:
+            return None
+        self._next_pages[key[0]] = kept
+        self.hits["page"] += 1
+        return kept[1]
+
+    def keep_rendered(self, key: tuple[str, str], output: str) -> None:
+        self._next_pages[key[0]] = (key[1], output)
+        self.misses["page"] += 1
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept between rebuilds; Jinja checks each against its source's checksum."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _render_with_memory(render):
+    def render_markdown(page: Page, config, files) -> None:
+        if not MEMORY.enabled:
+            return render(page, config, files)
+        if MEMORY.reuse_markdown(page, files):
+            return None
+        records = _Records()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(records)
+        try:
+            render(page, config, files)
+        finally:
+            logger.removeHandler(records)
+        MEMORY.keep_markdown(page, records.records)
+        return None
+
+    render_markdown.impart_preview = True
+    return render_markdown
+
+
+def install_markdown_memory() -> None:
+    """Route MkDocs' Markdown render (Page.render, which posts and listings inherit) through the memory."""
+    if not getattr(Page.render, "impart_preview", False):
+        Page.render = _render_with_memory(Page.render)
+
+
+def _index_with_memory(add_entry_from_context):
+    def index_page(index, page) -> None:
+        if not MEMORY.enabled:
+            return add_entry_from_context(index, page)
+        meta = page.meta
+        key = _hash(
+            "\x1f".join(
+                (
+                    MEMORY.site,
+                    page_reference(page),
+                    repr(meta.get("title")),
+                    repr(meta.get("search")),
+                    repr(meta.get("tags")),
+                    describe_toc(page.toc),
+                    page.content or "",
+                )
+            )
+        )
+        kept = MEMORY.search.get(page.url)
+        if kept is not None and kept[0] == key:
+            entries = kept[1]
+        else:
+            before = len(index.entries)
+            add_entry_from_context(index, page)
+            entries = _copy_entries(index.entries[before:])
+            del index.entries[before:]
+        index.entries.extend(_copy_entries(entries))
+        MEMORY.next_search[page.url] = (key, entries)
+        return None
+
+    index_page.impart_preview = True
+    return index_page
+
+
+def _copy_entries(entries: list[dict]) -> list[dict]:
+    """Search entries are flat dicts of strings, with an optional list of tags."""
+    copies = []
+    for entry in entries:
+        entry = dict(entry)
+        if isinstance(entry.get("tags"), list):
+            entry["tags"] = list(entry["tags"])
+        copies.append(entry)
+    return copies
+
+
+def install_search_memory() -> None:
+    """Route Material's search indexing of a page (its HTML parsed into sections) through the memory."""
+    from material.plugins.search.plugin import SearchIndex
+
+    if not getattr(SearchIndex.add_entry_from_context, "impart_preview", False):
+        SearchIndex.add_entry_from_context = _index_with_memory(SearchIndex.add_entry_from_context)
+
+
+def template_class_with_memory(base):
+    """A Jinja template class whose top-level render (a page's, from MkDocs) goes through the memory.
+
+    Includes, imports and `extends` never call render(), so only whole pages are kept.
+    """
+
+    class TemplateWithMemory(base):
+        def render(self, *args, **kwargs):
+            context = args[0] if len(args) == 1 and not kwargs else None
+            key = MEMORY.page_key(self.name, context) if context is not None else None
+            if key is not None:
+                output = MEMORY.rendered(key)
+                if output is not None:
+                    return output
+            output = super().render(*args, **kwargs)
+            if key is not None:
+                MEMORY.keep_rendered(key, output)
+            return output
+
+    return TemplateWithMemory
+
+
+MEMORY = PreviewMemory()
