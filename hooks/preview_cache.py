@@ -38,7 +38,7 @@ def on_nav(nav, *, config, files):
 @event_priority(-200)
 def on_env(env, *, config, files):
     if MEMORY.enabled:
-        MEMORY.know_build(config, files)
+        MEMORY.know_build(config)
         env.template_class = preview_cache.template_class_with_memory(env.template_class)
         env.bytecode_cache = MEMORY.compiled_templates
         env.cache.clear()  # templates compiled before now would skip the memory

@@ -2,8 +2,8 @@
 
 `mkdocs serve` rebuilds the whole site on every save: at 1,000 notes, about
 1,800 pages of Markdown and templates, most of them exactly as they were. This
-module keeps two results from one rebuild to the next, each filed under a key
-made of everything that result is computed from, so a key that matches means the
+module keeps results from one rebuild to the next, each filed under a key made
+of everything that result is computed from, so a key that matches means the
 same result and nothing is ever guessed:
 
 1. A page's Markdown rendered to HTML (MkDocs' `Page.render`). Key: the page's
@@ -18,12 +18,16 @@ same result and nothing is ever guessed:
    and its pagination; the navigation; the configuration. A context value of a
    type the fingerprint does not know makes that page uncacheable: it is
    rendered, never reused.
+3. A page's search entries (Material's `SearchIndex.add_entry_from_context`,
+   which parses the page's HTML). Key: its URL, title, search settings, tags,
+   table of contents and content.
+4. Jinja's compiled templates, which Jinja checks against their sources.
 
 Only `mkdocs serve` turns it on (hooks/preview_cache.py); `mkdocs build`
 never reads it, so a published site is always built cold.
-tests/test_preview_cache.py checks that rebuilds after edits (body, title,
-date, category, a new note, a removed note, the configuration) write the same
-files as a cold build of the edited site.
+tests/test_preview_cache.py checks that rebuilds after eight kinds of edit
+(body, title, date, category, new notes, a removed note, mkdocs.yml, a
+template) write the same files as a cold build of the edited site.
 """
 
 from __future__ import annotations
@@ -111,7 +115,7 @@ class Fingerprint:
 
     def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
         self.site = site  # the configuration, theme and build date (SiteInputs.digest)
-        self.shared = shared  # id(object) -> (object, its description): the files, the config
+        self.shared = shared  # id(object) -> (object, its description): the config, the list of pages
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
         self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
@@ -272,14 +276,15 @@ def item_reference(item: StructureItem) -> str:
 
 
 def describe_toc(toc) -> str:
-    if not isinstance(toc, (TableOfContents, AnchorLink)):
-        return f"toc:{toc}"
-    items = toc.items if isinstance(toc, TableOfContents) else [toc]
-    return "toc:" + ";".join(f"{a.level}:{a.id}:{a.title}({describe_toc_children(a)})" for a in items)
+    if isinstance(toc, TableOfContents):
+        return "toc:" + _describe_anchors(toc.items)
+    if isinstance(toc, AnchorLink):
+        return "toc:" + _describe_anchors([toc])
+    return f"toc:{toc}"
 
 
-def describe_toc_children(anchor: AnchorLink) -> str:
-    return ";".join(f"{c.level}:{c.id}:{c.title}({describe_toc_children(c)})" for c in anchor.children)
+def _describe_anchors(anchors) -> str:
+    return ";".join(f"{a.level}:{a.id}:{a.title}({_describe_anchors(a.children)})" for a in anchors)
 
 
 # --- What one build shares -------------------------------------------------------------
@@ -287,16 +292,17 @@ def describe_toc_children(anchor: AnchorLink) -> str:
 
 @dataclasses.dataclass
 class SiteInputs:
-    """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks."""
+    """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks, the day."""
 
     digest: str
 
     @classmethod
     def of(cls, config) -> SiteInputs:
         config_file = Path(config.config_file_path)
-        root = config_file.parent
-        watched = [config_file, *(Path(d) for d in config.theme.dirs if not _installed(d))]
-        watched += [root / "hooks", Path(__file__).resolve().parent]
+        # The theme's own folders (not installed packages) and the hooks, which MkDocs loads again for each build.
+        # impart/ itself is left out: a running preview keeps the modules it imported.
+        watched = [Path(d) for d in config.theme.dirs if not _installed(d)]
+        watched += [Path(module.__file__) for module in config.hooks.values()]
         described = [
             config_file.read_text(encoding="utf-8"),
             repr(files_state(watched)),
@@ -315,9 +321,32 @@ def _installed(folder: str) -> bool:
 # --- The memory ----------------------------------------------------------------------
 
 
+class KeptResults:
+    """Results by slot (e.g. a page's URL), each with the key it was made from. A rebuild keeps what it used or made."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[str, object]] = {}
+        self._next: dict[str, tuple[str, object]] = {}
+
+    def get(self, slot: str, key: str):
+        kept = self._kept.get(slot)
+        if kept is None or kept[0] != key:
+            return None
+        self._next[slot] = kept
+        return kept[1]
+
+    def put(self, slot: str, key: str, value) -> None:
+        self._next[slot] = (key, value)
+
+    def begin(self) -> None:
+        self._next = {}  # nothing from a rebuild that failed part way
+
+    def end(self) -> None:
+        self._kept, self._next = self._next, {}
+
+
 @dataclasses.dataclass
 class RenderedMarkdown:
-    key: str
     content: str
     toc: TableOfContents
     title: str | None
@@ -326,17 +355,18 @@ class RenderedMarkdown:
     warnings: list[logging.LogRecord]
 
 
+def _markdown_slot(page: Page) -> str:
+    return page.file.src_uri + "|" + page.url
+
+
 class PreviewMemory:
     """Results of the previous rebuild, by page. Each rebuild keeps only what it used or made."""
 
     def __init__(self) -> None:
         self.enabled = False
-        self.markdown: dict[str, RenderedMarkdown] = {}
-        self.pages: dict[str, tuple[str, bytes]] = {}  # URL -> fingerprint, compressed page
-        self.search: dict[str, tuple[str, list[dict]]] = {}
-        self.next_search: dict[str, tuple[str, list[dict]]] = {}
-        self._next_markdown: dict[str, RenderedMarkdown] = {}
-        self._next_pages: dict[str, tuple[str, bytes]] = {}
+        self.markdown = KeptResults()  # page -> RenderedMarkdown
+        self.pages = KeptResults()  # URL -> the rendered page, compressed
+        self.search = KeptResults()  # URL -> the page's search entries
         self.site = ""
         self.files_key = ""
         self.fingerprint: Fingerprint | None = None
@@ -345,7 +375,8 @@ class PreviewMemory:
         self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
 
     def begin(self, site: SiteInputs) -> None:
-        self._next_markdown, self._next_pages, self.next_search = {}, {}, {}  # nothing from a failed rebuild
+        for results in (self.markdown, self.pages, self.search):
+            results.begin()
         self.site = site.digest
         self.fingerprint = None
         self.files_key = ""
@@ -361,18 +392,16 @@ class PreviewMemory:
         )
 
     def end(self) -> None:
-        self.markdown, self._next_markdown = self._next_markdown, {}
-        self.pages, self._next_pages = self._next_pages, {}
-        self.search, self.next_search = self.next_search, {}
+        for results in (self.markdown, self.pages, self.search):
+            results.end()
 
     def know_files(self, files) -> None:
         listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}" for f in files)
         self.files_key = _hash(listing)
 
-    def know_build(self, config, files) -> None:
+    def know_build(self, config) -> None:
         self.fingerprint = Fingerprint(self.site, {})
         self.fingerprint.share(config, "config")
-        self.fingerprint.share(files, "files:" + self.files_key)
 
     # Markdown ---------------------------------------------------------------------------
 
@@ -381,9 +410,8 @@ class PreviewMemory:
         return _hash("\x1f".join((self.site, self.files_key, file.src_uri, file.dest_uri, page.url, page.markdown)))
 
     def reuse_markdown(self, page: Page, files) -> bool:
-        key = self.markdown_key(page)
-        kept = self.markdown.get(page.file.src_uri + "|" + page.url)
-        if kept is None or kept.key != key:
+        kept = self.markdown.get(_markdown_slot(page), self.markdown_key(page))
+        if kept is None:
             return False
         links = None
         if kept.links_to_anchors is not None:
@@ -401,14 +429,12 @@ class PreviewMemory:
             page.links_to_anchors = links
         for record in kept.warnings:
             logging.getLogger(record.name).handle(record)
-        self._next_markdown[page.file.src_uri + "|" + page.url] = kept
         self.hits["markdown"] += 1
         return True
 
     def keep_markdown(self, page: Page, warnings: list[logging.LogRecord]) -> None:
         links = page.links_to_anchors
-        self._next_markdown[page.file.src_uri + "|" + page.url] = RenderedMarkdown(
-            key=self.markdown_key(page),
+        kept = RenderedMarkdown(
             content=page.content,
             toc=copy.deepcopy(page.toc),
             title=page._title_from_render,
@@ -416,6 +442,7 @@ class PreviewMemory:
             links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
             warnings=list(warnings),
         )
+        self.markdown.put(_markdown_slot(page), self.markdown_key(page), kept)
         self.misses["markdown"] += 1
 
     # Templates ---------------------------------------------------------------------------
@@ -431,17 +458,16 @@ class PreviewMemory:
             return None
 
     def rendered(self, key: tuple[str, str]) -> str | None:
-        kept = self.pages.get(key[0])
-        if kept is None or kept[0] != key[1]:
+        kept = self.pages.get(*key)
+        if kept is None:
             return None
-        self._next_pages[key[0]] = kept
         self.hits["page"] += 1
-        return zlib.decompress(kept[1]).decode("utf-8", "surrogatepass")
+        return zlib.decompress(kept).decode("utf-8", "surrogatepass")
 
     def keep_rendered(self, key: tuple[str, str], output: str) -> None:
         # Kept compressed: at 1,000 notes the pages are about 50 MB as text, about a tenth of that compressed,
         # so the preview holds them without needing more memory than stock Material's preview.
-        self._next_pages[key[0]] = (key[1], zlib.compress(output.encode("utf-8", "surrogatepass"), 1))
+        self.pages.put(*key, zlib.compress(output.encode("utf-8", "surrogatepass"), 1))
         self.misses["page"] += 1
 
 
@@ -513,16 +539,14 @@ def _index_with_memory(add_entry_from_context):
                 )
             )
         )
-        kept = MEMORY.search.get(page.url)
-        if kept is not None and kept[0] == key:
-            entries = kept[1]
-        else:
+        entries = MEMORY.search.get(page.url, key)
+        if entries is None:
             before = len(index.entries)
             add_entry_from_context(index, page)
             entries = _copy_entries(index.entries[before:])
             del index.entries[before:]
+            MEMORY.search.put(page.url, key, entries)
         index.entries.extend(_copy_entries(entries))
-        MEMORY.next_search[page.url] = (key, entries)
         return None
 
     index_page.impart_preview = True
