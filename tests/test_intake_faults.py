@@ -390,16 +390,21 @@ def two_servers(built_site, proposals: Path, rate: str, logs_in: Path) -> Iterat
         yield ports, paths
 
 
+def post_alternately(ports: list[int], name: str, *, count: int, at_once: int) -> list:
+    """`count` distinct submissions ("<name> <i>"), `at_once` at a time, to each server in turn."""
+
+    def send(i: int):
+        return post_form(ports[i % 2], valid_submission(name=f"{name} {i}"))
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(send, range(count), timeout=60))
+
+
 def test_two_servers_share_one_folder_one_rate_limit_and_one_dedupe(built_site, tmp_path):
     # (a) 12 distinct submissions, alternately and concurrently to both: the per-client limit is shared.
     limited = tmp_path / "limited"
     with two_servers(built_site, limited, "5/600", tmp_path) as (ports, paths):
-
-        def send(i: int):
-            return post_form(ports[i % 2], valid_submission(name=f"Limited {i}"))
-
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            answers = list(pool.map(send, range(12), timeout=60))
+        answers = post_alternately(ports, "Limited", count=12, at_once=6)
         statuses = sorted(status for status, _, _ in answers)
         accepted = [reference_in(headers["Location"]) for status, headers, _ in answers if status == 303]
 
@@ -411,12 +416,7 @@ def test_two_servers_share_one_folder_one_rate_limit_and_one_dedupe(built_site, 
     # (b) 40 distinct submissions, 8 at a time, split across both servers, on a fresh folder.
     shared = tmp_path / "shared"
     with two_servers(built_site, shared, "100000/60", tmp_path) as (ports, paths):
-
-        def send_many(i: int):
-            return post_form(ports[i % 2], valid_submission(name=f"Shared {i}"))
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            answers = list(pool.map(send_many, range(40), timeout=60))
+        answers = post_alternately(ports, "Shared", count=40, at_once=8)
         answered = [reference_in(headers["Location"]) for status, headers, _ in answers if status == 303]
 
         assert [status for status, _, _ in answers] == [303] * 40, logs(*paths)
