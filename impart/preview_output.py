@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from mkdocs import utils
 
@@ -40,7 +39,6 @@ def _digest(content: bytes) -> bytes:
 
 @dataclass
 class OutputFolder:
-    enabled: bool = False
     written: dict[str, tuple[bytes, tuple[int, int]]] = field(default_factory=dict)  # path -> digest, stat
     copied: dict[str, tuple[str, tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
     before: dict[str, tuple[int, int]] = field(default_factory=dict)  # what the folder held when the build began
@@ -51,7 +49,7 @@ class OutputFolder:
     def begin(self, directory: str) -> None:
         self.before, self.touched, self.kept_files = {}, set(), 0
         self.root = os.path.abspath(directory)
-        if not Path(directory).is_dir():
+        if not os.path.isdir(directory):
             return
         for folder, dirs, names in os.walk(self.root):
             if folder == self.root:
@@ -120,33 +118,10 @@ class OutputFolder:
 OUTPUT = OutputFolder()
 _original_write_file = utils.write_file
 _original_copy_file = utils.copy_file
-_original_clean_directory = utils.clean_directory
-
-
-def _clean_directory(directory: str) -> None:
-    if OUTPUT.enabled:
-        OUTPUT.begin(directory)
-    else:
-        _original_clean_directory(directory)
-
-
-def _write_file(content: bytes, output_path: str) -> None:
-    if OUTPUT.enabled:
-        OUTPUT.write(content, output_path)
-    else:
-        _original_write_file(content, output_path)
-
-
-def _copy_file(source_path: str, output_path: str) -> None:
-    if OUTPUT.enabled:
-        OUTPUT.copy(source_path, output_path)
-    else:
-        _original_copy_file(source_path, output_path)
 
 
 def install() -> None:
     """Route MkDocs' emptying of the output folder, and its writes and copies into it, through OUTPUT."""
-    OUTPUT.enabled = True
-    utils.clean_directory = _clean_directory
-    utils.write_file = _write_file
-    utils.copy_file = _copy_file
+    utils.clean_directory = OUTPUT.begin
+    utils.write_file = OUTPUT.write
+    utils.copy_file = OUTPUT.copy
