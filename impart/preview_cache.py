@@ -32,7 +32,6 @@ template) write the same files as a cold build of the edited site.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -49,7 +48,7 @@ from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 
 class Uncacheable(Exception):
@@ -348,11 +347,15 @@ class KeptResults:
 @dataclasses.dataclass
 class RenderedMarkdown:
     content: str
-    toc: TableOfContents
+    toc_tokens: list[dict]  # the table of contents as the Markdown toc extension gives it (get_toc's input)
     title: str | None
     anchor_ids: set[str] | None
     links_to_anchors: dict[str, dict[str, str]] | None
     warnings: list[logging.LogRecord]
+
+
+def _toc_tokens(anchors) -> list[dict]:
+    return [{"level": a.level, "id": a.id, "name": a.title, "children": _toc_tokens(a.children)} for a in anchors]
 
 
 def _markdown_slot(page: Page) -> str:
@@ -422,7 +425,7 @@ class PreviewMemory:
                     return False
                 links[target] = dict(anchors)
         page.content = kept.content
-        page.toc = copy.deepcopy(kept.toc)
+        page.toc = get_toc(kept.toc_tokens)  # fresh objects, as MkDocs' own render makes
         page._title_from_render = kept.title
         page.present_anchor_ids = set(kept.anchor_ids) if kept.anchor_ids is not None else None
         if links is not None:
@@ -436,7 +439,7 @@ class PreviewMemory:
         links = page.links_to_anchors
         kept = RenderedMarkdown(
             content=page.content,
-            toc=copy.deepcopy(page.toc),
+            toc_tokens=_toc_tokens(page.toc),
             title=page._title_from_render,
             anchor_ids=set(page.present_anchor_ids) if page.present_anchor_ids is not None else None,
             links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
