@@ -1,9 +1,9 @@
 """The live preview keeps unchanged pages' work between rebuilds (impart.preview_cache) and
 leaves unchanged files in its output folder (impart.preview_output).
 
-Events: on_startup (only `mkdocs serve` turns it on), on_config, on_nav and
-on_env (last, once the other plugins are done), on_post_build. Reads nothing
-from front matter.
+Events: on_startup (`mkdocs serve` turns it on; hooks/parallel_build.py turns
+the memory on for `mkdocs build`), on_config, on_nav and on_env (late, once the
+other plugins are done), on_post_build. Reads nothing from front matter.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ log = get_plugin_logger("impart")
 
 def on_startup(command, dirty):
     if command == "serve" and not dirty:
-        MEMORY.enabled = True
-        preview_cache.install_markdown_memory()
-        preview_cache.install_search_memory()
+        preview_cache.enable(keeping=True)
         preview_output.install()
 
 
@@ -47,7 +45,7 @@ def on_env(env, *, config, files):
 
 @event_priority(-1000)  # after every other plugin has written its files
 def on_post_build(*, config):
-    if MEMORY.enabled:
+    if MEMORY.keeping:
         removed = preview_output.OUTPUT.finish()
         log.info(f"{MEMORY.summary()}; {preview_output.OUTPUT.kept_files} files left as they were, {removed} removed")
         MEMORY.end()

@@ -340,6 +340,14 @@ class KeptResults:
     def begin(self) -> None:
         self._next = {}  # nothing from a rebuild that failed part way
 
+    def made(self) -> dict[str, tuple[str, object]]:
+        """What this build made or used, to hand to another process."""
+        return dict(self._next)
+
+    def receive(self, results: dict[str, tuple[str, object]]) -> None:
+        """Results made by another process for this build (impart.parallel_build)."""
+        self._kept.update(results)
+
     def end(self) -> None:
         self._kept, self._next = self._next, {}
 
@@ -358,7 +366,7 @@ def _toc_tokens(anchors) -> list[dict]:
     return [{"level": a.level, "id": a.id, "name": a.title, "children": _toc_tokens(a.children)} for a in anchors]
 
 
-def _markdown_slot(page: Page) -> str:
+def markdown_slot(page: Page) -> str:
     return page.file.src_uri + "|" + page.url
 
 
@@ -366,7 +374,10 @@ class PreviewMemory:
     """Results of the previous rebuild, by page. Each rebuild keeps only what it used or made."""
 
     def __init__(self) -> None:
-        self.enabled = False
+        self.enabled = False  # consult the memory (the preview, or a build with a helper process)
+        self.keeping = False  # keep what is made (the preview, and the helper process itself)
+        self.expected: set[str] = set()  # slots and URLs a helper process is making for this build
+        self._awaiting: list = []  # each waits for a helper and hands its results to this memory
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page, compressed
         self.search = KeptResults()  # URL -> the page's search entries
@@ -398,6 +409,24 @@ class PreviewMemory:
         for results in (self.markdown, self.pages, self.search):
             results.end()
 
+    def expect(self, slots, wait) -> None:
+        """A helper process is making the results for these slots; `wait()` hands them over once it is done."""
+        self.expected.update(slots)
+        self._awaiting.append(wait)
+
+    def consulted(self, slot: str) -> bool:
+        """Whether results for this slot may be here: always in the preview, else only the helper's."""
+        if self.keeping:
+            return True
+        if slot not in self.expected:
+            return False
+        self.await_helpers()
+        return True
+
+    def await_helpers(self) -> None:
+        while self._awaiting:
+            self._awaiting.pop(0)()
+
     def know_files(self, files) -> None:
         listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}" for f in files)
         self.files_key = _hash(listing)
@@ -413,7 +442,9 @@ class PreviewMemory:
         return _hash("\x1f".join((self.site, self.files_key, file.src_uri, file.dest_uri, page.url, page.markdown)))
 
     def reuse_markdown(self, page: Page, files) -> bool:
-        kept = self.markdown.get(_markdown_slot(page), self.markdown_key(page))
+        if not self.consulted(markdown_slot(page)):
+            return False
+        kept = self.markdown.get(markdown_slot(page), self.markdown_key(page))
         if kept is None:
             return False
         links = None
@@ -445,14 +476,14 @@ class PreviewMemory:
             links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
             warnings=list(warnings),
         )
-        self.markdown.put(_markdown_slot(page), self.markdown_key(page), kept)
+        self.markdown.put(markdown_slot(page), self.markdown_key(page), kept)
         self.misses["markdown"] += 1
 
     # Templates ---------------------------------------------------------------------------
 
     def page_key(self, template_name: str, context) -> tuple[str, str] | None:
         page = context.get("page") if hasattr(context, "get") else None
-        if self.fingerprint is None or not isinstance(page, Page):
+        if self.fingerprint is None or not isinstance(page, Page) or not self.consulted(page.url):
             return None
         try:
             return page.url, self.fingerprint.of_context(template_name, context)
@@ -504,6 +535,8 @@ def _render_with_memory(render):
             return render(page, config, files)
         if MEMORY.reuse_markdown(page, files):
             return None
+        if not MEMORY.keeping:
+            return render(page, config, files)
         records = _Records()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(records)
@@ -518,6 +551,13 @@ def _render_with_memory(render):
     return render_markdown
 
 
+def enable(*, keeping: bool) -> None:
+    """Consult the memory from now on in this process; `keeping` also keeps what is made (the preview)."""
+    MEMORY.enabled, MEMORY.keeping = True, keeping
+    install_markdown_memory()
+    install_search_memory()
+
+
 def install_markdown_memory() -> None:
     """Route MkDocs' Markdown render (Page.render, which posts and listings inherit) through the memory."""
     if not getattr(Page.render, "impart_preview", False):
@@ -527,6 +567,8 @@ def install_markdown_memory() -> None:
 def _index_with_memory(add_entry_from_context):
     def index_page(index, page) -> None:
         if not MEMORY.enabled:
+            return add_entry_from_context(index, page)
+        if not MEMORY.consulted(page.url):
             return add_entry_from_context(index, page)
         meta = page.meta
         key = _hash(
@@ -548,7 +590,8 @@ def _index_with_memory(add_entry_from_context):
             add_entry_from_context(index, page)
             entries = _copy_entries(index.entries[before:])
             del index.entries[before:]
-            MEMORY.search.put(page.url, key, entries)
+            if MEMORY.keeping:
+                MEMORY.search.put(page.url, key, entries)
         index.entries.extend(_copy_entries(entries))
         return None
 
@@ -590,7 +633,7 @@ def template_class_with_memory(base):
                 if output is not None:
                     return output
             output = super().render(*args, **kwargs)
-            if key is not None:
+            if key is not None and MEMORY.keeping:
                 MEMORY.keep_rendered(key, output)
             return output
 

@@ -63,6 +63,15 @@ def count_words(html: str) -> int:
     return words
 
 
+def counts() -> dict[bytes, int]:
+    """The counts made so far, by HTML digest, to hand to another process (impart.parallel_build)."""
+    return dict(_counted)
+
+
+def receive_counts(made: dict[bytes, int]) -> None:
+    _counted.update(made)
+
+
 def _count_words(html: str) -> int:
     collector = _ProseCollector()
     collector.feed(html)

@@ -1,12 +1,16 @@
-"""hooks/build_speed.py changes how long a build takes, never what it writes: byte for byte the same site."""
+"""hooks/build_speed.py and hooks/parallel_build.py change how long a build takes, never what it writes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from impart import parallel_build
 
 from .conftest import copy_site, files_under, mkdocs_build
 
-HOOK_LINE = "  - hooks/build_speed.py"
+SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
 
 
 @pytest.mark.build
@@ -14,8 +18,8 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
     project = copy_site(tmp_path / "project")
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    assert HOOK_LINE in text
-    config.write_text("\n".join(line for line in text.splitlines() if not line.startswith(HOOK_LINE)) + "\n")
+    assert all(hook in text for hook in SPEED_HOOKS)
+    config.write_text("\n".join(line for line in text.splitlines() if not line.startswith(SPEED_HOOKS)) + "\n")
     plain = tmp_path / "plain"
     result = mkdocs_build(config, plain)
     assert result.returncode == 0, result.stderr
@@ -25,3 +29,38 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
     assert sorted(optimised) == sorted(unoptimised)
     different = [str(name) for name in optimised if optimised[name] != unoptimised[name]]
     assert different == []
+
+
+HELPED = re.compile(r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper \(waited")
+
+
+@pytest.mark.build
+def test_on_two_cores_the_build_takes_part_of_its_pages_from_the_helper(built_site):
+    if parallel_build.cores() < 2:
+        pytest.skip("one core: the build runs without a helper")
+    helped = HELPED.search(built_site.log)
+    assert helped, built_site.log
+    markdown, pages = map(int, helped.groups())
+    assert markdown > 0 and pages > 0
+
+
+@pytest.mark.build
+def test_warnings_from_the_helpers_markdown_are_logged_once_and_fail_a_strict_build(tmp_path):
+    project = copy_site(tmp_path / "project")
+    notes = sorted((project / "docs/field-notes/posts").glob("*.md"))
+    for note in notes:
+        note.write_text(note.read_text(encoding="utf-8") + "\nSee [the missing page](missing-page.md).\n")
+    result = mkdocs_build(project / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    for note in notes:
+        where = f"field-notes/posts/{note.name}"
+        warnings = [line for line in result.stderr.splitlines() if where in line and "missing-page.md" in line]
+        assert len(warnings) == 1, result.stderr
+
+
+def test_without_a_second_core_or_when_turned_off_there_is_no_helper(monkeypatch):
+    monkeypatch.setenv("IMPART_PARALLEL_BUILD", "0")
+    assert not parallel_build.available()
+    monkeypatch.delenv("IMPART_PARALLEL_BUILD")
+    monkeypatch.setattr(parallel_build, "cores", lambda: 1)
+    assert not parallel_build.available()

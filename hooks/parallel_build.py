@@ -1,0 +1,45 @@
+"""A cold `mkdocs build` uses a second core: a forked helper makes half the pages' results (impart.parallel_build).
+
+Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
+IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (after
+hooks/preview_cache.py has set up the memory), on_post_build. Reads nothing
+from front matter.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import event_priority
+
+from impart import parallel_build, preview_cache
+from impart.preview_cache import MEMORY
+
+_nav = None  # this build's navigation, from on_nav to on_env
+
+
+def _helping() -> bool:
+    return MEMORY.enabled and not MEMORY.keeping  # a build, not the preview
+
+
+def on_startup(command, dirty):
+    if command == "build" and not dirty and parallel_build.available():
+        preview_cache.enable(keeping=False)
+
+
+@event_priority(-300)
+def on_nav(nav, *, config, files):
+    global _nav
+    if _helping():
+        _nav = nav
+        parallel_build.start_markdown_helper(config, files)
+
+
+@event_priority(-300)
+def on_env(env, *, config, files):
+    if _helping():
+        parallel_build.start_template_helper(config, files, _nav, env)
+    return env
+
+
+def on_post_build(*, config):
+    if _helping():
+        parallel_build.finish()
