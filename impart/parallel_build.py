@@ -174,6 +174,8 @@ def start_template_helper(config, files, nav, env) -> None:
 def finish() -> None:
     """Wait for any helper whose results were never asked for, so none is left behind."""
     MEMORY.await_helpers()
+    waited = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in WAITED.items())
     log.info(
-        f"Parallel build: {MEMORY.hits['markdown']} Markdown renders and {MEMORY.hits['page']} pages from the helper"
+        f"Parallel build: {MEMORY.hits['markdown']} Markdown renders and {MEMORY.hits['page']} pages "
+        f"from the helper (waited for it: {waited})"
     )
