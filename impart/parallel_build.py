@@ -53,6 +53,12 @@ def available() -> bool:
     return hasattr(os, "fork") and cores() >= 2 and os.environ.get("IMPART_PARALLEL_BUILD", "1") != "0"
 
 
+# The helper's share of the work. The build still runs every event for the helper's pages and checks
+# each result's key, so the helper gets a little more than half of the templates; for the Markdown,
+# the helper also runs the events, so half.
+MARKDOWN_SHARE = 0.5
+TEMPLATE_SHARE = 0.55
+
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
 
 
@@ -97,21 +103,23 @@ def _quiet_logging() -> None:
         logger.propagate = False
 
 
-def second_half(pages: list, weight: Callable[[object], int]) -> list:
+def last_part(pages: list, share: float, weight: Callable[[object], int]) -> list:
+    """The last pages, worth about `share` of the whole by `weight`."""
     total = sum(weight(page) for page in pages)
     done = 0
     for index, page in enumerate(pages):
-        if done * 2 >= total:
+        if done >= total * (1 - share):
             return pages[index:]
         done += weight(page)
     return []
 
 
-def _source_size(page) -> int:
+def _markdown_cost(page) -> int:
+    """About what rendering a page's Markdown costs: a fixed part (a parser per page) and its size."""
     try:
-        return os.path.getsize(page.file.abs_src_path)
+        return 1000 + os.path.getsize(page.file.abs_src_path)
     except (OSError, TypeError):
-        return 1
+        return 1000
 
 
 def built_pages(files) -> list:
@@ -120,7 +128,7 @@ def built_pages(files) -> list:
 
 
 def start_markdown_helper(config, files) -> None:
-    pages = second_half(built_pages(files), _source_size)
+    pages = last_part(built_pages(files), MARKDOWN_SHARE, _markdown_cost)
 
     def work() -> dict:
         MEMORY.keeping = True
@@ -145,7 +153,7 @@ def start_markdown_helper(config, files) -> None:
 
 def start_template_helper(config, files, nav, env) -> None:
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-    pages = second_half([file.page for file in doc_files], lambda page: 1)
+    pages = last_part([file.page for file in doc_files], TEMPLATE_SHARE, lambda page: 1)
 
     def work() -> dict:
         MEMORY.keeping = True
