@@ -54,10 +54,9 @@ def available() -> bool:
 
 
 # The helper's share of the work. The build still runs every event for the helper's pages and checks
-# each result's key, so the helper gets a little more than half of the templates; for the Markdown,
-# the helper also runs the events, so half.
+# each result's key, while the helper also runs the events and computes those keys: half each.
 MARKDOWN_SHARE = 0.5
-TEMPLATE_SHARE = 0.55
+TEMPLATE_SHARE = 0.5
 
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
 

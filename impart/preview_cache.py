@@ -376,10 +376,11 @@ class PreviewMemory:
     def __init__(self) -> None:
         self.enabled = False  # consult the memory (the preview, or a build with a helper process)
         self.keeping = False  # keep what is made (the preview, and the helper process itself)
+        self.compress = False  # keep rendered pages compressed (the preview, which holds them between rebuilds)
         self.expected: set[str] = set()  # slots and URLs a helper process is making for this build
         self._awaiting: list = []  # each waits for a helper and hands its results to this memory
         self.markdown = KeptResults()  # page -> RenderedMarkdown
-        self.pages = KeptResults()  # URL -> the rendered page, compressed
+        self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
         self.site = ""
         self.files_key = ""
@@ -496,12 +497,12 @@ class PreviewMemory:
         if kept is None:
             return None
         self.hits["page"] += 1
-        return zlib.decompress(kept).decode("utf-8", "surrogatepass")
+        return zlib.decompress(kept).decode("utf-8", "surrogatepass") if isinstance(kept, bytes) else kept
 
     def keep_rendered(self, key: tuple[str, str], output: str) -> None:
         # Kept compressed: at 1,000 notes the pages are about 50 MB as text, about a tenth of that compressed,
         # so the preview holds them without needing more memory than stock Material's preview.
-        self.pages.put(*key, zlib.compress(output.encode("utf-8", "surrogatepass"), 1))
+        self.pages.put(*key, zlib.compress(output.encode("utf-8", "surrogatepass"), 1) if self.compress else output)
         self.misses["page"] += 1
 
 
@@ -553,7 +554,7 @@ def _render_with_memory(render):
 
 def enable(*, keeping: bool) -> None:
     """Consult the memory from now on in this process; `keeping` also keeps what is made (the preview)."""
-    MEMORY.enabled, MEMORY.keeping = True, keeping
+    MEMORY.enabled, MEMORY.keeping, MEMORY.compress = True, keeping, keeping
     install_markdown_memory()
     install_search_memory()
 
