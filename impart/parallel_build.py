@@ -4,14 +4,14 @@ MkDocs builds one page after another on one core. With this module (turned on
 by hooks/parallel_build.py for `mkdocs build` on a machine with two or more
 cores), the build forks a helper twice:
 
-1. when the pages are known but not yet read (on_nav), a helper renders the
-   Markdown of the second half of the pages (by source size), running the same
-   events as the build;
-2. when every page is rendered to HTML (on_env), a helper renders the templates
-   of the second half of the pages, with their search entries.
+1. when the pages are known but not yet read (on_nav), a helper renders their
+   Markdown, running the same events as the build;
+2. when every page is rendered to HTML (on_env), a helper renders their
+   templates, with their search entries.
 
-Meanwhile the build does the first half. When it reaches a page of the second
-half, it takes the helper's result through impart.preview_cache's memory,
+Each helper starts from the last page and goes backwards while the build goes
+forwards; where they meet depends only on how fast each goes (`Helper`). For the
+pages the helper did, the build takes its results through impart.preview_cache's memory,
 under the same keys the live preview uses: a result is used only when
 everything it was made from matches the build's own (the page's Markdown, the
 files, the configuration; for a template, a fingerprint of its whole context),
@@ -27,8 +27,10 @@ built without this module and hooks/build_speed.py.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import pickle
+import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,19 +55,28 @@ def available() -> bool:
     return hasattr(os, "fork") and cores() >= 2 and os.environ.get("IMPART_PARALLEL_BUILD", "1") != "0"
 
 
-# The helper's share of the work. The build still runs every event for the helper's pages and checks
-# each result's key, while the helper also runs the events and computes those keys: half each.
-MARKDOWN_SHARE = 0.5
-TEMPLATE_SHARE = 0.5
-
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
 
 
 class Helper:
-    """A forked process that runs `work` and writes what it returns to a file; the build reads it when needed."""
+    """A forked process that does pages from the last one backwards while the build goes forwards.
 
-    def __init__(self, name: str, work: Callable[[], dict]):
+    They meet where their speeds take them: when the build reaches a page the helper
+    is at or past, it asks the helper to stop after its current page, waits for it,
+    and takes what it made. Pages the helper never reached, the build does itself.
+    `do_page` runs in the helper for one page; `collect` returns what the helper made;
+    `receive` hands that to the build's memory.
+    """
+
+    def __init__(
+        self, name: str, pages: list, slot_of: Callable, do_page: Callable, collect: Callable, receive: Callable
+    ):
         self.name = name
+        self.positions = {slot_of(page): index for index, page in enumerate(pages)}
+        self._receive = receive
+        self._merged = False
+        self._shared = mmap.mmap(-1, 16)  # shared with the helper: the first page it has finished, and "stop"
+        self._set_done(len(pages))
         handle, self.path = tempfile.mkstemp(prefix=f"impart-{name}-")
         os.close(handle)
         self.pid = os.fork()
@@ -73,23 +84,47 @@ class Helper:
             code = 1
             try:
                 _quiet_logging()
-                made = work()
+                for index in range(len(pages) - 1, -1, -1):
+                    if self._shared[8]:
+                        break
+                    do_page(pages[index])
+                    self._set_done(index)
                 with open(self.path, "wb") as out:
-                    pickle.dump(made, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(collect(), out, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
             finally:
                 os._exit(code)  # no atexit, no plugin shutdown: those belong to the build
 
-    def results(self) -> dict | None:
+    def _set_done(self, index: int) -> None:
+        self._shared[0:8] = struct.pack("q", index)
+
+    def _done(self) -> int:
+        return struct.unpack("q", self._shared[0:8])[0]
+
+    def covers(self, index: int) -> bool:
+        """Whether the helper may have made this page's results (the build then checks their keys)."""
+        if not self._merged:
+            if index < self._done() - 1:
+                return False  # the helper is still further on: the build does this page itself
+            self.finish()
+        return index >= self._done()
+
+    def finish(self) -> None:
+        """Stop the helper after its current page, wait for it and hand over what it made."""
+        if self._merged:
+            return
+        self._merged = True
+        self._shared[8] = 1
         began = time.perf_counter()
         try:
             _, status = os.waitpid(self.pid, 0)
             WAITED[self.name] = time.perf_counter() - began
             if status != 0:
                 log.info(f"Parallel build: the {self.name} helper failed; the build makes its pages itself")
-                return None
+                self._set_done(len(self.positions))
+                return
             with open(self.path, "rb") as made:
-                return pickle.load(made)
+                self._receive(pickle.load(made))
         finally:
             os.unlink(self.path)
 
@@ -102,80 +137,53 @@ def _quiet_logging() -> None:
         logger.propagate = False
 
 
-def last_part(pages: list, share: float, weight: Callable[[object], int]) -> list:
-    """The last pages, worth about `share` of the whole by `weight`."""
-    total = sum(weight(page) for page in pages)
-    done = 0
-    for index, page in enumerate(pages):
-        if done >= total * (1 - share):
-            return pages[index:]
-        done += weight(page)
-    return []
-
-
-def _markdown_cost(page) -> int:
-    """About what rendering a page's Markdown costs: a fixed part (a parser per page) and its size."""
-    try:
-        return 1000 + os.path.getsize(page.file.abs_src_path)
-    except (OSError, TypeError):
-        return 1000
-
-
 def built_pages(files) -> list:
     """The pages `mkdocs build` populates and builds, in its order."""
     return [file.page for file in files.documentation_pages(inclusion=InclusionLevel.is_included)]
 
 
 def start_markdown_helper(config, files) -> None:
-    pages = last_part(built_pages(files), MARKDOWN_SHARE, _markdown_cost)
-
-    def work() -> dict:
+    def do_page(page) -> None:
         MEMORY.keeping = True
-        for page in pages:
-            mkdocs_build._populate_page(page, config, files)
+        mkdocs_build._populate_page(page, config, files)
+
+    def collect() -> dict:
         made = MEMORY.markdown.made()
         for _, rendered in made.values():
             for record in rendered.warnings:  # what a record carries must survive pickling
                 record.msg, record.args, record.exc_info = record.getMessage(), None, None
         return {"markdown": made, "words": readtime.counts()}
 
-    helper = Helper("markdown", work)
+    def receive(made: dict) -> None:
+        MEMORY.markdown.receive(made["markdown"])
+        readtime.receive_counts(made["words"])
 
-    def receive() -> None:
-        made = helper.results()
-        if made:
-            MEMORY.markdown.receive(made["markdown"])
-            readtime.receive_counts(made["words"])
-
-    MEMORY.expect((markdown_slot(page) for page in pages), receive)
+    MEMORY.expect(Helper("markdown", built_pages(files), markdown_slot, do_page, collect, receive))
 
 
 def start_template_helper(config, files, nav, env) -> None:
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-    pages = last_part([file.page for file in doc_files], TEMPLATE_SHARE, lambda page: 1)
 
-    def work() -> dict:
+    def do_page(page) -> None:
         MEMORY.keeping = True
-        for page in pages:
-            page.active = True
-            try:
-                context = mkdocs_build.get_context(nav, doc_files, config, page)
-                template = env.get_template(page.meta.get("template", "main.html"))
-                context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-                template.render(context)
-            finally:
-                page.active = False
+        page.active = True
+        try:
+            context = mkdocs_build.get_context(nav, doc_files, config, page)
+            template = env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            template.render(context)
+        finally:
+            page.active = False
+
+    def collect() -> dict:
         return {"pages": MEMORY.pages.made(), "search": MEMORY.search.made()}
 
-    helper = Helper("templates", work)
+    def receive(made: dict) -> None:
+        MEMORY.pages.receive(made["pages"])
+        MEMORY.search.receive(made["search"])
 
-    def receive() -> None:
-        made = helper.results()
-        if made:
-            MEMORY.pages.receive(made["pages"])
-            MEMORY.search.receive(made["search"])
-
-    MEMORY.expect((page.url for page in pages), receive)
+    pages = [file.page for file in doc_files]
+    MEMORY.expect(Helper("templates", pages, lambda page: page.url, do_page, collect, receive))
 
 
 def finish() -> None:

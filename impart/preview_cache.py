@@ -377,8 +377,7 @@ class PreviewMemory:
         self.enabled = False  # consult the memory (the preview, or a build with a helper process)
         self.keeping = False  # keep what is made (the preview, and the helper process itself)
         self.compress = False  # keep rendered pages compressed (the preview, which holds them between rebuilds)
-        self.expected: set[str] = set()  # slots and URLs a helper process is making for this build
-        self._awaiting: list = []  # each waits for a helper and hands its results to this memory
+        self._helpers: list = []  # processes making results for this build (impart.parallel_build.Helper)
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
@@ -410,23 +409,23 @@ class PreviewMemory:
         for results in (self.markdown, self.pages, self.search):
             results.end()
 
-    def expect(self, slots, wait) -> None:
-        """A helper process is making the results for these slots; `wait()` hands them over once it is done."""
-        self.expected.update(slots)
-        self._awaiting.append(wait)
+    def expect(self, helper) -> None:
+        """A helper process is making results for some slots (helper.positions; impart.parallel_build)."""
+        self._helpers.append(helper)
 
     def consulted(self, slot: str) -> bool:
-        """Whether results for this slot may be here: always in the preview, else only the helper's."""
+        """Whether results for this slot may be here: always in the preview, else only a helper's."""
         if self.keeping:
             return True
-        if slot not in self.expected:
-            return False
-        self.await_helpers()
-        return True
+        for helper in self._helpers:
+            index = helper.positions.get(slot)
+            if index is not None:
+                return helper.covers(index)
+        return False
 
     def await_helpers(self) -> None:
-        while self._awaiting:
-            self._awaiting.pop(0)()
+        for helper in self._helpers:
+            helper.finish()
 
     def know_files(self, files) -> None:
         listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}" for f in files)
