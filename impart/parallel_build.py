@@ -158,7 +158,10 @@ def start_markdown_helper(config, files) -> None:
         MEMORY.markdown.receive(made["markdown"])
         readtime.receive_counts(made["words"])
 
-    MEMORY.expect(Helper("markdown", built_pages(files), markdown_slot, do_page, collect, receive))
+    # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
+    # from other pages rendered before them (Material's paginated listings take their first page's title).
+    pages = [page for page in built_pages(files) if page.file.generated_by is None]
+    MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
 def start_template_helper(config, files, nav, env) -> None:
