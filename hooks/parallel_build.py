@@ -2,8 +2,8 @@
 
 Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
 IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (after
-hooks/preview_cache.py has set up the memory), on_post_build. Reads nothing
-from front matter.
+hooks/preview_cache.py has set up the memory), on_post_build and
+on_build_error. Reads nothing from front matter.
 """
 
 from __future__ import annotations
@@ -43,3 +43,8 @@ def on_env(env, *, config, files):
 def on_post_build(*, config):
     if _helping():
         parallel_build.finish()
+
+
+def on_build_error(*, error):
+    if _helping():
+        MEMORY.await_helpers()  # no helper outlives a failed build, nor its file

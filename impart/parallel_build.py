@@ -1,11 +1,11 @@
-"""A cold `mkdocs build` on two cores: a forked helper process makes half the pages' results.
+"""A cold `mkdocs build` on two cores: a forked helper process makes part of the pages' results.
 
 MkDocs builds one page after another on one core. With this module (turned on
 by hooks/parallel_build.py for `mkdocs build` on a machine with two or more
 cores), the build forks a helper twice:
 
-1. when the pages are known but not yet read (on_nav), a helper renders their
-   Markdown, running the same events as the build;
+1. when the pages are known but not yet read (on_nav), a helper renders the
+   Markdown of the editors' own files, running the same events as the build;
 2. when every page is rendered to HTML (on_env), a helper renders their
    templates, with their search entries.
 
