@@ -31,7 +31,8 @@ from machine import cpu_model, free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # processes per server, the same for both
+# Processes per server, the same for both: one per core, as `impart serve --workers` is meant to be run.
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(len(os.sched_getaffinity(0)))))
 
 
 def wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:

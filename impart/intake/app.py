@@ -183,9 +183,9 @@ class IntakeApp:
     # -- answers ----------------------------------------------------------------
 
     def _wants_json(self, request: Request) -> bool:
-        return request.accept_mimetypes.best_match([JSON, "text/html"]) == JSON and JSON in request.headers.get(
-            "Accept", ""
-        )
+        accept = request.headers.get("Accept", "")
+        # Only a client that names JSON gets it: browsers' Accept headers never do, and skip the parse.
+        return JSON in accept and request.accept_mimetypes.best_match([JSON, "text/html"]) == JSON
 
     def _success(self, request: Request, reference: str) -> Response:
         if self._wants_json(request):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import math
 import os
 import struct
@@ -23,7 +22,7 @@ from pathlib import Path
 from impart.intake.storage import locked
 
 _STATE = struct.Struct("<d")
-PRUNE_EVERY = 500  # admissions between prunings of clients whose bucket has refilled
+PRUNE_INTERVAL = 60.0  # seconds between prunings of clients whose bucket has refilled (each reads every file)
 
 
 class RateLimited(Exception):
@@ -50,12 +49,12 @@ class RateLimiter:
         self.burst = seconds - self.interval  # how far ahead of now the bucket may run
         self.clock = clock
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._admitted = itertools.count(1)
+        self._next_prune = clock() + PRUNE_INTERVAL
 
     def admit(self, client: str) -> None:
         """Count one submission for `client`, or raise RateLimited without counting it."""
         name = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
-        with locked(self.folder / name) as fd:
+        with locked(os.path.join(self.folder, name)) as fd:
             now = self.clock()
             stored = os.pread(fd, _STATE.size, 0)
             arrival = _STATE.unpack(stored)[0] if len(stored) == _STATE.size else now
@@ -63,7 +62,8 @@ class RateLimiter:
             if arrival - now > self.burst + 1e-9:
                 raise RateLimited(max(1, math.ceil(arrival - now - self.burst)))
             os.pwrite(fd, _STATE.pack(arrival + self.interval), 0)
-        if next(self._admitted) % PRUNE_EVERY == 0:
+        if now >= self._next_prune:
+            self._next_prune = now + PRUNE_INTERVAL
             with contextlib.suppress(OSError):  # housekeeping never fails an admitted submission
                 self.prune()
 

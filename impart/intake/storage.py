@@ -1,9 +1,11 @@
 """Durable storage of proposals: one JSON file each, never half-written, never twice.
 
-Each proposal is written to a dot-prefixed temp file (O_EXCL|O_NOFOLLOW, mode
-0600), fsynced, hard-linked to its final name (which fails rather than
-overwrite), and the folder is fsynced before the caller answers the prospect.
-Names and references come from the server's clock and randomness only.
+Each proposal is written to a file with no name yet (O_TMPFILE, mode 0600),
+fsynced, linked to its final name (which fails rather than overwrite), and the
+folder is fsynced before the caller answers the prospect. Where the filesystem
+has no O_TMPFILE, a dot-prefixed temp file (O_EXCL|O_NOFOLLOW, locked while
+written) takes its place and is unlinked once linked. Names and references
+come from the server's clock and randomness only.
 
 The same submission within the dedupe window gets the first one's reference:
 a per-fingerprint lock file under `.state/dedupe/` serialises identical
@@ -14,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
-import itertools
 import json
 import logging
 import os
@@ -33,8 +35,12 @@ QUARANTINE = "quarantine"
 STATE = ".state"
 REFERENCE = re.compile(r"^\d{8}-\d{6}-[A-HJ-NP-Z2-9]{6}\Z")
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: references are read aloud
+_NEW_FILE = os.O_WRONLY | os.O_CLOEXEC
+_UNNAMED_UNSUPPORTED = (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL)
 DEDUPE_WINDOW = 600.0
-PRUNE_EVERY = 500  # saves between prunings of old dedupe records, so .state/ cannot grow without bound
+# Seconds between prunings of old dedupe records, so .state/ cannot grow without bound: by time, not by
+# count, since each pruning reads every record and a busy hour must not make every save pay for that.
+PRUNE_INTERVAL = 60.0
 
 
 class StorageError(OSError):
@@ -48,8 +54,9 @@ class Saved:
 
 
 def new_reference(now: float) -> str:
-    stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+    # 32 letters: each random byte's low five bits pick one without bias, from one call for randomness.
+    return f"{stamp}-{''.join(_ALPHABET[byte & 31] for byte in secrets.token_bytes(6))}"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -82,7 +89,7 @@ def _abandoned(temp: Path) -> bool:
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[int]:
+def locked(path: str | Path) -> Iterator[int]:
     """An exclusive lock on `path` (created if missing), shared by threads and processes."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
@@ -99,7 +106,9 @@ class ProposalStore:
         self.dedupe_dir = self.root / STATE / "dedupe"
         self.dedupe_window = dedupe_window
         self.clock = clock
-        self._saves = itertools.count(1)
+        self._next_prune = clock() + PRUNE_INTERVAL
+        # Files are written nameless (O_TMPFILE) where /proc lets them be linked, else as named temp files.
+        self._unnamed_files = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 
     # -- start-up and health -------------------------------------------------
 
@@ -129,11 +138,12 @@ class ProposalStore:
     def prune_dedupe_records(self) -> int:
         """Remove dedupe records older than the window; done at start and every so many saves."""
         cutoff, pruned = self.clock() - self.dedupe_window, 0
-        for record in self.dedupe_dir.glob("*") if self.dedupe_dir.is_dir() else ():
-            with contextlib.suppress(FileNotFoundError):
-                if record.stat().st_mtime < cutoff:
-                    record.unlink()
-                    pruned += 1
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.dedupe_dir) as records:
+            for record in records:
+                with contextlib.suppress(FileNotFoundError):
+                    if record.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(record.path)
+                        pruned += 1
         return pruned
 
     def writable(self) -> bool:
@@ -174,39 +184,71 @@ class ProposalStore:
             reference = new_reference(now)
             # No indent: the C encoder is several times faster, and `impart proposals show` formats for people.
             data = json.dumps(make_record(reference, now), ensure_ascii=False).encode("utf-8") + b"\n"
-            temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-            final = folder / f"{reference}.json"
-            fd = -1
+            name = f"{reference}.json"
             try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-                # Held until the temp file is gone, so another process's sweep leaves it alone.
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                _write_fully(fd, data)
-                os.fsync(fd)
+                # One descriptor for the folder: the file is made, named and made durable relative to it.
+                folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
                 try:
-                    os.link(temp, final)
-                except FileExistsError:
-                    continue  # the same reference drawn twice in one second: draw again
+                    if self._unnamed_files:
+                        linked = self._write_unnamed_then_link(folder_fd, data, name)
+                    else:
+                        linked = self._write_temp_then_link(folder_fd, data, name)
+                    if not linked:
+                        continue  # the same reference drawn twice in one second: draw again
+                    try:
+                        os.fsync(folder_fd)
+                    except OSError:
+                        # Not durable, so not acknowledged: take it back, so that the
+                        # prospect's retry is the only copy.
+                        with contextlib.suppress(OSError):
+                            os.unlink(name, dir_fd=folder_fd)
+                        raise
+                    return reference
                 finally:
-                    with contextlib.suppress(FileNotFoundError):
-                        temp.unlink()
-                try:
-                    _fsync_dir(folder)
-                except OSError:
-                    # Not durable, so not acknowledged: take it back, so that the
-                    # prospect's retry is the only copy.
-                    with contextlib.suppress(OSError):
-                        final.unlink()
-                    raise
-                return reference
+                    os.close(folder_fd)
             except OSError as error:
-                with contextlib.suppress(OSError):
-                    temp.unlink()
                 raise StorageError(error.errno, f"could not store the proposal: {error.strerror}") from error
-            finally:
-                if fd >= 0:
-                    os.close(fd)
         raise StorageError(0, "could not draw a free reference")
+
+    def _write_unnamed_then_link(self, folder_fd: int, data: bytes, name: str) -> bool:
+        """Write and fsync a file that has no name until it is complete; False if `name` exists.
+        A crash at any point leaves nothing behind: the kernel frees a file that was never linked."""
+        try:
+            fd = os.open(".", os.O_TMPFILE | _NEW_FILE, 0o600, dir_fd=folder_fd)
+        except OSError as error:
+            if error.errno not in _UNNAMED_UNSUPPORTED:
+                raise
+            self._unnamed_files = False  # this filesystem has no O_TMPFILE: named temp files from now on
+            return self._write_temp_then_link(folder_fd, data, name)
+        try:
+            _write_fully(fd, data)
+            os.fsync(fd)
+            try:
+                # With a dir_fd, os.link is linkat(..., AT_SYMLINK_FOLLOW): the open file itself gets the name.
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder_fd)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            os.close(fd)
+
+    def _write_temp_then_link(self, folder_fd: int, data: bytes, name: str) -> bool:
+        """The same through a dot-prefixed temp file, locked while written so that a sweep leaves it alone."""
+        temp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+        fd = os.open(temp, _NEW_FILE | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder_fd)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _write_fully(fd, data)
+            os.fsync(fd)
+            try:
+                os.link(temp, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd, follow_symlinks=False)
+            except FileExistsError:
+                return False
+            return True
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp, dir_fd=folder_fd)
+            os.close(fd)
 
     def save(
         self,
@@ -223,11 +265,15 @@ class ProposalStore:
         retried duplicate should not spend); whatever it raises propagates.
         """
         try:
-            marker = self.dedupe_dir / fingerprint
+            marker = os.path.join(self.dedupe_dir, fingerprint)
             with locked(marker) as fd:
-                previous = os.read(fd, 200).decode("ascii", "replace").strip()
-                fresh = os.fstat(fd).st_mtime >= self.clock() - self.dedupe_window
-                if REFERENCE.match(previous) and fresh and (self.root / f"{previous}.json").is_file():
+                stored = os.read(fd, 200)
+                previous = stored.decode("ascii", "replace").strip()
+                if (
+                    REFERENCE.match(previous)
+                    and os.fstat(fd).st_mtime >= self.clock() - self.dedupe_window
+                    and os.path.isfile(os.path.join(self.root, f"{previous}.json"))
+                ):
                     return Saved(previous, duplicate=True)
                 if admit:
                     try:
@@ -235,18 +281,20 @@ class ProposalStore:
                     except BaseException:
                         if not previous:  # refused before anything was stored: leave no record behind
                             with contextlib.suppress(OSError):
-                                marker.unlink()
+                                os.unlink(marker)
                         raise
                 reference = self._write_new(
                     self.root, lambda ref, now: self._record(ref, now, values, version, came_from)
                 )
                 try:
-                    os.ftruncate(fd, 0)
+                    if len(stored) > len(reference):  # references are all one length: usually nothing to cut
+                        os.ftruncate(fd, 0)
                     os.pwrite(fd, reference.encode("ascii"), 0)
                 except OSError as error:
                     # The proposal is stored durably: acknowledge it. Only a retry's dedupe is lost.
                     log.warning("proposal %s stored; its dedupe record was not: %s", reference, error.strerror)
-            if next(self._saves) % PRUNE_EVERY == 0:
+            if self.clock() >= self._next_prune:
+                self._next_prune = self.clock() + PRUNE_INTERVAL
                 with contextlib.suppress(OSError):  # housekeeping never fails a stored proposal
                     self.prune_dedupe_records()
             return Saved(reference)
