@@ -77,15 +77,13 @@ def cmd_placeholders(args) -> int:
 
 def cmd_serve(args) -> int:
     """The built site and the proposal handler together, on waitress."""
-    import logging
-
     import waitress
 
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
+    from impart.server_log import logging_to_stderr
     from impart.static_site import StaticSite
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     project = Path(args.config).resolve().parent
     site_dir = Path(args.site)
     if not (site_dir / "index.html").is_file():
@@ -128,12 +126,16 @@ def cmd_serve(args) -> int:
         **proxy,
     )
     if args.workers <= 1:
-        waitress.serve(app, host=args.host, port=args.port, **options)
+        with logging_to_stderr():
+            waitress.serve(app, host=args.host, port=args.port, **options)
         return 0
     from impart.prefork import listening_socket, serve_in_workers
 
-    sock = listening_socket(args.host, args.port)
-    serve_in_workers(lambda listening: waitress.serve(app, sockets=[listening], **options), sock, args.workers)
+    def serve_one_worker(listening) -> None:
+        with logging_to_stderr():  # in each process: the writer thread does not survive fork()
+            waitress.serve(app, sockets=[listening], **options)
+
+    serve_in_workers(serve_one_worker, listening_socket(args.host, args.port), args.workers)
     return 0
 
 

@@ -39,6 +39,8 @@ def serve_in_workers(serve: Callable[[socket.socket], None], sock: socket.socket
         pid = os.fork()
         if pid == 0:
             _die_with_parent()
+            # SIGTERM ends the worker through SystemExit, so that its `finally` blocks run (its log is flushed).
+            signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
             try:
                 serve(sock)
             finally:

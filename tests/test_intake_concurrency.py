@@ -131,3 +131,6 @@ def test_impart_serve_in_two_worker_processes_stores_each_proposal_once_and_stop
     assert sorted(p.stem for p in proposals.glob("*.json")) == sorted(references)
     with pytest.raises(OSError):  # no worker outlives the server
         http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/")
+    # Each worker's log writer flushed before it stopped: one line per request, naming its reference.
+    logged = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert sorted(line.rsplit(" ", 1)[1] for line in logged.splitlines() if " 303 " in line) == sorted(references)
