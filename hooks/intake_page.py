@@ -16,14 +16,14 @@ from mkdocs.plugins import get_plugin_logger
 
 from impart.intake.app import create_app
 from impart.intake.definition import FormDefinitionError, parse_form
-from impart.intake.settings import intake_settings
+from impart.intake.settings import intake_page_source, intake_settings
 from impart.settings import project_relative
 
 log = get_plugin_logger("impart")
 
 
 def _is_intake(page, config) -> bool:
-    return page.file.src_uri == intake_settings(config.extra, config.site_url).page_source
+    return page.file.src_uri == intake_page_source(config.extra)
 
 
 def on_page_markdown(markdown, *, page, config, files):

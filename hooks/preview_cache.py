@@ -38,7 +38,6 @@ def on_env(env, *, config, files):
     if MEMORY.enabled:
         MEMORY.know_build(config)
         env.template_class = preview_cache.template_class_with_memory(env.template_class)
-        env.bytecode_cache = MEMORY.compiled_templates
         env.cache.clear()  # templates compiled before now would skip the memory
     return env
 

@@ -18,6 +18,7 @@ hooks/preview_cache.py under `mkdocs serve` only):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -125,3 +126,10 @@ def install() -> None:
     utils.clean_directory = OUTPUT.begin
     utils.write_file = OUTPUT.write
     utils.copy_file = OUTPUT.copy
+    # Material's blog copies a listing's source once for each of its further pages (about 800 at 1,000 notes)
+    # into its own temporary folder, on every rebuild, through its own name for copy_file: skipped alike when
+    # source and copy are as they were.
+    with contextlib.suppress(ImportError):
+        from material.plugins.blog import plugin as blog_plugin
+
+        blog_plugin.copy_file = OUTPUT.copy

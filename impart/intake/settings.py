@@ -24,12 +24,17 @@ class IntakeSettings:
         return site_path[len(self.base) :] if site_path.startswith(self.base) else site_path.lstrip("/")
 
 
+def intake_page_source(extra: dict) -> str:
+    """The intake page's Markdown file, relative to docs/: asked of every page, so cheaply."""
+    return (extra.get("intake") or {}).get("page", "request-a-proposal.md")
+
+
 def intake_settings(extra: dict, site_url: str | None) -> IntakeSettings:
     intake = extra.get("intake") or {}
     base = urlparse(site_url or "/").path.rstrip("/") + "/"
     path = base + intake.get("path", "request-a-proposal/").strip("/") + "/"
     return IntakeSettings(
-        page_source=intake.get("page", "request-a-proposal.md"),
+        page_source=intake_page_source(extra),
         path=path,
         thanks=path + "thanks/",
         action=intake.get("action") or path,
