@@ -20,11 +20,21 @@ Events: on_startup (patch), on_files (after the blog plugin). Reads no front mat
    and each text once: the blog reads the same front matter impart has just
    read (impart.front_matter.load_yaml hands out a fresh copy each time).
 
+4. Dates are formatted once per date and format. The blog formats each post's
+   date three times with Babel (for its page, its URL and the archive), and
+   each call looks the locale's patterns up again; Babel's answer depends
+   only on the date, its zone, the format and the locale.
+5. Canonical URLs are joined once per page URL. MkDocs joins the site URL
+   and each page's URL with urllib's urljoin, a pure function, on every page
+   it makes, and the blog makes about two pages per note.
+
 tests/test_build_speed.py builds the site with and without this hook and
 asserts that every output file is byte for byte the same.
 """
 
 from __future__ import annotations
+
+import functools
 
 from mkdocs.plugins import event_priority
 
@@ -67,15 +77,32 @@ def _render_without_content(self, page, separator):
     self.content, self.more, self.toc = "", None, get_toc([])
 
 
+def _formatted_once(format_function):
+    """Babel's format_date or format_datetime, remembering each answer by everything it depends on."""
+    answers: dict[tuple, str] = {}
+
+    def format_once(date, format, locale):  # the blog passes format and locale by name
+        key = (type(date), date.isoformat(), getattr(date, "tzinfo", None), format, str(locale))
+        if key not in answers:
+            answers[key] = format_function(date, format=format, locale=locale)
+        return answers[key]
+
+    return format_once
+
+
 def on_startup(command, dirty):
     global _patched
     if _patched:
         return
-    from material.plugins.blog import structure
+    from material.plugins.blog import plugin, structure
+    from mkdocs.structure import pages
 
     structure.Excerpt.render = _render_without_content
     structure.Markdown = _NoParser  # the name is used only to build excerpts' parsers
     structure.yaml = _FrontMatterYaml  # the name is used only to load posts' front matter
+    plugin.format_date = _formatted_once(plugin.format_date)
+    plugin.format_datetime = _formatted_once(plugin.format_datetime)
+    pages.urljoin = functools.lru_cache(maxsize=65536)(pages.urljoin)  # only Page's canonical and edit URLs
     _patched = True
 
 

@@ -8,6 +8,7 @@ warning, so `mkdocs build --strict` fails on it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -42,11 +43,11 @@ def on_files(files, *, config):
         authors = load_authors(settings)
     except NoteError as error:
         raise PluginError(str(error)) from None
+    posts_dir = os.path.join(settings.posts_dir, "")  # computed once: a thousand notes ask
     for file in files.documentation_pages():
-        path = Path(file.abs_src_path)
-        if not path.is_relative_to(settings.posts_dir):
+        if not file.abs_src_path.startswith(posts_dir):
             continue
-        note, problems = read_note(path, settings, authors)
+        note, problems = read_note(Path(file.abs_src_path), settings, authors)
         for problem in problems:
             if problem.severity == "error":
                 raise PluginError(str(problem))

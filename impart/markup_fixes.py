@@ -18,9 +18,15 @@ _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog
 _TOC_LABEL = '<label class="md-nav__title" for="__toc">'
 
 
+# Everything the fixes touch is in the header and the sidebars, which come before the page's content.
+_CONTENT = '<div class="md-content"'
+
+
 def fix_material_markup(html: str) -> str:
-    html = _TOGGLE_AUTOCOMPLETE.sub(r"\1", html)
-    html = html.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">')
-    if 'id="__toc"' not in html:
-        html = html.replace(_TOC_LABEL, '<label class="md-nav__title">')
-    return html
+    end = html.find(_CONTENT)
+    head, rest = (html, "") if end < 0 else (html[:end], html[end:])
+    head = _TOGGLE_AUTOCOMPLETE.sub(r"\1", head)
+    head = head.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">')
+    if 'id="__toc"' not in head:
+        head = head.replace(_TOC_LABEL, '<label class="md-nav__title">')
+    return head + rest
