@@ -84,6 +84,7 @@ _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
 
 
 _KINDS: dict[type, str] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, worked out once per class
 
 
 def _kind_of(cls: type) -> str:
@@ -120,6 +121,7 @@ class Fingerprint:
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
         self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
+        self.sibling_urls: dict[int, tuple[list, int, str]] = {}  # see _urls_of
 
     def share(self, value, description: str) -> None:
         self.shared[id(value)] = (value, description)  # the object is held, so its id is not reused
@@ -168,8 +170,12 @@ class Fingerprint:
             parts.append("]")
         elif kind == "mapping":
             parts.append(f"{{{len(value)}")
-            for key in sorted(value, key=str):
-                parts.append(str(key))
+            try:
+                keys = sorted(value)  # text keys, nearly always: no key function needed
+            except TypeError:
+                keys = sorted(value, key=repr)
+            for key in keys:
+                parts.append("k:" + key if type(key) is str else "r:" + repr(key))  # 1 and "1" differ
                 self._describe(value[key], parts, depth + 1)
             parts.append("}")
         elif kind == "set":
@@ -193,9 +199,12 @@ class Fingerprint:
             parts.append(describe_toc(value))
         elif kind == "dataclass":
             parts.append(cls.__qualname__)
-            for field in dataclasses.fields(value):
-                parts.append(field.name)
-                self._describe(getattr(value, field.name), parts, depth + 1)
+            names = _FIELD_NAMES.get(cls)
+            if names is None:
+                names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
+            for name in names:
+                parts.append(name)
+                self._describe(getattr(value, name), parts, depth + 1)
         elif kind == "settings":
             parts.append(cls.__qualname__)
             self._describe(dict(value.items()), parts, depth + 1)
@@ -229,11 +238,19 @@ class Fingerprint:
         for name in ("pages", "views"):  # a listing's pages (its pagination links) and sub-listings
             siblings = getattr(page, name, None)
             if isinstance(siblings, list):
-                parts.append(name + ":" + "|".join(item.url for item in siblings))
+                parts.append(name + ":" + self._urls_of(siblings))
         post = getattr(page, "post", None)  # an excerpt's post
         if isinstance(post, Page):
             parts.append("post:" + page_reference(post))
         return _hash("\x1f".join(parts))
+
+    def _urls_of(self, siblings: list) -> str:
+        """The URLs of a listing's pages: one list that all of them share, so joined once per build (a listing
+        of 200 pages asked for 200 URLs on each of its 200 pages)."""
+        known = self.sibling_urls.get(id(siblings))
+        if known is None or known[0] is not siblings or known[1] != len(siblings):
+            known = self.sibling_urls[id(siblings)] = (siblings, len(siblings), "|".join(p.url for p in siblings))
+        return known[2]
 
     def _describe_navigation(self, items) -> str:
         """Every navigation item's kind, title, URL and meta, in order: what Material's navigation reads."""
