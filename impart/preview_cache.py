@@ -81,8 +81,6 @@ NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 
 
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
-
-
 _KINDS: dict[type, str] = {}
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, worked out once per class
 

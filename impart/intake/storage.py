@@ -136,7 +136,7 @@ class ProposalStore:
         return swept
 
     def prune_dedupe_records(self) -> int:
-        """Remove dedupe records older than the window; done at start and every so many saves."""
+        """Remove dedupe records older than the window; done at start and at most once a minute after."""
         cutoff, pruned = self.clock() - self.dedupe_window, 0
         with contextlib.suppress(FileNotFoundError), os.scandir(self.dedupe_dir) as records:
             for record in records:

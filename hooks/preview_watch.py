@@ -1,0 +1,20 @@
+"""The live preview starts rebuilding as soon as a file is saved (impart.preview_watch).
+
+Events: on_serve (before the server starts). Reads nothing from front matter.
+"""
+
+from __future__ import annotations
+
+from mkdocs.plugins import get_plugin_logger
+
+from impart.preview_watch import watch_with_inotify
+
+log = get_plugin_logger("impart")
+
+
+def on_serve(server, *, config, builder):
+    if watch_with_inotify(server):
+        log.info("the preview watches for saves through inotify, and rebuilds as soon as a file is saved")
+    else:
+        log.info("the preview looks for saves every half second (a filesystem inotify may not hear from)")
+    return server
