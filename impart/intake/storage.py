@@ -189,11 +189,7 @@ class ProposalStore:
                 # One descriptor for the folder: the file is made, named and made durable relative to it.
                 folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
                 try:
-                    if self._unnamed_files:
-                        linked = self._write_unnamed_then_link(folder_fd, data, name)
-                    else:
-                        linked = self._write_temp_then_link(folder_fd, data, name)
-                    if not linked:
+                    if not self._write_and_link(folder_fd, data, name):
                         continue  # the same reference drawn twice in one second: draw again
                     try:
                         os.fsync(folder_fd)
@@ -210,44 +206,41 @@ class ProposalStore:
                 raise StorageError(error.errno, f"could not store the proposal: {error.strerror}") from error
         raise StorageError(0, "could not draw a free reference")
 
-    def _write_unnamed_then_link(self, folder_fd: int, data: bytes, name: str) -> bool:
-        """Write and fsync a file that has no name until it is complete; False if `name` exists.
-        A crash at any point leaves nothing behind: the kernel frees a file that was never linked."""
-        try:
-            fd = os.open(".", os.O_TMPFILE | _NEW_FILE, 0o600, dir_fd=folder_fd)
-        except OSError as error:
-            if error.errno not in _UNNAMED_UNSUPPORTED:
-                raise
-            self._unnamed_files = False  # this filesystem has no O_TMPFILE: named temp files from now on
-            return self._write_temp_then_link(folder_fd, data, name)
-        try:
-            _write_fully(fd, data)
-            os.fsync(fd)
+    def _open_new_file(self, folder_fd: int) -> tuple[int, str | None]:
+        """A new, empty file (mode 0600) in the folder, and its temp name: None for a file with no name yet
+        (O_TMPFILE), which a crash leaves nowhere. Where the filesystem has no O_TMPFILE, a dot-prefixed
+        temp file, which the caller locks while writing so that a sweep leaves it alone."""
+        if self._unnamed_files:
             try:
-                # With a dir_fd, os.link is linkat(..., AT_SYMLINK_FOLLOW): the open file itself gets the name.
-                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder_fd)
-            except FileExistsError:
-                return False
-            return True
-        finally:
-            os.close(fd)
-
-    def _write_temp_then_link(self, folder_fd: int, data: bytes, name: str) -> bool:
-        """The same through a dot-prefixed temp file, locked while written so that a sweep leaves it alone."""
+                return os.open(".", os.O_TMPFILE | _NEW_FILE, 0o600, dir_fd=folder_fd), None
+            except OSError as error:
+                if error.errno not in _UNNAMED_UNSUPPORTED:
+                    raise
+                self._unnamed_files = False  # this filesystem has no O_TMPFILE: named temp files from now on
         temp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-        fd = os.open(temp, _NEW_FILE | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder_fd)
+        return os.open(temp, _NEW_FILE | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder_fd), temp
+
+    def _write_and_link(self, folder_fd: int, data: bytes, name: str) -> bool:
+        """Write and fsync a new file, then give it `name` (never overwriting); False if `name` exists."""
+        fd, temp = self._open_new_file(folder_fd)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            if temp is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # held until the temp file is gone
             _write_fully(fd, data)
             os.fsync(fd)
             try:
-                os.link(temp, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd, follow_symlinks=False)
+                if temp is None:
+                    # With a dir_fd, os.link is linkat(..., AT_SYMLINK_FOLLOW): the open file itself gets the name.
+                    os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder_fd)
+                else:
+                    os.link(temp, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd, follow_symlinks=False)
             except FileExistsError:
                 return False
             return True
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp, dir_fd=folder_fd)
+            if temp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp, dir_fd=folder_fd)
             os.close(fd)
 
     def save(
@@ -293,8 +286,9 @@ class ProposalStore:
                 except OSError as error:
                     # The proposal is stored durably: acknowledge it. Only a retry's dedupe is lost.
                     log.warning("proposal %s stored; its dedupe record was not: %s", reference, error.strerror)
-            if self.clock() >= self._next_prune:
-                self._next_prune = self.clock() + PRUNE_INTERVAL
+            now = self.clock()
+            if now >= self._next_prune:
+                self._next_prune = now + PRUNE_INTERVAL
                 with contextlib.suppress(OSError):  # housekeeping never fails a stored proposal
                     self.prune_dedupe_records()
             return Saved(reference)
