@@ -20,21 +20,19 @@ from impart.intake import rate_limit, storage
 from impart.intake.rate_limit import RateLimiter
 from impart.intake.storage import ProposalStore
 
+from .test_intake_app import _StorageOs, fail_with
 
-class _OsWithoutTmpfile:
-    """`os` as the store sees it, on a filesystem that refuses O_TMPFILE (as tmpfs before 3.11 or NFS do)."""
 
-    def __init__(self):
-        self.refused = 0
+def _open_without_tmpfile(refused: list):
+    """os.open on a filesystem that refuses O_TMPFILE (as tmpfs before Linux 3.11, or NFS, do)."""
 
-    def open(self, path, flags, *args, **kwargs):
+    def open_(path, flags, *args, **kwargs):
         if flags & os.O_TMPFILE == os.O_TMPFILE:
-            self.refused += 1
+            refused.append(path)
             raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
         return os.open(path, flags, *args, **kwargs)
 
-    def __getattr__(self, name):
-        return getattr(os, name)
+    return open_
 
 
 def _names(folder):
@@ -60,14 +58,14 @@ def test_a_proposal_is_written_nameless_then_linked_whole(tmp_path):
 
 
 def test_without_o_tmpfile_the_store_falls_back_to_a_temp_file(tmp_path, monkeypatch):
-    fake = _OsWithoutTmpfile()
-    monkeypatch.setattr(storage, "os", fake)
+    refused = []
+    monkeypatch.setattr(storage, "os", _StorageOs(open=_open_without_tmpfile(refused)))
     store = ProposalStore(tmp_path / "p")
     store.prepare()
     first, second = _save(store, 1), _save(store, 2)
     monkeypatch.undo()
 
-    assert fake.refused <= 1, "refused once, then the store stops asking"
+    assert len(refused) <= 1, "refused once, then the store stops asking"
     assert not store._unnamed_files
     assert _names(store.root) == sorted([f"{first}.json", f"{second}.json"])
     for reference in (first, second):
@@ -77,13 +75,7 @@ def test_without_o_tmpfile_the_store_falls_back_to_a_temp_file(tmp_path, monkeyp
 
 
 def test_a_full_disk_in_the_fallback_leaves_no_temp_file(tmp_path, monkeypatch):
-    fake = _OsWithoutTmpfile()
-
-    def no_space(*args):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    fake.fsync = no_space
-    monkeypatch.setattr(storage, "os", fake)
+    monkeypatch.setattr(storage, "os", _StorageOs(open=_open_without_tmpfile([]), fsync=fail_with(errno.ENOSPC)))
     store = ProposalStore(tmp_path / "p")
     store.prepare()
     with pytest.raises(storage.StorageError) as refused:
