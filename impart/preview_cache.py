@@ -425,6 +425,7 @@ class PreviewMemory:
     def end(self) -> None:
         for results in (self.markdown, self.pages, self.search):
             results.end()
+        self.fingerprint = None  # it holds the whole build's pages, which the next build replaces
 
     def expect(self, helper) -> None:
         """A helper process is making results for some slots (helper.positions; impart.parallel_build)."""
