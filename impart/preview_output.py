@@ -126,10 +126,26 @@ def install() -> None:
     utils.clean_directory = OUTPUT.begin
     utils.write_file = OUTPUT.write
     utils.copy_file = OUTPUT.copy
-    # Material's blog copies a listing's source once for each of its further pages (about 800 at 1,000 notes)
+    # Material's blog copies a listing's source once for each of its further pages (about 600 at 1,000 notes)
     # into its own temporary folder, on every rebuild, through its own name for copy_file: skipped alike when
-    # source and copy are as they were.
+    # source and copy are as they were. The sources themselves (one line each: "# 2019", "# Operations") are
+    # written again on every rebuild, which would make every copy look stale: they are left as they are when
+    # their text is the same.
     with contextlib.suppress(ImportError):
         from material.plugins.blog import plugin as blog_plugin
 
         blog_plugin.copy_file = OUTPUT.copy
+        blog_plugin.BlogPlugin._save_to_file = _save_unless_same
+
+
+def _save_unless_same(_plugin, path: str, content: str) -> None:
+    """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched."""
+    try:
+        with open(path, encoding="utf-8") as existing:
+            if existing.read() == content:
+                return
+    except (OSError, UnicodeDecodeError):
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(content)
