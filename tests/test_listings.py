@@ -43,3 +43,19 @@ def test_home_has_intro_three_latest_and_call_to_action(built_site):
     assert summary_titles(page) == notes_newest_first()[:3]
     cta = page.find("aside", class_="impart-cta")
     assert cta.find("a")["href"].startswith("request-a-proposal/")
+
+
+def test_search_indexes_every_note_and_no_listing_page(built_site):
+    import json
+
+    index = json.loads((built_site.root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pages = {entry["location"].split("#", 1)[0] for entry in index["docs"]}
+    notes = {f"field-notes/{path.stem}/" for path in POSTS}
+    assert notes <= pages, f"notes missing from the search index: {sorted(notes - pages)}"
+    listings = [
+        page for page in pages
+        if page == "field-notes/" or page.startswith(("field-notes/page/", "field-notes/archive/",
+                                                      "field-notes/category/", "field-notes/author/"))
+    ]  # fmt: skip
+    assert listings == [], "listing pages repeat the notes' summaries and are left out of search"
+    assert "" in pages and "request-a-proposal/" in pages, "pages other than listings are still indexed"
