@@ -7,6 +7,7 @@ reader skims code and the call to action is not part of the note.
 from __future__ import annotations
 
 import hashlib
+import html as html_entities
 import math
 import re
 from html.parser import HTMLParser
@@ -19,6 +20,21 @@ _VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# A tag, its quoted attribute values allowed to hold ">".
+_TAG = re.compile(r"""<[A-Za-z/](?:"[^"]*"|'[^']*'|[^'">])*>""")
+# Where any of these appears, some text may be skipped or read otherwise than as prose: the parser decides.
+_NOT_PLAIN = (
+    "<pre",
+    "<aside",
+    "<script",
+    "<style",
+    "<template",
+    "<!",
+    "<?",
+    "admonition",
+    "impart-notice",
+    "impart-cta",
+)
 
 
 class _ProseCollector(HTMLParser):
@@ -73,6 +89,25 @@ def receive_counts(made: dict[bytes, int]) -> None:
 
 
 def _count_words(html: str) -> int:
+    text = _plain_prose_text(html)
+    if text is None:
+        return _count_words_by_parser(html)
+    return len(_WORD.findall(text))
+
+
+def _plain_prose_text(html: str) -> str | None:
+    """The text of HTML that is only prose in tags, found without the parser (in about a third of its time),
+    or None for anything else (a skipped element, a comment, a "<" that starts no whole tag), which the parser
+    reads. Most notes are plain prose. tests/test_readtime.py checks that both ways count alike."""
+    if any(marker in html for marker in _NOT_PLAIN):
+        return None
+    tags = _TAG.findall(html)
+    if len(tags) != html.count("<"):
+        return None
+    return html_entities.unescape(_TAG.sub(" ", html))
+
+
+def _count_words_by_parser(html: str) -> int:
     collector = _ProseCollector()
     collector.feed(html)
     collector.close()
