@@ -14,7 +14,6 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from impart.intake.app import create_app
 from impart.intake.definition import FormDefinitionError, parse_form
 from impart.intake.settings import intake_page_source, intake_settings
 from impart.settings import project_relative
@@ -52,6 +51,8 @@ def on_page_context(context, *, page, config, nav):
 
 
 def on_serve(server, *, config, builder):
+    from impart.intake.app import create_app  # the handler and werkzeug: loaded when serving, not for every build
+
     project = Path(config.config_file_path).resolve().parent
     app = create_app(
         project,
