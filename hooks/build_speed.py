@@ -1,6 +1,6 @@
 """Build speed with many notes: changes at the causes' depth, each leaving every page's content as it was.
 
-Events: on_startup (patch), on_files (after the blog plugin), on_env, on_shutdown (last). Reads no front matter.
+Events: on_startup (patch), on_files (after the blog plugin), on_env (late), on_shutdown (last). Reads no front matter.
 
 1. Posts' excerpts are never rendered. Material's blog renders each post's
    Markdown again for every listing page it appears on (index, archive,
@@ -49,6 +49,14 @@ Events: on_startup (patch), on_files (after the blog plugin), on_env, on_shutdow
    exit took 0.7 to 1 s, now 0.05 s. Nothing is written after on_shutdown
    but the log, which is flushed at exit as before; files are closed by the
    `with` blocks that wrote them.
+9. Material's translations are looked up once per build and label. Each
+   page imports `partials/language.html` with its context, and its `t(key)`
+   macro calls a language table's macro that builds the whole table (about
+   100 labels) to return one: some 25 lookups a page, 45,000 at 1,000 notes.
+   What the partial does depends only on the site's language, the same for
+   every page of a build, so the first page's import is kept for the rest of
+   the build and each label's answer is remembered. Only Material's own
+   partial is treated so; an override of it is imported as before.
 
 tests/test_build_speed.py builds the site with and without this hook and
 asserts that every output file is byte for byte the same.
@@ -58,12 +66,16 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 
+import material
 from mkdocs.plugins import event_priority
 
 from impart.front_matter import load_yaml
 
 _patched = False
+LANGUAGE_PARTIAL = "partials/language.html"
+_MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
 
 
 class _PostList(list):
@@ -149,8 +161,43 @@ def on_files(files, *, config):
         blog.blog.posts = _PostList(blog.blog.posts)
 
 
+def _remembered(macro):
+    """A macro whose answer depends only on its one text argument, answering each argument once."""
+    answers: dict[str, object] = {}
+
+    def remembered(key, *more, **named):
+        if more or named or type(key) is not str:
+            return macro(key, *more, **named)
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = macro(key)
+        return answer
+
+    return remembered
+
+
+def _imported_once(template):
+    """`template.make_module` for a with-context import whose result is the same for every page of a build."""
+    made = []
+    make_module = template.make_module
+
+    def make_module_once(vars=None, shared=False, locals=None):
+        if not made:
+            module = make_module(vars, shared, locals)
+            module.t = _remembered(module.t)
+            made.append(module)
+        return made[0]
+
+    return make_module_once
+
+
+@event_priority(-250)  # after hooks/preview_cache.py (-200) has set the template class and emptied the cache,
+# before hooks/parallel_build.py (-300) forks the template helper, which then has the same environment
 def on_env(env, *, config, files):
     env.cache = {}  # what Jinja makes for cache_size=-1: every template kept, no lock, no reordering
+    template = env.get_template(LANGUAGE_PARTIAL)
+    if template.filename and os.path.dirname(os.path.dirname(template.filename)) == _MATERIAL_TEMPLATES:
+        template.make_module = _imported_once(template)
     return env
 
 
