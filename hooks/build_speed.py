@@ -66,74 +66,12 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 
-import material
 from mkdocs.plugins import event_priority
 
-from impart.front_matter import load_yaml
+from impart import build_speed
 
 _patched = False
-LANGUAGE_PARTIAL = "partials/language.html"
-_MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
-
-
-class _PostList(list):
-    """The blog's list of posts, with membership by identity through a set: O(1) instead of O(n) comparisons."""
-
-    def __init__(self, posts):
-        super().__init__(posts)
-        self._ids = {id(post) for post in posts}
-
-    def __contains__(self, page) -> bool:
-        return id(page) in self._ids
-
-
-class _NoParser:
-    """Stands in for an excerpt's Markdown parser, which is never run: it takes registrations and keeps none."""
-
-    def __init__(self, **_options):
-        self.treeprocessors = self
-
-    def register(self, _processor, _name, _priority) -> None:
-        pass
-
-
-class _FrontMatterYaml:
-    """Stands in for the yaml module in the blog's post reader, which only calls yaml.load(text, SafeLoader)."""
-
-    @staticmethod
-    def load(text, _loader):
-        return load_yaml(text)
-
-
-def _render_without_content(self, page, separator):
-    from mkdocs.structure.toc import get_toc
-
-    self.content, self.more, self.toc = "", None, get_toc([])
-
-
-def _unpatched(config):
-    """The configuration as it is: the blog copies and adjusts it only for an excerpt's parser, never run here."""
-    return config
-
-
-def _formatted_once(format_function):
-    """Babel's format_date or format_datetime, remembering each answer by everything it depends on."""
-    answers: dict[tuple, str] = {}
-
-    def format_once(date, format, locale):  # the blog passes format and locale by name
-        key = (type(date), date.isoformat(), getattr(date, "tzinfo", None), format, str(locale))
-        if key not in answers:
-            answers[key] = format_function(date, format=format, locale=locale)
-        return answers[key]
-
-    return format_once
-
-
-def _page_equals(self, other) -> bool:
-    """MkDocs' Page equality, with the file (compared by identity) before the title (worked out each time)."""
-    return isinstance(other, self.__class__) and self.file == other.file and self.title == other.title
 
 
 def on_startup(command, dirty):
@@ -143,14 +81,14 @@ def on_startup(command, dirty):
     from material.plugins.blog import plugin, structure
     from mkdocs.structure import pages
 
-    structure.Excerpt.render = _render_without_content
-    structure.Markdown = _NoParser  # the name is used only to build excerpts' parsers
-    structure._patch = _unpatched  # only ever called for an excerpt's parser's configuration
-    structure.yaml = _FrontMatterYaml  # the name is used only to load posts' front matter
-    plugin.format_date = _formatted_once(plugin.format_date)
-    plugin.format_datetime = _formatted_once(plugin.format_datetime)
+    structure.Excerpt.render = build_speed.render_without_content
+    structure.Markdown = build_speed.NoParser  # the name is used only to build excerpts' parsers
+    structure._patch = build_speed.unpatched  # only ever called for an excerpt's parser's configuration
+    structure.yaml = build_speed.FrontMatterYaml  # the name is used only to load posts' front matter
+    plugin.format_date = build_speed.formatted_once(plugin.format_date)
+    plugin.format_datetime = build_speed.formatted_once(plugin.format_datetime)
     pages.urljoin = functools.lru_cache(maxsize=65536)(pages.urljoin)  # only Page's canonical and edit URLs
-    pages.Page.__eq__ = _page_equals
+    pages.Page.__eq__ = build_speed.page_equals
     _patched = True
 
 
@@ -158,46 +96,14 @@ def on_startup(command, dirty):
 def on_files(files, *, config):
     blog = config.plugins.get("material/blog")
     if blog is not None and getattr(blog, "blog", None) is not None:
-        blog.blog.posts = _PostList(blog.blog.posts)
-
-
-def _remembered(macro):
-    """A macro whose answer depends only on its one text argument, answering each argument once."""
-    answers: dict[str, object] = {}
-
-    def remembered(key, *more, **named):
-        if more or named or type(key) is not str:
-            return macro(key, *more, **named)
-        answer = answers.get(key)
-        if answer is None:
-            answer = answers[key] = macro(key)
-        return answer
-
-    return remembered
-
-
-def _imported_once(template):
-    """`template.make_module` for a with-context import whose result is the same for every page of a build."""
-    made = []
-    make_module = template.make_module
-
-    def make_module_once(vars=None, shared=False, locals=None):
-        if not made:
-            module = make_module(vars, shared, locals)
-            module.t = _remembered(module.t)
-            made.append(module)
-        return made[0]
-
-    return make_module_once
+        blog.blog.posts = build_speed.PostList(blog.blog.posts)
 
 
 @event_priority(-250)  # after hooks/preview_cache.py (-200) has set the template class and emptied the cache,
 # before hooks/parallel_build.py (-300) forks the template helper, which then has the same environment
 def on_env(env, *, config, files):
     env.cache = {}  # what Jinja makes for cache_size=-1: every template kept, no lock, no reordering
-    template = env.get_template(LANGUAGE_PARTIAL)
-    if template.filename and os.path.dirname(os.path.dirname(template.filename)) == _MATERIAL_TEMPLATES:
-        template.make_module = _imported_once(template)
+    build_speed.translate_once_per_label(env)
     return env
 
 
