@@ -67,6 +67,33 @@ def formatted_once(format_function):
     return format_once
 
 
+class ListingPageSources:
+    """Stands in for `copy_file` in the blog plugin, which it calls only to give each further page of a
+    paginated listing (page 2, 3, ...) a copy of the listing's source on disk. The copy is kept as the
+    file's content in memory instead (`hand_over`), where MkDocs reads it from: the same bytes, no
+    folder or file made."""
+
+    def __init__(self) -> None:
+        self._copies: dict[str, bytes] = {}  # a page's source path -> the bytes a copy would have held
+        self._read: dict[str, bytes] = {}  # a listing's source path -> its bytes, read once per build
+
+    def __call__(self, source_path: str, destination_path: str) -> None:
+        if source_path not in self._read:
+            with open(source_path, "rb") as source:
+                self._read[source_path] = source.read()
+        self._copies[destination_path] = self._read[source_path]
+
+    def hand_over(self, files) -> None:
+        """Gives each copied page's file its content (MkDocs then reads no path for it); forgets this build's."""
+        if self._copies:
+            for file in files:
+                content = self._copies.get(file.abs_src_path)
+                if content is not None:
+                    file.content_bytes = content
+        self._copies.clear()
+        self._read.clear()
+
+
 def page_equals(self, other) -> bool:
     """MkDocs' Page equality, with the file (compared by identity) before the title (worked out each time)."""
     return isinstance(other, self.__class__) and self.file == other.file and self.title == other.title

@@ -64,3 +64,28 @@ def test_without_a_second_core_or_when_turned_off_there_is_no_helper(monkeypatch
     monkeypatch.delenv("IMPART_PARALLEL_BUILD")
     monkeypatch.setattr(parallel_build, "cores", lambda: 1)
     assert not parallel_build.available()
+
+
+def test_a_listings_further_pages_get_its_source_in_memory_and_no_copy_on_disk(tmp_path):
+    from mkdocs.structure.files import File, Files
+
+    from impart.build_speed import ListingPageSources
+
+    source = tmp_path / "docs" / "blog" / "index.md"
+    source.parent.mkdir(parents=True)
+    source.write_bytes("\ufeff# Blog\n\n".encode())
+    temp = tmp_path / "temp"
+    further = [File(f"blog/page/{n}.md", str(temp), str(tmp_path / "site"), True) for n in (2, 3)]
+    other = File("other.md", str(tmp_path / "docs"), str(tmp_path / "site"), True)
+    sources = ListingPageSources()
+    for file in further:
+        sources(str(source), file.abs_src_path)
+    source.write_text("# Changed after the copies\n")  # a copy holds the bytes as they were when it was made
+    sources.hand_over(Files([*further, other]))
+
+    assert [file.content_string for file in further] == ["# Blog\n\n", "# Blog\n\n"]  # read as MkDocs reads a file
+    assert other.abs_src_path == str(tmp_path / "docs" / "other.md")  # files that were not copies are left alone
+    assert not temp.exists()
+    next_build = File("blog/page/2.md", str(temp), str(tmp_path / "site"), True)  # not copied in the next build
+    sources.hand_over(Files([next_build]))
+    assert next_build.abs_src_path == str(temp / "blog" / "page" / "2.md")  # nothing carried over
