@@ -89,3 +89,34 @@ def test_a_listings_further_pages_get_its_source_in_memory_and_no_copy_on_disk(t
     next_build = File("blog/page/2.md", str(temp), str(tmp_path / "site"), True)  # not copied in the next build
     sources.hand_over(Files([next_build]))
     assert next_build.abs_src_path == str(temp / "blog" / "page" / "2.md")  # nothing carried over
+
+
+def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fresh_parsers_results():
+    import markdown
+
+    from impart.build_speed import MarkdownParserReused
+
+    extensions = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html"]
+    options = {"toc": {"permalink": False}}
+    pages = [
+        "# Intro\n\n## Scope\n\nSee [the plan][plan].\n\n[plan]: plan.md\n\n!!! note\n    Kept *short*.\n",
+        "## Scope\n\n## Scope\n\n<div markdown>**raw** block</div>\n\n```\ncode <b>\n```\n",
+        "Uses [plan][] without defining it.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: #t }\n",
+    ]
+    reused = MarkdownParserReused(markdown)
+    parsers, results = [], []
+    for text in pages:
+        parser = reused.Markdown(extensions=extensions, extension_configs=options)
+        parsers.append(parser)
+        results.append((parser.convert(text), parser.toc_tokens))
+    fresh = []
+    for text in pages:
+        parser = markdown.Markdown(extensions=extensions, extension_configs=options)
+        fresh.append((parser.convert(text), parser.toc_tokens))
+
+    assert parsers[0] is parsers[1] is parsers[2]
+    assert results == fresh  # no heading ids, references or stashed HTML carried from one page to the next
+    other_options = {"toc": {"permalink": True}}
+    assert reused.Markdown(extensions=extensions, extension_configs=other_options) is not parsers[0]
+    assert reused.Markdown(extensions=list(extensions), extension_configs=other_options) is not parsers[0]
+    assert reused.treeprocessors is markdown.treeprocessors  # the rest of the module is markdown's own
