@@ -3,11 +3,14 @@
 Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
 IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (after
 hooks/preview_cache.py has set up the memory), on_post_build and
-on_build_error. Reads nothing from front matter.
+on_build_error. Reads nothing from front matter. MkDocs' write_file is
+wrapped so that a page the template helper already wrote with the same bytes
+is not written twice.
 """
 
 from __future__ import annotations
 
+from mkdocs import utils
 from mkdocs.plugins import event_priority
 
 from impart import parallel_build, preview_cache
@@ -23,6 +26,8 @@ def _helping() -> bool:
 def on_startup(command, dirty):
     if command == "build" and not dirty and parallel_build.available():
         preview_cache.enable(keeping=False)
+        if not getattr(utils.write_file, "impart_parallel", False):
+            utils.write_file = parallel_build.written_by_helper(utils.write_file)  # MkDocs' build calls it by module
 
 
 @event_priority(-300)

@@ -7,7 +7,7 @@ cores), the build forks a helper twice:
 1. when the pages are known but not yet read (on_nav), a helper renders the
    Markdown of the editors' own files, running the same events as the build;
 2. when every page is rendered to HTML (on_env), a helper renders their
-   templates, with their search entries.
+   templates, with their search entries, and writes the pages it made.
 
 Each helper starts from the last page and goes backwards while the build goes
 forwards; where they meet depends only on how fast each goes (`Helper`). For the
@@ -16,7 +16,9 @@ under the same keys the live preview uses: a result is used only when
 everything it was made from matches the build's own (the page's Markdown, the
 files, the configuration; for a template, a fingerprint of its whole context),
 else the build makes it itself. Every event still runs in the build, so plugins
-see every page. A helper that fails costs time, never pages: its results are
+see every page. A page the helper wrote is not written again when the build's
+own output for it is the same bytes (`written_by_helper`), else the build's
+output replaces it. A helper that fails costs time, never pages: its results are
 simply missing. Warnings from a helper's Markdown renders are logged by the
 build when it uses them.
 
@@ -26,6 +28,8 @@ built without this module and hooks/build_speed.py.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import mmap
 import os
@@ -35,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
@@ -56,6 +61,8 @@ def available() -> bool:
 
 
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
+WRITTEN: dict[str, bytes] = {}  # output path -> digest of what the template helper wrote there
+KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
 
 
 class Helper:
@@ -164,36 +171,67 @@ def start_markdown_helper(config, files) -> None:
     MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
+def _digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
 def start_template_helper(config, files, nav, env) -> None:
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    written: dict[str, bytes] = {}
 
     def do_page(page) -> None:
         MEMORY.keeping = True
         page.active = True
-        try:
+        try:  # what mkdocs' _build_page does, up to and with the write
             context = mkdocs_build.get_context(nav, doc_files, config, page)
             template = env.get_template(page.meta.get("template", "main.html"))
             context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            template.render(context)
+            output = config.plugins.on_post_page(template.render(context), page=page, config=config)
+            if output.strip():
+                content = output.encode("utf-8", errors="xmlcharrefreplace")
+                utils.write_file(content, page.file.abs_dest_path)
+                written[page.file.abs_dest_path] = _digest(content)
         finally:
             page.active = False
 
     def collect() -> dict:
-        return {"pages": MEMORY.pages.made(), "search": MEMORY.search.made()}
+        return {"pages": MEMORY.pages.made(), "search": MEMORY.search.made(), "written": written}
 
     def receive(made: dict) -> None:
         MEMORY.pages.receive(made["pages"])
         MEMORY.search.receive(made["search"])
+        WRITTEN.update(made["written"])
 
     pages = [file.page for file in doc_files]
     MEMORY.expect(Helper("templates", pages, lambda page: page.url, do_page, collect, receive))
 
 
+def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[bytes, str], None]:
+    """MkDocs' write_file, leaving a file alone when the template helper wrote these same bytes to it."""
+
+    def write_unless_written(content: bytes, output_path: str) -> None:
+        digest = WRITTEN.pop(output_path, None)
+        if digest is not None and digest == _digest(content):
+            KEPT["files"] += 1
+            return
+        write_file(content, output_path)
+
+    write_unless_written.impart_parallel = True
+    return write_unless_written
+
+
 def finish() -> None:
     """Wait for any helper whose results were never asked for, so none is left behind."""
+    # A file the helper wrote that the build never wrote: its own output for that page was empty (MkDocs then
+    # skips the page), so the file must not be there either.
+    unclaimed = list(WRITTEN)
     MEMORY.await_helpers()
+    WRITTEN.clear()
+    for path in unclaimed:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
     waited = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in WAITED.items())
     log.info(
         f"Parallel build: {MEMORY.hits['markdown']} Markdown renders and {MEMORY.hits['page']} pages "
-        f"from the helper (waited for it: {waited})"
+        f"from the helper, {KEPT['files']} of them written by it (waited for it: {waited})"
     )

@@ -31,7 +31,9 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
     assert different == []
 
 
-HELPED = re.compile(r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper \(waited")
+HELPED = re.compile(
+    r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper, (\d+) of them written by it"
+)
 
 
 @pytest.mark.build
@@ -40,8 +42,27 @@ def test_on_two_cores_the_build_takes_part_of_its_pages_from_the_helper(built_si
         pytest.skip("one core: the build runs without a helper")
     helped = HELPED.search(built_site.log)
     assert helped, built_site.log
-    markdown, pages = map(int, helped.groups())
+    markdown, pages, written = map(int, helped.groups())
     assert markdown > 0 and pages > 0
+    assert 0 < written <= pages  # the pages the helper wrote are not written again by the build
+
+
+def test_a_page_the_helper_wrote_is_written_again_only_when_the_builds_bytes_differ(monkeypatch):
+    writes = []
+    write = parallel_build.written_by_helper(lambda content, path: writes.append((path, content)))
+    monkeypatch.setattr(parallel_build, "WRITTEN", {})
+    for path, content in (("a/index.html", b"<p>a</p>"), ("b/index.html", b"<p>b</p>")):
+        parallel_build.WRITTEN[path] = parallel_build._digest(content)
+
+    write(b"<p>a</p>", "a/index.html")  # the same bytes: left as the helper wrote them
+    write(b"<p>b, changed</p>", "b/index.html")  # the build's own output differs: it replaces the helper's
+    write(b"<p>c</p>", "c/index.html")  # a page the helper never wrote
+    write(b"<p>a</p>", "a/index.html")  # a second write of a path is the build's own
+    assert writes == [
+        ("b/index.html", b"<p>b, changed</p>"),
+        ("c/index.html", b"<p>c</p>"),
+        ("a/index.html", b"<p>a</p>"),
+    ]
 
 
 @pytest.mark.build
@@ -120,3 +141,15 @@ def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fr
     assert reused.Markdown(extensions=extensions, extension_configs=other_options) is not parsers[0]
     assert reused.Markdown(extensions=list(extensions), extension_configs=other_options) is not parsers[0]
     assert reused.treeprocessors is markdown.treeprocessors  # the rest of the module is markdown's own
+
+
+def test_a_file_only_the_helper_wrote_is_removed_when_the_build_ends(tmp_path, monkeypatch):
+    kept, unclaimed = tmp_path / "kept.html", tmp_path / "empty-for-the-build.html"
+    for path in (kept, unclaimed):
+        path.write_bytes(b"<p>made by the helper</p>")
+    monkeypatch.setattr(
+        parallel_build, "WRITTEN", {str(unclaimed): parallel_build._digest(b"<p>made by the helper</p>")}
+    )
+    parallel_build.finish()  # the build never wrote `unclaimed`: its own output for that page was empty
+    assert kept.exists() and not unclaimed.exists()
+    assert parallel_build.WRITTEN == {}
