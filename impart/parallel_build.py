@@ -10,7 +10,8 @@ cores), the build forks a helper twice:
    templates, with their search entries, and writes the pages it made.
 
 Each helper starts from the last page and goes backwards while the build goes
-forwards; where they meet depends only on how fast each goes (`Helper`). For the
+forwards; where they meet depends only on how fast each goes, and no page is
+done by both (`Helper`). For the
 pages the helper did, the build takes its results through impart.preview_cache's memory,
 under the same keys the live preview uses: a result is used only when
 everything it was made from matches the build's own (the page's Markdown, the
@@ -32,6 +33,7 @@ import contextlib
 import hashlib
 import logging
 import mmap
+import multiprocessing
 import os
 import pickle
 import struct
@@ -68,9 +70,11 @@ KEPT = {"files": 0}  # files the helper wrote that the build found the same and 
 class Helper:
     """A forked process that does pages from the last one backwards while the build goes forwards.
 
-    They meet where their speeds take them: when the build reaches a page the helper
-    is at or past, it asks the helper to stop after its current page, waits for it,
-    and takes what it made. Pages the helper never reached, the build does itself.
+    They meet where their speeds take them. Each takes a page before doing it, under a
+    lock they share, and never one the other has taken, so no page is done by both (the
+    helper writes the pages it renders). When the build reaches a page the helper has
+    taken, it asks the helper to stop after its current page, waits for it, and takes
+    what it made. Pages the helper never reached, the build does itself.
     `do_page` runs in the helper for one page; `collect` returns what the helper made;
     `receive` hands that to the build's memory.
     """
@@ -82,8 +86,11 @@ class Helper:
         self.positions = {slot_of(page): index for index, page in enumerate(pages)}
         self._receive = receive
         self._merged = False
-        self._shared = mmap.mmap(-1, 16)  # shared with the helper: the first page it has finished, and "stop"
-        self._set_done(len(pages))
+        # Shared with the helper: the lowest page it has taken, the highest the build has taken, and "stop".
+        self._shared = mmap.mmap(-1, 24)
+        self._lock = multiprocessing.get_context("fork").Lock()
+        self._set(_HELPER_TOOK, len(pages))
+        self._set(_BUILD_TOOK, -1)
         handle, self.path = tempfile.mkstemp(prefix=f"impart-{name}-")
         os.close(handle)
         self.pid = os.fork()
@@ -92,48 +99,55 @@ class Helper:
             try:
                 _quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
-                    if self._shared[8]:
-                        break
+                    with self._lock:
+                        if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
+                            break
+                        self._set(_HELPER_TOOK, index)
                     do_page(pages[index])
-                    self._set_done(index)
                 with open(self.path, "wb") as out:
                     pickle.dump(collect(), out, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
             finally:
                 os._exit(code)  # no atexit, no plugin shutdown: those belong to the build
 
-    def _set_done(self, index: int) -> None:
-        self._shared[0:8] = struct.pack("q", index)
+    def _set(self, at: int, index: int) -> None:
+        self._shared[at : at + 8] = struct.pack("q", index)
 
-    def _done(self) -> int:
-        return struct.unpack("q", self._shared[0:8])[0]
+    def _get(self, at: int) -> int:
+        return struct.unpack("q", self._shared[at : at + 8])[0]
 
     def covers(self, index: int) -> bool:
         """Whether the helper may have made this page's results (the build then checks their keys)."""
         if not self._merged:
-            if index < self._done() - 1:
-                return False  # the helper is still further on: the build does this page itself
+            with self._lock:
+                if index < self._get(_HELPER_TOOK):  # the helper has not taken it, and now never will
+                    self._set(_BUILD_TOOK, max(index, self._get(_BUILD_TOOK)))
+                    return False
             self.finish()
-        return index >= self._done()
+        return index >= self._get(_HELPER_TOOK)
 
     def finish(self) -> None:
         """Stop the helper after its current page, wait for it and hand over what it made."""
         if self._merged:
             return
         self._merged = True
-        self._shared[8] = 1
+        with self._lock:
+            self._shared[_STOP] = 1
         began = time.perf_counter()
         try:
             _, status = os.waitpid(self.pid, 0)
             WAITED[self.name] = time.perf_counter() - began
             if status != 0:
                 log.info(f"Parallel build: the {self.name} helper failed; the build makes its pages itself")
-                self._set_done(len(self.positions))
+                self._set(_HELPER_TOOK, len(self.positions))
                 return
             with open(self.path, "rb") as made:
                 self._receive(pickle.load(made))
         finally:
             os.unlink(self.path)
+
+
+_HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 8, 16  # where each is in a Helper's shared memory
 
 
 def _quiet_logging() -> None:

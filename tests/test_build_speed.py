@@ -153,3 +153,30 @@ def test_a_file_only_the_helper_wrote_is_removed_when_the_build_ends(tmp_path, m
     parallel_build.finish()  # the build never wrote `unclaimed`: its own output for that page was empty
     assert kept.exists() and not unclaimed.exists()
     assert parallel_build.WRITTEN == {}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="the helper is a forked process")
+def test_the_build_and_its_helper_never_do_the_same_page(tmp_path):
+    import time
+
+    pages = list(range(120))
+    received = []
+
+    def do_page(page):  # in the helper
+        (tmp_path / f"helper-{page}").touch()
+        time.sleep(0.001)
+
+    for attempt in range(3):  # where they meet depends on timing: meet in several places
+        for marker in tmp_path.iterdir():
+            marker.unlink()
+        helper = parallel_build.Helper(f"test{attempt}", pages, lambda p: p, do_page, lambda: "made", received.append)
+        mine = []
+        for page in pages:  # the build, going forwards
+            if not helper.covers(page):
+                mine.append(page)
+                time.sleep(0.001 * (attempt + 1))
+        helper.finish()
+        by_helper = sorted(int(m.name.split("-")[1]) for m in tmp_path.iterdir())
+        assert sorted(mine + by_helper) == pages  # every page done once, by one of them
+        assert by_helper == [page for page in pages if helper.covers(page)]
+    assert received == ["made"] * 3
