@@ -13,7 +13,7 @@ from __future__ import annotations
 from mkdocs import utils
 from mkdocs.plugins import event_priority
 
-from impart import parallel_build, preview_cache
+from impart import parallel_build, preview_cache, template_precompile
 from impart.preview_cache import MEMORY
 
 _nav = None  # this build's navigation, from on_nav to on_env
@@ -41,6 +41,8 @@ def on_nav(nav, *, config, files):
 @event_priority(-300)
 def on_env(env, *, config, files):
     if _helping():
+        # After every other on_env has changed the environment, before anything is rendered
+        parallel_build.PRECOMPILED["templates"] = template_precompile.take(env)
         parallel_build.start_template_helper(config, files, _nav, env)
     return env
 
@@ -53,3 +55,4 @@ def on_post_build(*, config):
 def on_build_error(*, error):
     if _helping():
         MEMORY.await_helpers()  # no helper outlives a failed build, nor its file
+        template_precompile.discard()

@@ -6,6 +6,8 @@ cores), the build forks a helper twice:
 
 1. when the pages are known but not yet read (on_nav), a helper renders the
    Markdown of the editors' own files, running the same events as the build;
+   when it stops, another compiles the theme's templates
+   (impart.template_precompile) while the build reads the rest;
 2. when every page is rendered to HTML (on_env), a helper renders their
    templates, with their search entries, and writes the pages it made.
 
@@ -45,7 +47,7 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
-from impart import readtime
+from impart import readtime, template_precompile
 from impart.preview_cache import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
@@ -65,6 +67,7 @@ def available() -> bool:
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
 WRITTEN: dict[str, bytes] = {}  # output path -> digest of what the template helper wrote there
 KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
+PRECOMPILED = {"templates": 0}  # templates the build took compiled from impart.template_precompile
 
 
 class Helper:
@@ -178,6 +181,7 @@ def start_markdown_helper(config, files) -> None:
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
         readtime.receive_counts(made["words"])
+        template_precompile.start(config.theme)  # the second core is free while the build reads the rest
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).
@@ -240,6 +244,7 @@ def finish() -> None:
     # skips the page), so the file must not be there either.
     unclaimed = list(WRITTEN)
     MEMORY.await_helpers()
+    template_precompile.discard()  # only if it was started too late to be used
     WRITTEN.clear()
     for path in unclaimed:
         with contextlib.suppress(FileNotFoundError):
@@ -247,5 +252,6 @@ def finish() -> None:
     waited = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in WAITED.items())
     log.info(
         f"Parallel build: {MEMORY.hits['markdown']} Markdown renders and {MEMORY.hits['page']} pages "
-        f"from the helper, {KEPT['files']} of them written by it (waited for it: {waited})"
+        f"from the helper, {KEPT['files']} of them written by it; {PRECOMPILED['templates']} templates "
+        f"compiled ahead (waited for it: {waited})"
     )

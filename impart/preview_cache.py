@@ -537,6 +537,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
+    def compiled(self) -> dict[str, bytes]:
+        return dict(self._code)
+
+    def receive(self, compiled: dict[str, bytes]) -> int:
+        """Code compiled elsewhere (impart.template_precompile), for templates not compiled here; returns how many."""
+        new = {key: code for key, code in compiled.items() if key not in self._code}
+        self._code.update(new)
+        return len(new)
+
 
 class _Records(logging.Handler):
     def __init__(self) -> None:

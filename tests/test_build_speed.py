@@ -32,7 +32,8 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
 
 
 HELPED = re.compile(
-    r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper, (\d+) of them written by it"
+    r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper, (\d+) of them written by it; "
+    r"(\d+) templates compiled ahead"
 )
 
 
@@ -42,8 +43,9 @@ def test_on_two_cores_the_build_takes_part_of_its_pages_from_the_helper(built_si
         pytest.skip("one core: the build runs without a helper")
     helped = HELPED.search(built_site.log)
     assert helped, built_site.log
-    markdown, pages, written = map(int, helped.groups())
+    markdown, pages, written, precompiled = map(int, helped.groups())
     assert markdown > 0 and pages > 0
+    assert precompiled > 20  # main.html, base.html and their partials, compiled while the build read pages
     assert 0 < written <= pages  # the pages the helper wrote are not written again by the build
 
 
