@@ -1,8 +1,9 @@
 """A cold `mkdocs build` uses a second core: a forked helper makes half the pages' results (impart.parallel_build).
 
 Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
-IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (after
-hooks/preview_cache.py has set up the memory), on_post_build and
+IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (twice: the
+templates compiled ahead are taken after hooks/preview_cache.py has set up the
+memory, and the template helper starts last), on_post_build and
 on_build_error. Reads nothing from front matter. MkDocs' write_file is
 wrapped so that a page the template helper already wrote with the same bytes
 is not written twice.
@@ -11,7 +12,7 @@ is not written twice.
 from __future__ import annotations
 
 from mkdocs import utils
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 
 from impart import parallel_build, preview_cache, template_precompile
 from impart.preview_cache import MEMORY
@@ -38,13 +39,22 @@ def on_nav(nav, *, config, files):
         parallel_build.start_markdown_helper(config, files)
 
 
-@event_priority(-300)
-def on_env(env, *, config, files):
+@event_priority(-220)  # after the plugins' and hooks/preview_cache.py's (-200) changes to the environment,
+# before hooks/build_speed.py (-250) loads templates
+def _take_precompiled_templates(env, *, config, files):
     if _helping():
-        # After every other on_env has changed the environment, before anything is rendered
         parallel_build.PRECOMPILED["templates"] = template_precompile.take(env)
+    return env
+
+
+@event_priority(-300)  # last: the helper starts from the environment as every other hook left it
+def _start_template_helper(env, *, config, files):
+    if _helping():
         parallel_build.start_template_helper(config, files, _nav, env)
     return env
+
+
+on_env = CombinedEvent(_take_precompiled_templates, _start_template_helper)
 
 
 def on_post_build(*, config):

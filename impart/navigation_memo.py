@@ -1,0 +1,140 @@
+"""Material's navigation and tabs, rendered once per build for each different thing they show.
+
+Every page includes `partials/nav.html` (the sidebar) and `partials/tabs.html`,
+which walk the whole navigation: about 0.9 ms a page, 1.6 s of a 1,000-note
+build, to print the same few links on nearly every page. What those partials
+print depends on (read from Material's templates, whose files this module pins
+by digest):
+
+- the navigation's items: each item's title, address, meta (icon, subtitle,
+  status), whether it is active, an index or encrypted, and its children;
+- each address as the page's `url` filter writes it, relative to the page, and
+  the home page's and logo's addresses likewise;
+- the configuration, the theme's features and the translations module;
+- the page itself only where it is an item of the navigation (a section's
+  index is one), or one of a listing's pages (`page in nav_item.pages`);
+- icons, by name from the configuration or an item's meta, as files.
+
+So for each page the partials' output is kept under a key made of all of
+these; a page that is itself in the navigation (or an item that Material's
+typeset plugin has set) is rendered as before. This is
+used only while every template the two partials include is Material's own file
+with the digest it was read at (`PINNED`); an override of any of them, or
+another Material release, leaves them rendered on every page.
+tests/test_build_speed.py checks the pins and that the site is byte for byte
+the one built without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import material
+
+_MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
+
+# The partials whose output is kept, and every template they include, as read (mkdocs-material 9.8.1).
+MEMOIZED = ("partials/nav.html", "partials/tabs.html")
+PINNED = {
+    "partials/nav.html": "af33f6e032f632eb",
+    "partials/nav-item.html": "89895208f22d68ce",
+    "partials/tabs.html": "d2c82916569e645a",
+    "partials/tabs-item.html": "52fe1f551aa2dbfc",
+    "partials/logo.html": "e0925ef6c190174a",
+    "partials/source.html": "6847616d67be4920",
+    "partials/toc.html": "fde48f583563364b",
+    "partials/toc-item.html": "418f31ce2e6d5599",
+}
+
+
+_META_READ = ("icon", "subtitle", "status")  # the meta keys the partials read of an item
+
+
+def digest(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()[:16]
+
+
+def as_pinned(env) -> bool:
+    """Whether each template the memoized partials use is Material's own file, as it was read."""
+    for name, pinned in PINNED.items():
+        filename = env.get_template(name).filename or ""
+        if os.path.dirname(os.path.dirname(filename)) != _MATERIAL_TEMPLATES or digest(filename) != pinned:
+            return False
+    return True
+
+
+def install(env) -> bool:
+    """Keeps the memoized partials' output by key in this environment (one build); False if not as pinned."""
+    if not as_pinned(env):
+        return False
+    for name in MEMOIZED:
+        template = env.get_template(name)
+        template.root_render_func = _memoized(template.root_render_func)
+    return True
+
+
+def _items(items, flat: list) -> list:
+    for item in items:
+        flat.append(item)
+        if getattr(item, "children", None):
+            _items(item.children, flat)
+    return flat
+
+
+def key_of(context) -> tuple | None:
+    """Everything the partials' output depends on for this page, or None when it depends on the page itself."""
+    page, nav, config = context.get("page"), context.get("nav"), context.get("config")
+    if page is None or nav is None or config is None:
+        return None
+    items = _items(nav.items, [])
+    url = context.environment.filters["url"]
+    described = []
+    for item in items:
+        pages = getattr(item, "pages", None)
+        if item == page or (isinstance(pages, list) and page in pages) or getattr(item, "typeset", None):
+            return None
+        address = getattr(item, "url", None)
+        meta = getattr(item, "meta", None) or {}
+        described.append(
+            (
+                type(item).__name__,
+                item.title,
+                bool(item.active),
+                None if address is None else url(context, address),
+                tuple(repr(meta.get(name)) for name in _META_READ),
+                bool(getattr(item, "encrypted", None)),
+                bool(getattr(item, "is_index", None)),
+                len(getattr(item, "children", None) or ()),
+            )
+        )
+    home = config.extra.get("homepage") or (nav.homepage.url if nav.homepage else None)
+    logo = config.theme.get("logo")
+    return (
+        id(nav),
+        id(config),
+        id(context.get("lang")),
+        tuple(context.get("features") or ()),
+        tuple(described),
+        url(context, home) if home else None,
+        url(context, logo) if logo else None,
+    )
+
+
+def _memoized(render):
+    kept: dict[tuple, str] = {}
+    holds: list = []  # the objects whose ids are in the keys, so no id is reused while the keys live
+
+    def render_kept(context):
+        key = key_of(context)
+        if key is None:
+            yield from render(context)
+            return
+        output = kept.get(key)
+        if output is None:
+            output = kept[key] = "".join(render(context))
+            holds.append((context.get("nav"), context.get("config"), context.get("lang")))
+        yield output
+
+    return render_kept
