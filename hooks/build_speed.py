@@ -77,12 +77,13 @@ on_shutdown (last). Reads no front matter.
    name, which replaces the previous page's. A new build, or other
    extensions or options, get a new parser.
 
-12. Material's navigation and tabs are rendered once per build for each
-   different thing they show (impart.navigation_memo says what that is).
-   Every page includes both partials, which walk the whole navigation to
-   print the same few links on nearly every page: about 0.9 ms a page.
-   A page that is itself in the navigation is rendered as before, and an
-   override of the partials or another Material release turns this off.
+12. Material's navigation and tabs, colour-scheme switch and search box are
+   rendered once per build for each different thing they show
+   (impart.partials_memo says what that is). Every page includes them, and
+   the navigation and tabs walk the whole navigation to print the same few
+   links on nearly every page: about 1.1 ms a page in all. A page that is
+   itself in the navigation is rendered as before, and an override of the
+   partials or another Material release turns this off.
 
 tests/test_build_speed.py builds the site with and without this hook and
 asserts that every output file is byte for byte the same.
@@ -95,7 +96,7 @@ import gc
 
 from mkdocs.plugins import event_priority
 
-from impart import build_speed, navigation_memo
+from impart import build_speed, partials_memo
 
 _patched = False
 _listing_page_sources = build_speed.ListingPageSources()
@@ -134,7 +135,7 @@ def on_files(files, *, config):
 def on_env(env, *, config, files):
     env.cache = {}  # what Jinja makes for cache_size=-1: every template kept, no lock, no reordering
     build_speed.translate_once_per_label(env)
-    navigation_memo.install(env)  # after item 9: its key holds the translations module, the same all build
+    partials_memo.install(env)  # after item 9: its key holds the translations module, the same all build
     return env
 
 

@@ -1,4 +1,4 @@
-"""Material's navigation and tabs, rendered once per build for each different thing they show.
+"""Material's partials that print the same on many pages, rendered once per build for each different output.
 
 Every page includes `partials/nav.html` (the sidebar) and `partials/tabs.html`,
 which walk the whole navigation: about 0.9 ms a page, 1.6 s of a 1,000-note
@@ -17,7 +17,12 @@ by digest):
 
 So for each page the partials' output is kept under a key made of all of
 these; a page that is itself in the navigation (or an item that Material's
-typeset plugin has set) is rendered as before. This is
+typeset plugin has set) is rendered as before.
+
+The header's colour-scheme switch (`partials/palette.html`) and search box
+(`partials/search.html`) print only what the configuration, the features and
+the translations say, the same on every page of a build: they are kept under
+those. This is
 used only while every template the two partials include is Material's own file
 with the digest it was read at (`PINNED`); an override of any of them, or
 another Material release, leaves them rendered on every page.
@@ -34,9 +39,10 @@ import material
 
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
 
-# The partials whose output is kept, and every template they include, as read (mkdocs-material 9.8.1).
-MEMOIZED = ("partials/nav.html", "partials/tabs.html")
+# Every template the kept partials include, and the partials themselves, as read (mkdocs-material 9.8.1).
 PINNED = {
+    "partials/palette.html": "fb935107ae7d3d74",
+    "partials/search.html": "bfd556535abcddb9",
     "partials/nav.html": "af33f6e032f632eb",
     "partials/nav-item.html": "89895208f22d68ce",
     "partials/tabs.html": "d2c82916569e645a",
@@ -69,9 +75,9 @@ def install(env) -> bool:
     """Keeps the memoized partials' output by key in this environment (one build); False if not as pinned."""
     if not as_pinned(env):
         return False
-    for name in MEMOIZED:
+    for name, key_of in MEMOIZED.items():
         template = env.get_template(name)
-        template.root_render_func = _memoized(template.root_render_func)
+        template.root_render_func = _memoized(template.root_render_func, key_of)
     return True
 
 
@@ -83,8 +89,16 @@ def _items(items, flat: list) -> list:
     return flat
 
 
-def key_of(context) -> tuple | None:
-    """Everything the partials' output depends on for this page, or None when it depends on the page itself."""
+def site_key(context) -> tuple | None:
+    """What the palette and search partials read: the configuration, the features and the translations."""
+    config = context.get("config")
+    if config is None:
+        return None
+    return id(config), id(context.get("lang")), tuple(context.get("features") or ())
+
+
+def navigation_key(context) -> tuple | None:
+    """Everything the navigation's output depends on for this page, or None when it depends on the page itself."""
     page, nav, config = context.get("page"), context.get("nav"), context.get("config")
     if page is None or nav is None or config is None:
         return None
@@ -122,7 +136,7 @@ def key_of(context) -> tuple | None:
     )
 
 
-def _memoized(render):
+def _memoized(render, key_of):
     kept: dict[tuple, str] = {}
     holds: list = []  # the objects whose ids are in the keys, so no id is reused while the keys live
 
@@ -138,3 +152,11 @@ def _memoized(render):
         yield output
 
     return render_kept
+
+
+MEMOIZED = {
+    "partials/nav.html": navigation_key,
+    "partials/tabs.html": navigation_key,
+    "partials/palette.html": site_key,
+    "partials/search.html": site_key,
+}

@@ -1,4 +1,4 @@
-"""impart.navigation_memo: Material's navigation and tabs kept by everything they show, and only as pinned."""
+"""impart.partials_memo: Material's navigation and tabs kept by everything they show, and only as pinned."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import posixpath
 
 from mkdocs.theme import Theme
 
-from impart import navigation_memo
+from impart import partials_memo
 
 
 class Item:
@@ -57,15 +57,19 @@ def test_pages_that_show_the_same_navigation_share_a_key():
     deeper = Page("notes/2026/third/index.html")
 
     notes.active = True
-    assert navigation_memo.key_of(context(first, nav, config)) == navigation_memo.key_of(context(second, nav, config))
-    assert navigation_memo.key_of(context(first, nav, config)) != navigation_memo.key_of(context(deeper, nav, config))
+    assert partials_memo.navigation_key(context(first, nav, config)) == partials_memo.navigation_key(
+        context(second, nav, config)
+    )
+    assert partials_memo.navigation_key(context(first, nav, config)) != partials_memo.navigation_key(
+        context(deeper, nav, config)
+    )
 
-    shown = navigation_memo.key_of(context(first, nav, config))
+    shown = partials_memo.navigation_key(context(first, nav, config))
     notes.active = False  # another page's ancestors are active
-    assert navigation_memo.key_of(context(second, nav, config)) != shown
-    before = navigation_memo.key_of(context(second, nav, config))
+    assert partials_memo.navigation_key(context(second, nav, config)) != shown
+    before = partials_memo.navigation_key(context(second, nav, config))
     notes.meta["icon"] = "material/star"  # what an item shows
-    assert navigation_memo.key_of(context(second, nav, config)) != before
+    assert partials_memo.navigation_key(context(second, nav, config)) != before
 
 
 def test_a_page_in_the_navigation_or_a_listings_pages_is_rendered_for_itself():
@@ -73,18 +77,28 @@ def test_a_page_in_the_navigation_or_a_listings_pages_is_rendered_for_itself():
     listing_page = Page("notes/page/2/")
     home, notes = Item("Home", ""), Item("Notes", "notes/", pages=[listing_page])
     nav = Nav(home, notes)
-    assert navigation_memo.key_of(context(home, nav, config)) is None
-    assert navigation_memo.key_of(context(listing_page, nav, config)) is None
+    assert partials_memo.navigation_key(context(home, nav, config)) is None
+    assert partials_memo.navigation_key(context(listing_page, nav, config)) is None
 
 
 def test_only_materials_own_partials_as_read_are_kept(tmp_path):
-    assert navigation_memo.install(Theme(name="material").get_env())  # fails after a Material upgrade: re-read
-    # the partials (impart/navigation_memo.py says what their output depends on), then update PINNED
+    assert partials_memo.install(Theme(name="material").get_env())  # fails after a Material upgrade: re-read
+    # the partials (impart/partials_memo.py says what their output depends on), then update PINNED
 
     overrides = tmp_path / "overrides" / "partials"
     overrides.mkdir(parents=True)
     (overrides / "nav-item.html").write_text("{% macro render(nav_item, path, level) %}{{ page.title }}{% endmacro %}")
     env = Theme(name="material", custom_dir=str(tmp_path / "overrides")).get_env()
     render = env.get_template("partials/nav.html").root_render_func
-    assert not navigation_memo.install(env)
+    assert not partials_memo.install(env)
     assert env.get_template("partials/nav.html").root_render_func is render
+
+
+def test_the_palette_and_search_box_are_kept_by_the_configuration_features_and_translations():
+    config = Config()
+    nav = Nav(Item("Home", ""))
+    one, other = context(Page("a/"), nav, config), context(Page("b/c/"), nav, config)
+    assert partials_memo.site_key(one) == partials_memo.site_key(other)
+    assert partials_memo.site_key(one) != partials_memo.site_key(context(Page("a/"), nav, Config()))
+    other["features"] = ["search.share"]
+    assert partials_memo.site_key(one) != partials_memo.site_key(other)
