@@ -1,7 +1,7 @@
 """Build speed with many notes: changes at the causes' depth, each leaving every page's content as it was.
 
 Events: on_startup (patch), on_files (after the blog plugin: items 2 and 10), on_env (late),
-on_shutdown (last). Reads no front matter.
+on_post_build and on_build_error (item 11), on_shutdown (last). Reads no front matter.
 
 1. Posts' excerpts are never rendered. Material's blog renders each post's
    Markdown again for every listing page it appears on (index, archive,
@@ -137,6 +137,23 @@ def on_env(env, *, config, files):
     build_speed.translate_once_per_label(env)
     partials_memo.install(env)  # after item 9: its key holds the translations module, the same all build
     return env
+
+
+def on_post_build(*, config):
+    _forget_parser()
+
+
+def on_build_error(*, error):
+    _forget_parser()
+
+
+def _forget_parser() -> None:
+    """Item 11's parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
+    build's pages, alive through the next build."""
+    from mkdocs.structure import pages
+
+    if isinstance(pages.markdown, build_speed.MarkdownParserReused):
+        pages.markdown.forget()
 
 
 @event_priority(-10_000)  # after every other plugin's on_shutdown

@@ -117,6 +117,10 @@ class MarkdownParserReused:
         self._last.made = (extensions, list(extensions), copy.deepcopy(extension_configs), parser)
         return parser
 
+    def forget(self) -> None:
+        """Lets go of the parsers: the last page's processors hold its build's files and configuration."""
+        self._last = threading.local()
+
 
 def page_equals(self, other) -> bool:
     """MkDocs' Page equality, with the file (compared by identity) before the title (worked out each time)."""

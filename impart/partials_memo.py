@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 
 import material
 
@@ -137,21 +138,32 @@ def navigation_key(context) -> tuple | None:
 
 
 def _memoized(render, key_of):
-    kept: dict[tuple, str] = {}
-    holds: list = []  # the objects whose ids are in the keys, so no id is reused while the keys live
+    # key -> (output, weak references to the objects whose ids are in the key). Weak, so that no build's
+    # navigation (and its pages) outlives it here; an entry serves only while those are the very objects.
+    kept: dict[tuple, tuple] = {}
 
     def render_kept(context):
         key = key_of(context)
         if key is None:
             yield from render(context)
             return
-        output = kept.get(key)
-        if output is None:
-            output = kept[key] = "".join(render(context))
-            holds.append((context.get("nav"), context.get("config"), context.get("lang")))
+        owners = (context.get("nav"), context.get("config"), context.get("lang"))
+        entry = kept.get(key)
+        if entry is not None and all(ref() is owner for ref, owner in zip(entry[1], owners, strict=True)):
+            yield entry[0]
+            return
+        output = "".join(render(context))
+        try:
+            kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _none for owner in owners))
+        except TypeError:  # an object that cannot be referenced weakly: its page is rendered, not kept
+            pass
         yield output
 
     return render_kept
+
+
+def _none() -> None:
+    return None
 
 
 MEMOIZED = {
