@@ -29,10 +29,12 @@ del config
 pending = preview_memory._pending
 if pending is not None:
     pending.join(30)
+frozen = gc.get_freeze_count()
+gc.unfreeze()  # gc.get_objects() leaves out frozen objects: a post kept alive would be frozen with the rest
 print(json.dumps({
     "collection_was_pending": pending is not None,
     "posts_alive": sum(isinstance(o, Post) for o in gc.get_objects()),
-    "frozen": gc.get_freeze_count(),
+    "frozen": frozen,
     "blog_kept": plugins["material/blog"].blog is not None,
     "search_kept": plugins["material/search"].search_index is not None,
     "fingerprint_kept": preview_cache.MEMORY.fingerprint is not None,
