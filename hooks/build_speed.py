@@ -140,20 +140,11 @@ def on_env(env, *, config, files):
 
 
 def on_post_build(*, config):
-    _forget_parser()
+    build_speed.forget_reused_parser()
 
 
 def on_build_error(*, error):
-    _forget_parser()
-
-
-def _forget_parser() -> None:
-    """Item 11's parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
-    build's pages, alive through the next build."""
-    from mkdocs.structure import pages
-
-    if isinstance(pages.markdown, build_speed.MarkdownParserReused):
-        pages.markdown.forget()
+    build_speed.forget_reused_parser()
 
 
 @event_priority(-10_000)  # after every other plugin's on_shutdown

@@ -122,6 +122,15 @@ class MarkdownParserReused:
         self._last = threading.local()
 
 
+def forget_reused_parser() -> None:
+    """Item 11's parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
+    build's pages, alive through the next build."""
+    from mkdocs.structure import pages
+
+    if isinstance(pages.markdown, MarkdownParserReused):
+        pages.markdown.forget()
+
+
 def page_equals(self, other) -> bool:
     """MkDocs' Page equality, with the file (compared by identity) before the title (worked out each time)."""
     return isinstance(other, self.__class__) and self.file == other.file and self.title == other.title

@@ -36,6 +36,7 @@ import hashlib
 import os
 import weakref
 
+import jinja2
 import material
 
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
@@ -66,7 +67,10 @@ def digest(path: str) -> str:
 def as_pinned(env) -> bool:
     """Whether each template the memoized partials use is Material's own file, as it was read."""
     for name, pinned in PINNED.items():
-        filename = env.get_template(name).filename or ""
+        try:
+            filename = env.get_template(name).filename or ""
+        except jinja2.TemplateNotFound:  # not Material
+            return False
         if os.path.dirname(os.path.dirname(filename)) != _MATERIAL_TEMPLATES or digest(filename) != pinned:
             return False
     return True

@@ -102,3 +102,8 @@ def test_the_palette_and_search_box_are_kept_by_the_configuration_features_and_t
     assert partials_memo.site_key(one) != partials_memo.site_key(context(Page("a/"), nav, Config()))
     other["features"] = ["search.share"]
     assert partials_memo.site_key(one) != partials_memo.site_key(other)
+
+
+def test_a_theme_without_materials_partials_is_left_as_it_is():
+    env = Theme(name="mkdocs").get_env()
+    assert not partials_memo.install(env)
