@@ -66,6 +66,7 @@ def available() -> bool:
 
 WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for the log
 WRITTEN: dict[str, bytes] = {}  # output path -> digest of what the template helper wrote there
+BUILD_WROTE: set[str] = set()  # output paths the build itself has written (two pages may share one)
 KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
 PRECOMPILED = {"templates": 0}  # templates the build took compiled from impart.template_precompile
 
@@ -218,10 +219,17 @@ def start_template_helper(config, files, nav, env) -> None:
     def receive(made: dict) -> None:
         MEMORY.pages.receive(made["pages"])
         MEMORY.search.receive(made["search"])
-        WRITTEN.update(made["written"])
+        take_written(made["written"])
 
     pages = [file.page for file in doc_files]
     MEMORY.expect(Helper("templates", pages, lambda page: page.url, do_page, collect, receive))
+
+
+def take_written(written: dict[str, bytes]) -> None:
+    """What the template helper wrote, by path. A path the build has written already is left out: the helper's
+    file there was overwritten since, so the build writes whatever comes to that path later itself (of two
+    pages with one output path, the last one built wins, as without the helper)."""
+    WRITTEN.update((path, digest) for path, digest in written.items() if path not in BUILD_WROTE)
 
 
 def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[bytes, str], None]:
@@ -232,6 +240,7 @@ def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[byt
         if digest is not None and digest == _digest(content):
             KEPT["files"] += 1
             return
+        BUILD_WROTE.add(output_path)
         write_file(content, output_path)
 
     write_unless_written.impart_parallel = True
@@ -246,6 +255,7 @@ def finish() -> None:
     MEMORY.await_helpers()
     template_precompile.discard()  # only if it was started too late to be used
     WRITTEN.clear()
+    BUILD_WROTE.clear()
     for path in unclaimed:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)

@@ -53,6 +53,7 @@ def test_a_page_the_helper_wrote_is_written_again_only_when_the_builds_bytes_dif
     writes = []
     write = parallel_build.written_by_helper(lambda content, path: writes.append((path, content)))
     monkeypatch.setattr(parallel_build, "WRITTEN", {})
+    monkeypatch.setattr(parallel_build, "BUILD_WROTE", set())
     for path, content in (("a/index.html", b"<p>a</p>"), ("b/index.html", b"<p>b</p>")):
         parallel_build.WRITTEN[path] = parallel_build._digest(content)
 
@@ -65,6 +66,18 @@ def test_a_page_the_helper_wrote_is_written_again_only_when_the_builds_bytes_dif
         ("c/index.html", b"<p>c</p>"),
         ("a/index.html", b"<p>a</p>"),
     ]
+
+
+def test_a_path_the_build_wrote_before_the_helpers_pages_came_is_written_again(monkeypatch):
+    writes = []
+    write = parallel_build.written_by_helper(lambda content, path: writes.append((path, content)))
+    monkeypatch.setattr(parallel_build, "WRITTEN", {})
+    monkeypatch.setattr(parallel_build, "BUILD_WROTE", set())
+
+    write(b"<p>first page</p>", "shared/index.html")  # the build's own page, before the helper's come
+    parallel_build.take_written({"shared/index.html": parallel_build._digest(b"<p>last page</p>")})
+    write(b"<p>last page</p>", "shared/index.html")  # the helper's file there was overwritten: write it again
+    assert writes == [("shared/index.html", b"<p>first page</p>"), ("shared/index.html", b"<p>last page</p>")]
 
 
 @pytest.mark.build
