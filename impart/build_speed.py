@@ -136,11 +136,17 @@ def page_equals(self, other) -> bool:
     return isinstance(other, self.__class__) and self.file == other.file and self.title == other.title
 
 
+def materials_own(template) -> bool:
+    """Whether a partial (`partials/...`) is Material's own file, not an override of it."""
+    filename = template.filename or ""
+    return os.path.dirname(os.path.dirname(filename)) == _MATERIAL_TEMPLATES
+
+
 def translate_once_per_label(env) -> None:
     """Material's translations partial, imported once for the build and answering each label once; an
     override of the partial (not Material's own file) is left to be imported on every page as before."""
     template = env.get_template(LANGUAGE_PARTIAL)
-    if template.filename and os.path.dirname(os.path.dirname(template.filename)) == _MATERIAL_TEMPLATES:
+    if materials_own(template):
         template.make_module = _imported_once(template)
 
 

@@ -101,7 +101,7 @@ class Helper:
         if self.pid == 0:  # the helper
             code = 1
             try:
-                _quiet_logging()
+                quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
                         if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
@@ -154,8 +154,8 @@ class Helper:
 _HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 8, 16  # where each is in a Helper's shared memory
 
 
-def _quiet_logging() -> None:
-    """The helper logs nothing itself: the build logs what it uses of the helper's work."""
+def quiet_logging() -> None:
+    """A helper logs nothing itself: the build logs what it uses of the helper's work."""
     for name in ("", "mkdocs"):
         logger = logging.getLogger(name)
         logger.handlers = [logging.NullHandler()]

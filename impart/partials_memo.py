@@ -33,13 +33,11 @@ the one built without it.
 from __future__ import annotations
 
 import hashlib
-import os
 import weakref
 
 import jinja2
-import material
 
-_MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
+from impart.build_speed import materials_own
 
 # Every template the kept partials include, and the partials themselves, as read (mkdocs-material 9.8.1).
 PINNED = {
@@ -68,10 +66,10 @@ def as_pinned(env) -> bool:
     """Whether each template the memoized partials use is Material's own file, as it was read."""
     for name, pinned in PINNED.items():
         try:
-            filename = env.get_template(name).filename or ""
+            template = env.get_template(name)
         except jinja2.TemplateNotFound:  # not Material
             return False
-        if os.path.dirname(os.path.dirname(filename)) != _MATERIAL_TEMPLATES or digest(filename) != pinned:
+        if not materials_own(template) or digest(template.filename) != pinned:
             return False
     return True
 

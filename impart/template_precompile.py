@@ -108,8 +108,9 @@ class Precompiling:
         if self.pid == 0:
             code = 1
             try:
-                for name in ("", "mkdocs"):
-                    logging.getLogger(name).handlers = [logging.NullHandler()]
+                from impart.parallel_build import quiet_logging  # here: parallel_build imports this module
+
+                quiet_logging()
                 env = theme.get_env()  # a new environment, given the compiled-templates memory (preview_cache)
                 compile_reachable(env, top_level_templates(list(theme.dirs)))
                 with open(self.path, "wb") as out:
