@@ -22,12 +22,14 @@ typeset plugin has set) is rendered as before.
 The header's colour-scheme switch (`partials/palette.html`) and search box
 (`partials/search.html`) print only what the configuration, the features and
 the translations say, the same on every page of a build: they are kept under
-those. This is
-used only while every template the two partials include is Material's own file
-with the digest it was read at (`PINNED`); an override of any of them, or
-another Material release, leaves them rendered on every page.
-tests/test_build_speed.py checks the pins and that the site is byte for byte
-the one built without it.
+those.
+
+All of this is used only while each of these partials, and every template
+they include, is Material's own file with the digest it was read at
+(`PINNED`); an override of any of them, or another Material release, leaves
+them rendered on every page. tests/test_partials_memo.py checks the pins and
+the keys; tests/test_build_speed.py that the site is byte for byte the one
+built without hooks/build_speed.py.
 """
 
 from __future__ import annotations
