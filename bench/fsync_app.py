@@ -38,7 +38,7 @@ if __name__ == "__main__":
     if workers <= 1:
         waitress.serve(make_app(folder), host="127.0.0.1", port=port, **options)
     else:  # the same process layout as `impart serve --workers N`
-        from impart.prefork import listening_socket, serve_in_workers
+        from impart.serve.prefork import listening_socket, serve_in_workers
 
         serve_in_workers(
             lambda sock: waitress.serve(make_app(folder), sockets=[sock], **options),

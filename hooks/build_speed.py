@@ -21,7 +21,7 @@ on_post_build and on_build_error (item 11), on_shutdown (last). Reads no front m
 3. Front matter is parsed by libyaml (PyYAML's C loader, same safe schema and
    results) instead of the pure-Python loader, in the blog plugin's post reader,
    and each text once: the blog reads the same front matter impart has just
-   read (impart.front_matter.load_yaml hands out a fresh copy each time).
+   read (impart.content.front_matter.load_yaml hands out a fresh copy each time).
 
 4. Dates are formatted once per date and format. The blog formats each post's
    date three times with Babel (for its page, its URL and the archive), and
@@ -79,7 +79,7 @@ on_post_build and on_build_error (item 11), on_shutdown (last). Reads no front m
 
 12. Material's navigation and tabs, colour-scheme switch and search box are
    rendered once per build for each different thing they show
-   (impart.partials_memo says what that is). Every page includes them, and
+   (impart.speed.partials_memo says what that is). Every page includes them, and
    the navigation and tabs walk the whole navigation to print the same few
    links on nearly every page: about 1.1 ms a page in all. A page that is
    itself in the navigation is rendered as before, and an override of the
@@ -96,7 +96,7 @@ import gc
 
 from mkdocs.plugins import event_priority
 
-from impart import build_speed, partials_memo
+from impart.speed import build_speed, partials_memo
 
 _patched = False
 _listing_page_sources = build_speed.ListingPageSources()

@@ -6,7 +6,7 @@ Events: on_page_context (home page only). Reads: `extra.home.latest`
 
 from __future__ import annotations
 
-from impart.call_to_action import home_call_to_action
+from impart.content.call_to_action import home_call_to_action
 
 
 def on_page_context(context, *, page, config, nav):

@@ -1,11 +1,11 @@
-"""Fixes to Material's markup outside its template blocks (see impart.markup_fixes).
+"""Fixes to Material's markup outside its template blocks (see impart.content.markup_fixes).
 
 Events: on_post_page (every built page), on_post_template (404.html). Reads: nothing from front matter.
 """
 
 from __future__ import annotations
 
-from impart.markup_fixes import fix_material_markup
+from impart.content.markup_fixes import fix_material_markup
 
 
 def on_post_page(output, *, page, config):

@@ -9,10 +9,10 @@ Reads: `readtime`, `cta` (already validated by note_metadata), and `extra.cta`,
 
 from __future__ import annotations
 
-from impart.article_metadata import article_metadata
-from impart.byline import make_byline
-from impart.call_to_action import resolve_call_to_action
-from impart.readtime import reading_minutes
+from impart.content.article_metadata import article_metadata
+from impart.content.byline import make_byline
+from impart.content.call_to_action import resolve_call_to_action
+from impart.content.readtime import reading_minutes
 
 
 def on_page_content(html, *, page, config, files):

@@ -1,7 +1,7 @@
 """Field notes' front matter: validated before the blog plugin reads it.
 
 Events: on_files (validate every note, first), on_page_markdown (template,
-title). Reads: every front-matter key of a note (see impart.field_notes).
+title). Reads: every front-matter key of a note (see impart.content.field_notes).
 An error stops the build with impart's one-line message; an unknown key is a
 warning, so `mkdocs build --strict` fails on it.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart.field_notes import NoteError, load_authors, read_note, remove_title_heading
+from impart.content.field_notes import NoteError, load_authors, read_note, remove_title_heading
 from impart.settings import SiteSettings
 
 log = get_plugin_logger("impart")

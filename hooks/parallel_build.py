@@ -1,4 +1,5 @@
-"""A cold `mkdocs build` uses a second core: a forked helper makes half the pages' results (impart.parallel_build).
+"""A cold `mkdocs build` uses a second core: a forked helper makes half the pages' results
+(impart.speed.parallel_build).
 
 Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
 IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (twice: the
@@ -14,8 +15,8 @@ from __future__ import annotations
 from mkdocs import utils
 from mkdocs.plugins import CombinedEvent, event_priority
 
-from impart import parallel_build, preview_cache, template_precompile
-from impart.preview_cache import MEMORY
+from impart.speed import parallel_build, preview_cache, template_precompile
+from impart.speed.preview_cache import MEMORY
 
 _nav = None  # this build's navigation, from on_nav to on_env
 

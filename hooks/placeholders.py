@@ -15,8 +15,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from impart.dates import build_date
-from impart.placeholders import PlaceholderError, notice_for, overdue_message, placeholder_settings
+from impart.content.dates import build_date
+from impart.content.placeholders import PlaceholderError, notice_for, overdue_message, placeholder_settings
 from impart.settings import project_relative
 
 log = get_plugin_logger("impart")

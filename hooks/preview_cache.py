@@ -1,5 +1,5 @@
-"""The live preview keeps unchanged pages' work between rebuilds (impart.preview_cache) and
-leaves unchanged files in its output folder (impart.preview_output).
+"""The live preview keeps unchanged pages' work between rebuilds (impart.speed.preview_cache) and
+leaves unchanged files in its output folder (impart.speed.preview_output).
 
 Events: on_startup (`mkdocs serve` turns it on; hooks/parallel_build.py turns
 the memory on for `mkdocs build`), on_config, on_nav and on_env (late, once the
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart import preview_cache, preview_output
-from impart.preview_cache import MEMORY
+from impart.speed import preview_cache, preview_output
+from impart.speed.preview_cache import MEMORY
 
 log = get_plugin_logger("impart")
 

@@ -1,5 +1,5 @@
 """The live preview lets go of each build's objects when it ends and collects them between rebuilds
-(impart.preview_memory: why, and what is let go).
+(impart.speed.preview_memory: why, and what is let go).
 
 Events: on_startup (`mkdocs serve` only), on_config (a rebuild starting cancels a
 pending collection), on_post_build (last, once every plugin has written its files).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mkdocs.plugins import event_priority
 
-from impart import preview_memory
+from impart.speed import preview_memory
 
 _serving = False
 

@@ -1,4 +1,4 @@
-"""The live preview starts rebuilding as soon as a file is saved (impart.preview_watch).
+"""The live preview starts rebuilding as soon as a file is saved (impart.speed.preview_watch).
 
 Events: on_serve (before the server starts). Reads nothing from front matter.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mkdocs.plugins import get_plugin_logger
 
-from impart.preview_watch import watch_with_inotify
+from impart.speed.preview_watch import watch_with_inotify
 
 log = get_plugin_logger("impart")
 

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from impart.dates import build_date
-from impart.field_notes import check_all
+from impart.content.dates import build_date
+from impart.content.field_notes import check_all
+from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.intake.definition import FormDefinitionError, load_form
 from impart.intake.settings import intake_settings
-from impart.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.proposals_cli import add_proposals_commands
 from impart.settings import load_settings
 
@@ -81,8 +81,8 @@ def cmd_serve(args) -> int:
 
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
-    from impart.server_log import logging_to_stderr
-    from impart.static_site import StaticSite
+    from impart.serve.server_log import logging_to_stderr
+    from impart.serve.static_site import StaticSite
 
     project = Path(args.config).resolve().parent
     site_dir = Path(args.site)
@@ -129,7 +129,7 @@ def cmd_serve(args) -> int:
         with logging_to_stderr():
             waitress.serve(app, host=args.host, port=args.port, **options)
         return 0
-    from impart.prefork import listening_socket, serve_in_workers
+    from impart.serve.prefork import listening_socket, serve_in_workers
 
     def serve_one_worker(listening) -> None:
         with logging_to_stderr():  # in each process: the writer thread does not survive fork()

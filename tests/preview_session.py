@@ -5,7 +5,7 @@
 Like `mkdocs serve`, it loads the configuration, sends on_startup(command="serve")
 once, then builds into the same folder each time it reads a line "build" on
 stdin, loading the configuration afresh for each build. After each build it
-prints one line of JSON: what impart.preview_cache reused.
+prints one line of JSON: what impart.speed.preview_cache reused.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from impart.preview_cache import MEMORY
+from impart.speed.preview_cache import MEMORY
 
 
 def main(config_file: str, site_dir: str) -> int:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 import yaml
 
-from impart.readtime import WORDS_PER_MINUTE
+from impart.content.readtime import WORDS_PER_MINUTE
 
 from .conftest import PROJECT
 
@@ -29,7 +29,7 @@ def published(meta: dict):
 
 
 def prose_words(markdown: str) -> int:
-    """Words of the Markdown body, code fences left out: computed apart from impart.readtime."""
+    """Words of the Markdown body, code fences left out: computed apart from impart.content.readtime."""
     without_code = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)
     return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", without_code))
 

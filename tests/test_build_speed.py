@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from impart import parallel_build
+from impart.speed import parallel_build
 
 from .conftest import copy_site, files_under, mkdocs_build
 
@@ -105,7 +105,7 @@ def test_without_a_second_core_or_when_turned_off_there_is_no_helper(monkeypatch
 def test_a_listings_further_pages_get_its_source_in_memory_and_no_copy_on_disk(tmp_path):
     from mkdocs.structure.files import File, Files
 
-    from impart.build_speed import ListingPageSources
+    from impart.speed.build_speed import ListingPageSources
 
     source = tmp_path / "docs" / "blog" / "index.md"
     source.parent.mkdir(parents=True)
@@ -130,7 +130,7 @@ def test_a_listings_further_pages_get_its_source_in_memory_and_no_copy_on_disk(t
 def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fresh_parsers_results():
     import markdown
 
-    from impart.build_speed import MarkdownParserReused
+    from impart.speed.build_speed import MarkdownParserReused
 
     extensions = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html"]
     options = {"toc": {"permalink": False}}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from impart.field_notes import CallToAction, parse_note, remove_title_heading
+from impart.content.field_notes import CallToAction, parse_note, remove_title_heading
 
 AUTHORS = {"impart": "Impart Editorial"}
 CATEGORIES = ("Field notes", "Operations")

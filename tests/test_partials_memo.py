@@ -1,4 +1,4 @@
-"""impart.partials_memo: Material's navigation and tabs kept by everything they show, and only as pinned."""
+"""impart.speed.partials_memo: Material's navigation and tabs kept by everything they show, and only as pinned."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import posixpath
 
 from mkdocs.theme import Theme
 
-from impart import partials_memo
+from impart.speed import partials_memo
 
 
 class Item:
@@ -83,7 +83,7 @@ def test_a_page_in_the_navigation_or_a_listings_pages_is_rendered_for_itself():
 
 def test_only_materials_own_partials_as_read_are_kept(tmp_path):
     assert partials_memo.install(Theme(name="material").get_env())  # fails after a Material upgrade: re-read
-    # the partials (impart/partials_memo.py says what their output depends on), then update PINNED
+    # the partials (impart/speed/partials_memo.py says what their output depends on), then update PINNED
 
     overrides = tmp_path / "overrides" / "partials"
     overrides.mkdir(parents=True)

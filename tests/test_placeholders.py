@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from impart.placeholders import (
+from impart.content.placeholders import (
     Arrival,
     PlaceholderError,
     notice_for,

@@ -1,5 +1,5 @@
 """The live preview lets go of each build's objects when it ends, and collects them between rebuilds
-(impart.preview_memory); `mkdocs build` is left as it is."""
+(impart.speed.preview_memory); `mkdocs build` is left as it is."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from impart import preview_memory
+from impart.speed import preview_memory
 
 from .conftest import PROJECT, run_env
 
@@ -19,7 +19,7 @@ import gc, json, sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from material.plugins.blog.structure import Post
-from impart import preview_cache, preview_memory
+from impart.speed import preview_cache, preview_memory
 
 config = load_config(config_file=sys.argv[1], site_dir=sys.argv[2])
 config.plugins.on_startup(command=sys.argv[3], dirty=False)

@@ -7,8 +7,8 @@ import time
 import pytest
 from mkdocs.livereload import LiveReloadServer
 
-from impart import preview_watch
-from impart.preview_watch import filesystem_of, reports_changes, watch_with_inotify
+from impart.speed import preview_watch
+from impart.speed.preview_watch import filesystem_of, reports_changes, watch_with_inotify
 
 MOUNTS = """\
 22 27 0:21 / /proc rw,relatime - proc proc rw

@@ -1,4 +1,4 @@
-from impart.readtime import count_words, reading_minutes
+from impart.content.readtime import count_words, reading_minutes
 
 
 def test_code_blocks_and_notices_are_left_out():
@@ -33,7 +33,7 @@ NOT_PLAIN_PROSE = [
 
 
 def test_plain_prose_is_counted_without_the_parser_and_alike():
-    from impart.readtime import _count_words_by_parser, _plain_prose_text
+    from impart.content.readtime import _count_words_by_parser, _plain_prose_text
 
     for html in PLAIN_PROSE:
         assert _plain_prose_text(html) is not None, html
@@ -42,7 +42,7 @@ def test_plain_prose_is_counted_without_the_parser_and_alike():
 
 
 def test_anything_else_goes_to_the_parser():
-    from impart.readtime import _count_words_by_parser, _plain_prose_text
+    from impart.content.readtime import _count_words_by_parser, _plain_prose_text
 
     for html in NOT_PLAIN_PROSE:
         assert _plain_prose_text(html) is None, html

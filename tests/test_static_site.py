@@ -7,7 +7,7 @@ import gzip
 import pytest
 from werkzeug.test import Client
 
-from impart.static_site import StaticSite
+from impart.serve.static_site import StaticSite
 
 HTML = b"<!doctype html><title>x</title>" + b"<p>words</p>" * 200
 

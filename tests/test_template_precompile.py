@@ -1,4 +1,4 @@
-"""impart.template_precompile: templates compiled in a forked process, used only by a matching environment."""
+"""impart.speed.template_precompile: templates compiled in a forked process, used only by a matching environment."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 import jinja2
 import pytest
 
-from impart import template_precompile
-from impart.preview_cache import CompiledTemplates
+from impart.speed import template_precompile
+from impart.speed.preview_cache import CompiledTemplates
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the compiling process is forked")
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impart.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
 
 FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from impart.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50

@@ -1,12 +1,12 @@
 """The theme's templates compiled on the second core while a cold `mkdocs build` finishes reading pages.
 
-When the Markdown helper stops (impart.parallel_build), the build still has the
+When the Markdown helper stops (impart.speed.parallel_build), the build still has the
 rest of the pages to read on one core, and the second core is idle. A forked
 process then compiles the templates the pages will use: every top-level
 template of the theme's folders (main.html, blog.html, 404.html, ...), and
 each template they name in `extends`, `include` and `import`, transitively.
 The build takes the compiled code at on_env, before it renders anything, into
-its environment's bytecode cache (impart.preview_cache's compiled-templates
+its environment's bytecode cache (impart.speed.preview_cache's compiled-templates
 memory), where Jinja finds it as it finds any bytecode cache's: by template name and file, checked against a
 checksum of the template's source. Without this, the build and the template
 helper each compiled the same ~50 templates, about half a second each.
@@ -28,7 +28,7 @@ from collections import deque
 
 from jinja2 import meta
 
-from impart.preview_cache import CompiledTemplates
+from impart.speed.preview_cache import CompiledTemplates
 
 log = logging.getLogger("mkdocs.plugins.impart")
 
@@ -98,6 +98,14 @@ def compile_reachable(env, names: list[str]) -> int:
     return compiled
 
 
+def quiet_logging() -> None:
+    """A helper logs nothing itself: the build logs what it uses of the helper's work."""
+    for name in ("", "mkdocs"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
+
+
 class Precompiling:
     """A forked process compiling the theme's templates; `take` waits for it and keeps what it made."""
 
@@ -108,8 +116,6 @@ class Precompiling:
         if self.pid == 0:
             code = 1
             try:
-                from impart.parallel_build import quiet_logging  # here: parallel_build imports this module
-
                 quiet_logging()
                 env = theme.get_env()  # a new environment, given the compiled-templates memory (preview_cache)
                 compile_reachable(env, top_level_templates(list(theme.dirs)))

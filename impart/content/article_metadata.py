@@ -6,7 +6,7 @@ author cannot disagree with what readers see.
 
 from __future__ import annotations
 
-from impart.byline import Byline
+from impart.content.byline import Byline
 
 
 def article_metadata(note, byline: Byline, canonical_url: str, site_name: str, site_url: str) -> dict:

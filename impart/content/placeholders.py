@@ -13,8 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from impart.dates import format_day, format_month
-from impart.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.content.dates import format_day, format_month
+from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.settings import SiteSettings
 
 DEFAULT_LABEL = "Indicative editorial"

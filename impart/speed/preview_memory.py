@@ -4,7 +4,7 @@ the editor reads the page.
 In `mkdocs serve` the plugins live from one build to the next, and some hold on
 to what the last build made until the next build replaces it: Material's blog
 its posts and views, search its index, the RSS plugin its list of pages (the
-preview cache's fingerprint is let go by impart.preview_cache itself). So during
+preview cache's fingerprint is let go by impart.speed.preview_cache itself). So during
 a rebuild two builds' objects were alive at once, and Python's full garbage
 collections, once or twice a rebuild, walked both and freed the old one: 0.3 to
 0.5 s of a rebuild at 1,000 notes, and the peak memory of the preview.

@@ -362,7 +362,7 @@ class KeptResults:
         return dict(self._next)
 
     def receive(self, results: dict[str, tuple[str, object]]) -> None:
-        """Results made by another process for this build (impart.parallel_build)."""
+        """Results made by another process for this build (impart.speed.parallel_build)."""
         self._kept.update(results)
 
     def end(self) -> None:
@@ -394,7 +394,7 @@ class PreviewMemory:
         self.enabled = False  # consult the memory (the preview, or a build with a helper process)
         self.keeping = False  # keep what is made (the preview, and the helper process itself)
         self.compress = False  # keep rendered pages compressed (the preview, which holds them between rebuilds)
-        self._helpers: list = []  # processes making results for this build (impart.parallel_build.Helper)
+        self._helpers: list = []  # processes making results for this build (impart.speed.parallel_build.Helper)
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
@@ -428,7 +428,7 @@ class PreviewMemory:
         self.fingerprint = None  # it holds the whole build's pages, which the next build replaces
 
     def expect(self, helper) -> None:
-        """A helper process is making results for some slots (helper.positions; impart.parallel_build)."""
+        """A helper process is making results for some slots (helper.positions; impart.speed.parallel_build)."""
         self._helpers.append(helper)
 
     def consulted(self, slot: str) -> bool:
@@ -541,7 +541,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
         return dict(self._code)
 
     def receive(self, compiled: dict[str, bytes]) -> int:
-        """Code compiled elsewhere (impart.template_precompile), for templates not compiled here; returns how many."""
+        """Code compiled elsewhere (impart.speed.template_precompile) for templates not compiled here; how many."""
         new = {key: code for key, code in compiled.items() if key not in self._code}
         self._code.update(new)
         return len(new)

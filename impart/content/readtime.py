@@ -80,7 +80,7 @@ def count_words(html: str) -> int:
 
 
 def counts() -> dict[bytes, int]:
-    """The counts made so far, by HTML digest, to hand to another process (impart.parallel_build)."""
+    """The counts made so far, by HTML digest, to hand to another process (impart.speed.parallel_build)."""
     return dict(_counted)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from impart.dates import format_day
+from impart.content.dates import format_day
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ cores), the build forks a helper twice:
 1. when the pages are known but not yet read (on_nav), a helper renders the
    Markdown of the editors' own files, running the same events as the build;
    when it stops, another compiles the theme's templates
-   (impart.template_precompile) while the build reads the rest;
+   (impart.speed.template_precompile) while the build reads the rest;
 2. when every page is rendered to HTML (on_env), a helper renders their
    templates, with their search entries, and writes the pages it made.
 
 Each helper starts from the last page and goes backwards while the build goes
 forwards; where they meet depends only on how fast each goes, and no page is
 done by both (`Helper`). For the
-pages the helper did, the build takes its results through impart.preview_cache's memory,
+pages the helper did, the build takes its results through impart.speed.preview_cache's memory,
 under the same keys the live preview uses: a result is used only when
 everything it was made from matches the build's own (the page's Markdown, the
 files, the configuration; for a template, a fingerprint of its whole context),
@@ -47,8 +47,9 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
-from impart import readtime, template_precompile
-from impart.preview_cache import MEMORY, markdown_slot
+from impart.content import readtime
+from impart.speed import template_precompile
+from impart.speed.preview_cache import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
 
@@ -68,7 +69,7 @@ WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for t
 WRITTEN: dict[str, bytes] = {}  # output path -> digest of what the template helper wrote there
 BUILD_WROTE: set[str] = set()  # output paths the build itself has written (two pages may share one)
 KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
-PRECOMPILED = {"templates": 0}  # templates the build took compiled from impart.template_precompile
+PRECOMPILED = {"templates": 0}  # templates the build took compiled from impart.speed.template_precompile
 
 
 class Helper:
@@ -101,7 +102,7 @@ class Helper:
         if self.pid == 0:  # the helper
             code = 1
             try:
-                quiet_logging()
+                template_precompile.quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
                         if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
@@ -152,14 +153,6 @@ class Helper:
 
 
 _HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 8, 16  # where each is in a Helper's shared memory
-
-
-def quiet_logging() -> None:
-    """A helper logs nothing itself: the build logs what it uses of the helper's work."""
-    for name in ("", "mkdocs"):
-        logger = logging.getLogger(name)
-        logger.handlers = [logging.NullHandler()]
-        logger.propagate = False
 
 
 def built_pages(files) -> list:

@@ -39,7 +39,7 @@ import weakref
 
 import jinja2
 
-from impart.build_speed import materials_own
+from impart.speed.build_speed import materials_own
 
 # Every template the kept partials include, and the partials themselves, as read (mkdocs-material 9.8.1).
 PINNED = {

@@ -9,7 +9,7 @@ import threading
 
 import material
 
-from impart.front_matter import load_yaml
+from impart.content.front_matter import load_yaml
 
 LANGUAGE_PARTIAL = "partials/language.html"
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
