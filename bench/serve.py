@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,14 +49,16 @@ def wait_until(check, deadline: float, step: float = 0.1) -> float | None:
     return None
 
 
-def measure(count: int, saves: int, stop_at: float) -> list[tuple[float | None, float | None]]:
+def measure(
+    count: int, saves: int, stop_at: float, extra_env: dict[str, str] | None = None, quiet: bool = False
+) -> list[tuple[float | None, float | None]]:
     work = Path(tempfile.mkdtemp(prefix=f"impart-serve-{count}-"))
     notes = generate_notes(count)
     blog_dir, _ = blog_settings()
     config = make_ours(work / "project", blog_dir, notes)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(extra_env or {}))
     server = subprocess.Popen(  # from the project's folder, where an editor runs it
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
         cwd=config.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -79,12 +82,14 @@ def measure(count: int, saves: int, stop_at: float) -> list[tuple[float | None, 
             listing = wait_until(lambda m=marker: f"Saved {m}" in fetch(base + "/field-notes/"), stop_at)
             total = time.monotonic() - saved
             results.append((page, total if listing is not None else None))
-            print(f"  {count} notes, save {save + 1}: note page after {page and round(page, 2)} s, "
-                  f"listing after {round(total, 2)} s")  # fmt: skip
+            if not quiet:
+                print(f"  {count} notes, save {save + 1}: note page after {page and round(page, 2)} s, "
+                      f"listing after {round(total, 2)} s")  # fmt: skip
             time.sleep(1)
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
     return results
 
 
