@@ -75,6 +75,16 @@ def cmd_placeholders(args) -> int:
     return 1 if overdue or unreadable else 0
 
 
+def _served_origins(args) -> list[str]:
+    """The origins `impart serve` answers for: --origin (or site_url's), and its own listening address."""
+    from impart.intake.origin import address_origins, origin_of
+
+    configured = args.origin or [origin_of(load_settings(args.config).site_url or "")]
+    if not any(configured):
+        return []
+    return [*configured, *address_origins(args.host, args.port)]
+
+
 def cmd_serve(args) -> int:
     """The built site and the proposal handler together, on waitress."""
     import waitress
@@ -94,11 +104,18 @@ def cmd_serve(args) -> int:
     except ValueError as error:
         print(f"--rate-limit: {error}", file=sys.stderr)
         return 2
+    origins = _served_origins(args)
+    if not origins:
+        print(
+            f"{args.config}: site_url is not set; set it to the site's address, or pass --origin URL", file=sys.stderr
+        )
+        return 2
     try:
         app = create_app(
             project,
             site_dir=site_dir,
             proposals_dir=Path(args.proposals),
+            origins=origins,
             allowed_origins=args.allow_origin,
             rate_limit=rate,
             fallback=StaticSite(site_dir),
@@ -156,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--site", default="site", help="the built site (default: site)")
     serve.add_argument("--proposals", default="proposals", help="where proposals land (default: proposals)")
+    serve.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="the site's own origin, e.g. https://impart.example (default: site_url's); requests for another Host "
+        "are refused",
+    )
     serve.add_argument(
         "--allow-origin", action="append", default=[], metavar="URL", help="another origin whose pages may post"
     )

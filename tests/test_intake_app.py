@@ -22,7 +22,7 @@ from impart.intake.app import create_app
 from impart.intake.definition import load_form
 from impart.intake.storage import REFERENCE, ProposalStore
 
-from .conftest import PROJECT, files_under, valid_submission
+from .conftest import LOCAL, PROJECT, files_under, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -126,7 +126,7 @@ def proposals(tmp_path):
 def make_app(built_site, proposals):
     def make(**options):
         options.setdefault("rate_limit", None)
-        return create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, **options)
+        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
 
     return make
 

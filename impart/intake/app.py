@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import UnknownFields, parse_form_body
-from impart.intake.origin import is_allowed_origin, normalise_origin
+from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
 from impart.intake.settings import IntakeSettings
@@ -40,6 +40,7 @@ STORAGE_PROBLEM = (
 TITLES = {
     400: "The form could not be read",
     403: "This request did not come from our form",
+    421: "This server does not answer for that address",
     405: "That method is not allowed here",
     413: "The form is too large",
     415: "The form was sent in a format we do not accept",
@@ -54,15 +55,22 @@ class IntakeApp:
     store: ProposalStore
     pages: IntakePages
     limiter: RateLimiter | None = None
+    # The origins this handler serves, from configuration: a request's Host must name one of them.
+    origins: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     max_body: int = MAX_BODY
     fallback: Callable | None = None  # a WSGI app for every other path
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
     known_fields: set = field(init=False)
+    served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
 
     def __post_init__(self):
+        if not self.origins:
+            raise ValueError("the handler needs its own origin: set site_url in mkdocs.yml, or pass --origin URL")
+        self.origins = tuple(normalise_origin(origin) for origin in self.origins)
+        self.served_hosts = hosts_of(self.origins)
         self.allowed_origins = tuple(normalise_origin(origin) for origin in self.allowed_origins)
         self._use(self.form)
         if self.definition_source:
@@ -85,6 +93,11 @@ class IntakeApp:
         if self.definition_source:
             self._reload_if_changed()
         request = Request(environ)
+        if not serves_host(request.host, self.served_hosts):
+            # DNS rebinding: a page elsewhere reaching us under its own name. Refused before anything runs.
+            response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
+            log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
+            return response(environ, start_response)
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)
@@ -137,8 +150,7 @@ class IntakeApp:
     # -- the submission -------------------------------------------------------
 
     def submit(self, request: Request) -> tuple[Response, str]:
-        own_origin = f"{request.scheme}://{request.host}"
-        if not is_allowed_origin(request.headers, own_origin, self.allowed_origins):
+        if not is_allowed_origin(request.headers, self.origins, self.allowed_origins):
             return self._error(request, 403, "This request did not come from the site's own form; use the form."), (
                 "cross-origin"
             )
@@ -252,12 +264,16 @@ def create_app(
     site_dir: Path,
     proposals_dir: Path,
     allowed_origins: Iterable[str] = (),
+    origins: Iterable[str] = (),
     rate_limit: tuple[int, int] | None = (5, 600),
     max_body: int = MAX_BODY,
     fallback: Callable | None = None,
     reload_definition: bool = False,
 ) -> IntakeApp:
-    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests."""
+    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests.
+
+    `origins` are the addresses the handler answers for; without them, `site_url`'s origin.
+    """
     from impart.intake.settings import intake_settings
     from impart.settings import load_settings
 
@@ -276,6 +292,7 @@ def create_app(
         store=store,
         pages=IntakePages(Path(site_dir), site.root / site.custom_dir, settings, form),
         limiter=limiter,
+        origins=tuple(origins) or ((origin_of(site.site_url),) if site.site_url else ()),
         allowed_origins=tuple(allowed_origins),
         max_body=max_body,
         fallback=fallback,
