@@ -86,11 +86,10 @@ def _served_origins(args) -> list[str]:
 
 
 def cmd_serve(args) -> int:
-    """The built site and the proposal handler together, on waitress."""
-    import waitress
-
+    """The built site and the proposal handler together, on waitress (hardened: impart.serve.hardened_server)."""
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
+    from impart.serve.hardened_server import serve as serve_hardened
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.static_site import StaticSite
 
@@ -134,9 +133,10 @@ def cmd_serve(args) -> int:
     options = dict(
         threads=args.threads,
         ident="impart",
-        # Slow clients hold a connection each while they trickle headers: allow many, and poll()
+        # Slow clients hold a connection each until the request deadline: allow many, and poll()
         # rather than select(), which cannot watch more than 1024 descriptors.
         connection_limit=args.connection_limit,
+        request_timeout=args.request_timeout,
         asyncore_use_poll=True,
         # Refuse an oversized body as it arrives, rather than spool it to disk first.
         max_request_body_size=app.max_body + 1,
@@ -144,13 +144,13 @@ def cmd_serve(args) -> int:
     )
     if args.workers <= 1:
         with logging_to_stderr():
-            waitress.serve(app, host=args.host, port=args.port, **options)
+            serve_hardened(app, host=args.host, port=args.port, **options)
         return 0
     from impart.serve.prefork import listening_socket, serve_in_workers
 
     def serve_one_worker(listening) -> None:
         with logging_to_stderr():  # in each process: the writer thread does not survive fork()
-            waitress.serve(app, sockets=[listening], **options)
+            serve_hardened(app, sockets=[listening], **options)
 
     serve_in_workers(serve_one_worker, listening_socket(args.host, args.port), args.workers)
     return 0
@@ -189,7 +189,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, help="processes sharing the port, e.g. one per core (default: 1)"
     )
-    serve.add_argument("--connection-limit", type=int, default=1000, help="open connections at once (default: 1000)")
+    serve.add_argument(
+        "--connection-limit", type=int, default=4000, help="open connections at once, per process (default: 4000)"
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=20,
+        metavar="SECONDS",
+        help="a request must arrive whole within this time of its first byte, or it is dropped (default: 20)",
+    )
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
