@@ -156,6 +156,22 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_deploy_nginx(args) -> int:
+    """Print the nginx server block for the built site and `impart serve` behind it."""
+    from impart.serve.nginx_config import DeployError, nginx_site, render
+
+    settings = load_settings(args.config)
+    try:
+        config = nginx_site(
+            args.site, args.listen, args.upstream, args.server_name, intake_settings(settings.extra, settings.site_url)
+        )
+    except DeployError as error:
+        print(f"impart deploy nginx: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(config))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="impart", description=__doc__)
     parser.add_argument(
@@ -203,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
     serve.set_defaults(run=cmd_serve)
+    deploy = commands.add_parser("deploy", help="print configuration for running the site in production")
+    targets = deploy.add_subparsers(dest="target", required=True, metavar="TARGET")
+    nginx = targets.add_parser("nginx", help="an nginx server block: the built site, and the handler behind it")
+    nginx.add_argument("--site", required=True, metavar="DIR", help="the built site, as the server will see it")
+    nginx.add_argument("--listen", required=True, metavar="[HOST:]PORT", help="where nginx listens, e.g. 80")
+    nginx.add_argument("--upstream", required=True, metavar="HOST:PORT", help="where `impart serve` listens")
+    nginx.add_argument("--server-name", default="_", metavar="NAME", help="the site's host name (default: any)")
+    nginx.set_defaults(run=cmd_deploy_nginx)
     add_proposals_commands(commands)
     return parser
 
