@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 import pytest
 from werkzeug.test import Client
@@ -84,9 +85,12 @@ def test_hosts_of_an_origin_with_and_without_its_default_port():
     assert not serves_host("evil.example", hosts_of(["https://impart.example"]))
 
 
-def test_a_loopback_listener_also_answers_to_its_loopback_names():
+def test_a_listener_answers_to_its_own_address_and_names():
     assert address_origins("127.0.0.1", 8000) == ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000")
     assert address_origins("192.0.2.7", 8000) == ("http://192.0.2.7:8000",)
+    everywhere = address_origins("0.0.0.0", 8000)
+    assert "http://localhost:8000" in everywhere and f"http://{socket.gethostname()}:8000" in everywhere
+    assert not any("evil" in origin for origin in everywhere)
 
 
 def test_impart_serve_takes_its_origin_from_site_url_or_origin_never_from_a_request():

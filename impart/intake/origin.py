@@ -15,6 +15,8 @@ means no. Proved by tests/test_intake_origin.py and tests/test_intake_hosts.py.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -55,16 +57,32 @@ def serves_host(host: str, served: frozenset[str]) -> bool:
     return host.lower().rstrip(".") in served or host.lower() in served
 
 
-def address_origins(host: str, port: int) -> tuple[str, ...]:
-    """The origins by which a browser reaches a listener by its address: the address itself, and the
-    loopback names when it listens on loopback or on every address.
+def _origin(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
-    No page elsewhere can make a browser send an address or a loopback name as `Host` (DNS rebinding
-    sends the attacker's own name), so these are safe to serve beside the configured origin.
+
+def _machine_addresses() -> list[str]:
+    """This machine's name and addresses, as another device on the network reaches it (a phone on the LAN)."""
+    name = socket.gethostname()
+    addresses = [name]
+    with contextlib.suppress(OSError):
+        addresses += sorted({info[4][0] for info in socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)})
+    return addresses
+
+
+def address_origins(host: str, port: int) -> tuple[str, ...]:
+    """The origins by which a browser reaches a listener by its address: the address itself, the loopback
+    names when it listens on loopback, and the machine's own name and addresses when it listens on all.
+
+    No page elsewhere can make a browser send one of these as `Host` (DNS rebinding sends the
+    attacker's own name), so they are safe to serve beside the configured origin.
     """
-    if host in LOOPBACK or host in ANY_ADDRESS:
-        return (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}")
-    return (f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}",)
+    loopback = tuple(_origin(name, port) for name in LOOPBACK)
+    if host in LOOPBACK:
+        return loopback
+    if host in ANY_ADDRESS:
+        return loopback + tuple(_origin(address, port) for address in _machine_addresses())
+    return (_origin(host, port),)
 
 
 def is_allowed_origin(headers: Mapping[str, str], own: Iterable[str], allowed: Iterable[str] = ()) -> bool:
