@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/slow_clients.py
 	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts
 	$(BIN)/python bench/lighthouse.py
 

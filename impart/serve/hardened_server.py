@@ -9,6 +9,9 @@
   deadline frees their slots, within the process's file descriptors (the soft
   limit is raised toward the hard one; the limit is lowered, with a warning,
   when even that is too few).
+- Connections waiting to be accepted are taken in batches: waitress took one
+  per pass of its loop, and each pass looks at every open connection, so a
+  thousand queued behind a flood made the next visitor wait for a second.
 - A request with both `Content-Length` and `Transfer-Encoding` is refused with
   400 and its connection closed (RFC 9112, 6.1): a proxy in front may have read
   its body by the other framing (request smuggling). waitress read it as chunked.
@@ -35,6 +38,7 @@ REQUEST_TIMEOUT = 20  # seconds from a request's first byte to its last (a 256 K
 IDLE_TIMEOUT = 30  # seconds a kept-alive connection may stay silent between requests
 CONNECTION_LIMIT = 4000
 SPARE_DESCRIPTORS = 64  # for the listening sockets, the proposals' files, the log, the workers' pipes
+ACCEPT_BATCH = 64  # connections accepted in one pass of the main loop, at most
 
 
 class _DeadlineParser(HTTPRequestParser):
@@ -81,6 +85,16 @@ def _maintenance_with_deadline(server, now: float, *, waitress_maintenance, requ
             channel.will_close = True  # closed by the main loop on its next pass
 
 
+def _accept_in_batches(server, *, waitress_accept) -> None:
+    for _ in range(ACCEPT_BATCH):
+        before = len(server._map)
+        if before >= server.adj.connection_limit:
+            return
+        waitress_accept()
+        if len(server._map) == before:
+            return  # nobody else waiting (or the accept failed, and waitress logged it)
+
+
 def descriptors_for(connection_limit: int, threads: int) -> int:
     """Raise this process's soft limit on open files toward what `connection_limit` needs; the limit that fits."""
     needed = connection_limit + threads + SPARE_DESCRIPTORS
@@ -114,6 +128,9 @@ def serve(app, *, request_timeout: float = REQUEST_TIMEOUT, **options) -> None:
     listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
     for listener in [each for each in listeners if isinstance(each, BaseWSGIServer)]:
         listener.channel_class = _DeadlineChannel
+        listener.handle_accept = types.MethodType(
+            lambda self, original=listener.handle_accept: _accept_in_batches(self, waitress_accept=original), listener
+        )
         listener.maintenance = types.MethodType(
             lambda self, now, original=listener.maintenance: _maintenance_with_deadline(
                 self, now, waitress_maintenance=original, request_timeout=request_timeout
