@@ -3,6 +3,12 @@
 `create_app(...)` builds it; `IntakeApp.__call__` → `dispatch` routes the
 intake endpoint, the thank-you page and /healthz, and hands anything else to
 `fallback` (the static site, under `impart serve` or `mkdocs serve`).
+
+It answers only for the origins it is given (site_url's, --origin, the
+preview's address): any other `Host` gets 421 before anything runs
+(tests/test_intake_hosts.py). Answers are bounded as text (MAX_ANSWERS), not
+as their encoding, and checked before the honeypot is looked at; its pages
+cannot be framed (tests/test_intake_hostile_review.py).
 """
 
 from __future__ import annotations
@@ -182,9 +188,10 @@ class IntakeApp:
             )
         if "CONTENT_LENGTH" in request.environ and "HTTP_TRANSFER_ENCODING" in request.environ:
             # Two framings: a proxy in front may have read the body by the other one (request smuggling).
-            response = self._error(request, 400, "The request gives both Content-Length and Transfer-Encoding.")
-            response.headers["Connection"] = "close"
-            return response, "two framings"
+            # Closing the connection is the server's part (PEP 3333 keeps hop-by-hop headers from apps):
+            # `impart serve` refuses such a request before it reaches here (impart.serve.hardened_server).
+            message = "The request gives both Content-Length and Transfer-Encoding; send one of them."
+            return self._error(request, 400, message), "two framings"
         try:
             submitted = parse_form_body(request.environ, self.max_body, self.known_fields)
         except UnknownFields as error:
