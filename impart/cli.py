@@ -123,6 +123,8 @@ def cmd_serve(args) -> int:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
+    # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
+    print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
     proxy = {}
     if args.trusted_proxy:
         proxy = {
