@@ -75,12 +75,21 @@ def cmd_placeholders(args) -> int:
     return 1 if overdue or unreadable else 0
 
 
-def cmd_serve(args) -> int:
-    """The built site and the proposal handler together, on waitress."""
-    import waitress
+def _served_origins(args) -> list[str]:
+    """The origins `impart serve` answers for: --origin (or site_url's), and its own listening address."""
+    from impart.intake.origin import address_origins, origin_of
 
+    configured = args.origin or [origin_of(load_settings(args.config).site_url or "")]
+    if not any(configured):
+        return []
+    return [*configured, *address_origins(args.host, args.port)]
+
+
+def cmd_serve(args) -> int:
+    """The built site and the proposal handler together, on waitress (hardened: impart.serve.hardened_server)."""
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
+    from impart.serve.hardened_server import serve as serve_hardened
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.static_site import StaticSite
 
@@ -94,11 +103,18 @@ def cmd_serve(args) -> int:
     except ValueError as error:
         print(f"--rate-limit: {error}", file=sys.stderr)
         return 2
+    origins = _served_origins(args)
+    if not origins:
+        print(
+            f"{args.config}: site_url is not set; set it to the site's address, or pass --origin URL", file=sys.stderr
+        )
+        return 2
     try:
         app = create_app(
             project,
             site_dir=site_dir,
             proposals_dir=Path(args.proposals),
+            origins=origins,
             allowed_origins=args.allow_origin,
             rate_limit=rate,
             fallback=StaticSite(site_dir),
@@ -107,6 +123,8 @@ def cmd_serve(args) -> int:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
+    # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
+    print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
     proxy = {}
     if args.trusted_proxy:
         proxy = {
@@ -117,9 +135,10 @@ def cmd_serve(args) -> int:
     options = dict(
         threads=args.threads,
         ident="impart",
-        # Slow clients hold a connection each while they trickle headers: allow many, and poll()
+        # Slow clients hold a connection each until the request deadline: allow many, and poll()
         # rather than select(), which cannot watch more than 1024 descriptors.
         connection_limit=args.connection_limit,
+        request_timeout=args.request_timeout,
         asyncore_use_poll=True,
         # Refuse an oversized body as it arrives, rather than spool it to disk first.
         max_request_body_size=app.max_body + 1,
@@ -127,15 +146,31 @@ def cmd_serve(args) -> int:
     )
     if args.workers <= 1:
         with logging_to_stderr():
-            waitress.serve(app, host=args.host, port=args.port, **options)
+            serve_hardened(app, host=args.host, port=args.port, **options)
         return 0
     from impart.serve.prefork import listening_socket, serve_in_workers
 
     def serve_one_worker(listening) -> None:
         with logging_to_stderr():  # in each process: the writer thread does not survive fork()
-            waitress.serve(app, sockets=[listening], **options)
+            serve_hardened(app, sockets=[listening], **options)
 
     serve_in_workers(serve_one_worker, listening_socket(args.host, args.port), args.workers)
+    return 0
+
+
+def cmd_deploy_nginx(args) -> int:
+    """Print the nginx server block for the built site and `impart serve` behind it."""
+    from impart.serve.nginx_config import DeployError, nginx_site, render
+
+    settings = load_settings(args.config)
+    try:
+        config = nginx_site(
+            args.site, args.listen, args.upstream, args.server_name, intake_settings(settings.extra, settings.site_url)
+        )
+    except DeployError as error:
+        print(f"impart deploy nginx: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(config))
     return 0
 
 
@@ -157,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", default="site", help="the built site (default: site)")
     serve.add_argument("--proposals", default="proposals", help="where proposals land (default: proposals)")
     serve.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="the site's own origin, e.g. https://impart.example (default: site_url's); requests for another Host "
+        "are refused",
+    )
+    serve.add_argument(
         "--allow-origin", action="append", default=[], metavar="URL", help="another origin whose pages may post"
     )
     serve.add_argument("--rate-limit", default="5/600", metavar="COUNT/SECONDS", help="per client (default: 5/600)")
@@ -164,11 +207,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, help="processes sharing the port, e.g. one per core (default: 1)"
     )
-    serve.add_argument("--connection-limit", type=int, default=1000, help="open connections at once (default: 1000)")
+    serve.add_argument(
+        "--connection-limit", type=int, default=4000, help="open connections at once, per process (default: 4000)"
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=20,
+        metavar="SECONDS",
+        help="a request must arrive whole within this time of its first byte, or it is dropped (default: 20)",
+    )
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
     serve.set_defaults(run=cmd_serve)
+    deploy = commands.add_parser("deploy", help="print configuration for running the site in production")
+    targets = deploy.add_subparsers(dest="target", required=True, metavar="TARGET")
+    nginx = targets.add_parser("nginx", help="an nginx server block: the built site, and the handler behind it")
+    nginx.add_argument("--site", required=True, metavar="DIR", help="the built site, as the server will see it")
+    nginx.add_argument("--listen", required=True, metavar="[HOST:]PORT", help="where nginx listens, e.g. 80")
+    nginx.add_argument("--upstream", required=True, metavar="HOST:PORT", help="where `impart serve` listens")
+    nginx.add_argument("--server-name", default="_", metavar="NAME", help="the site's host name (default: any)")
+    nginx.set_defaults(run=cmd_deploy_nginx)
     add_proposals_commands(commands)
     return parser
 

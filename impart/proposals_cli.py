@@ -10,16 +10,16 @@ import csv
 import io
 import json
 import os
-import re
+import stat
 import sys
 from pathlib import Path
 
+from impart.intake.operator_text import json_shown, shown
 from impart.intake.storage import QUARANTINE, ProposalStore
 
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
 MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FORMULA_START = ("=", "+", "-", "@")
 _LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
 _LAST_WIDTH = 40
@@ -62,8 +62,8 @@ def _plain(value, yes: str, no: str) -> str:
 
 
 def _text(value) -> str:
-    """A value as the operator reads it; control characters are shown escaped so they cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _plain(value, "yes", "no"))
+    """A value as the operator reads it; control and bidi characters are shown escaped (impart.intake.operator_text)."""
+    return shown(_plain(value, "yes", "no"))
 
 
 def _cell(value, width: int) -> str:
@@ -112,7 +112,7 @@ def cmd_list(args) -> int:
 
 def _show_text(record: dict) -> str:
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
-    fields = [(name.replace("_", " "), value) for name, value in _fields(record).items()]
+    fields = [(shown(name.replace("_", " ")), value) for name, value in _fields(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
     lines = []
     for group in (entries, fields):
@@ -144,7 +144,7 @@ def cmd_show(args) -> int:
         if not isinstance(record, dict):
             print(f"{folder / reference}.json: unreadable; open the file itself to see it", file=sys.stderr)
             return 1
-        print(json.dumps(record, ensure_ascii=False, indent=2) if args.json else _show_text(record))
+        print(json_shown(json.dumps(record, ensure_ascii=False, indent=2)) if args.json else _show_text(record))
         return 0
     print(
         f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
@@ -157,7 +157,7 @@ def cmd_show(args) -> int:
 
 
 def _csv_cell(value) -> str:
-    text = _plain(value, "true", "false")
+    text = shown(_plain(value, "true", "false"))
     # Spreadsheets evaluate a cell that starts like a formula, even after spaces or a tab;
     # a leading quote makes them show it as text instead.
     if text[:1] in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_START:
@@ -166,8 +166,17 @@ def _csv_cell(value) -> str:
 
 
 def _open_private(path: str, flags: int) -> int:
-    # The export holds prospects' personal data: readable by the operator only, like the proposals.
-    return os.open(path, flags, 0o600)
+    # The export holds prospects' personal data: readable by the operator only, like the proposals,
+    # whatever the umask, and a file that existed already is tightened before anything is written to it.
+    fd = os.open(path, flags, 0o600)
+    _tighten(fd)
+    return fd
+
+
+def _tighten(fd: int) -> None:
+    """Make the open file 0600 when it is a regular file (the shell's `> out.csv` makes it 0644)."""
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.fchmod(fd, 0o600)
 
 
 def cmd_export(args) -> int:
@@ -190,6 +199,11 @@ def cmd_export(args) -> int:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([_csv_cell(value) for value in row] for row in rows)
     if args.output is None:
+        sys.stdout.flush()
+        try:
+            _tighten(sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass  # a terminal, a pipe, or a stream without a descriptor: nothing on disk to protect
         sys.stdout.write(buffer.getvalue())
         return 0
     try:

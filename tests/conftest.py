@@ -92,6 +92,9 @@ def built_site(tmp_path_factory) -> BuiltSite:
 
 # -- the proposal form ----------------------------------------------------------------
 
+# The origin werkzeug's test client speaks from (Host: localhost), served by handlers made for tests.
+LOCAL = ("http://localhost",)
+
 
 def valid_submission(**changes: str) -> dict[str, str]:
     """A submission the real form in docs/request-a-proposal.md accepts; `changes` replace or add fields.

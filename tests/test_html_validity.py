@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 from impart.intake.app import create_app
 
-from .conftest import PROJECT, valid_submission
+from .conftest import LOCAL, PROJECT, valid_submission
 
 VNU = PROJECT / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -40,7 +40,7 @@ def vnu_errors(*paths) -> list[str]:
 
 def handler_pages(site_root, folder):
     """The handler's own answers, saved where their relative links still resolve."""
-    app = create_app(PROJECT, site_dir=site_root, proposals_dir=folder / "proposals", rate_limit=None)
+    app = create_app(PROJECT, origins=LOCAL, site_dir=site_root, proposals_dir=folder / "proposals", rate_limit=None)
     client = Client(app)
     origin = {"Origin": "http://localhost"}
     answers = {

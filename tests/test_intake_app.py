@@ -22,7 +22,7 @@ from impart.intake.app import create_app
 from impart.intake.definition import load_form
 from impart.intake.storage import REFERENCE, ProposalStore
 
-from .conftest import PROJECT, files_under, valid_submission
+from .conftest import LOCAL, PROJECT, files_under, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -126,7 +126,7 @@ def proposals(tmp_path):
 def make_app(built_site, proposals):
     def make(**options):
         options.setdefault("rate_limit", None)
-        return create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, **options)
+        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
 
     return make
 
@@ -252,12 +252,16 @@ def _without(name: str) -> bytes:
 
 
 _MULTIPART_OK = list(valid_submission().items())
-_TOO_BIG = "x" * (64 * 1024)
+_TOO_BIG = "x" * (64 * 1024)  # over the answers' limit: the form comes back with them
+_OVER_THE_BYTE_LIMIT = "x" * (256 * 1024)  # over what the handler reads at all
 
 BAD_INPUT = [
-    pytest.param(URLENCODED, _body(use_case=_TOO_BIG), 413, "The form is too large", id="too-large"),
-    pytest.param(*multipart([*_MULTIPART_OK[:-1], ("rollback", _TOO_BIG)]), 413, "The form is too large",
+    pytest.param(URLENCODED, _body(use_case=_TOO_BIG), 413, "Error: Request a Proposal", id="too-large"),
+    pytest.param(*multipart([(k, _TOO_BIG if k == "rollback" else v) for k, v in _MULTIPART_OK]), 413,
+                 "Error: Request a Proposal",
                  id="multipart-too-large"),
+    pytest.param(URLENCODED, _body(use_case=_OVER_THE_BYTE_LIMIT), 413, "The form is too large",
+                 id="over-the-byte-limit"),
     pytest.param("text/plain", _body(), 415, "The form was sent in a format we do not accept", id="text/plain"),
     pytest.param("application/json", json.dumps(valid_submission()).encode(), 415,
                  "The form was sent in a format we do not accept", id="json"),
@@ -322,8 +326,8 @@ def call(app, environ) -> tuple[str, dict, bytes]:
 
 
 def test_a_chunked_body_over_the_limit_is_refused_without_content_length(app, proposals):
-    body = _body(use_case=_TOO_BIG)
-    assert len(body) > 64 * 1024
+    body = _body(use_case=_OVER_THE_BYTE_LIMIT)
+    assert len(body) > 256 * 1024
     status, _, page = call(app, _chunked_environ(body))
 
     assert status.startswith("413 ")

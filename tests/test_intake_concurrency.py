@@ -14,7 +14,7 @@ from werkzeug.test import Client
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
 
-from .conftest import PROJECT, free_port, running, serve_command, valid_submission
+from .conftest import LOCAL, PROJECT, free_port, running, serve_command, valid_submission
 from .test_intake_app import post, reference_from
 
 THREADS = 16
@@ -24,7 +24,7 @@ START_SECONDS = 15
 
 def test_many_threads_at_once_store_every_acknowledged_submission_once(built_site, tmp_path):
     proposals = tmp_path / "proposals"
-    app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
+    app = create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
     start = threading.Barrier(THREADS, timeout=30)
 
     def worker(thread: int) -> list[str]:

@@ -32,7 +32,7 @@ from impart.intake import storage
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
 
-from .conftest import PROJECT, free_port, run_env, running, serve_command, valid_submission
+from .conftest import LOCAL, PROJECT, free_port, run_env, running, serve_command, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -289,7 +289,7 @@ def handler_on(stack, built_site, tmp_path, variant: str, size: str, simulation:
     else:
         print(f"variant: {simulation}")
         proposals = tmp_path / "proposals"
-    app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
+    app = create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
     return mountpoint, proposals, Client(app)
 
 

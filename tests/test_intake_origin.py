@@ -42,7 +42,12 @@ CASES = [
     pytest.param({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, OWN, (), False, id="null-origin-cross-site"),
     pytest.param({"Sec-Fetch-Site": "cross-site"}, OWN, (), False, id="sec-fetch-cross-site"),
     pytest.param({"Sec-Fetch-Site": "same-site", "Referer": "http://localhost/"}, OWN, (), False, id="same-site"),
-    pytest.param({"Sec-Fetch-Site": "none"}, OWN, (), False, id="sec-fetch-none"),
+    pytest.param({"Sec-Fetch-Site": "none"}, OWN, (), True, id="sec-fetch-none-is-the-user-themself"),
+    # Fetch Metadata wins over a matching Origin: only an origin allowed by name may post cross-site.
+    pytest.param({"Sec-Fetch-Site": "cross-site", "Origin": OWN}, OWN, (), False, id="cross-site-with-own-origin"),
+    pytest.param({"Sec-Fetch-Site": "same-site", "Origin": OWN}, OWN, (), False, id="same-site-with-own-origin"),
+    pytest.param({"Sec-Fetch-Site": "cross-site", "Origin": FORMS}, OWN, (FORMS,), True, id="cross-site-allowed"),
+    pytest.param({"Sec-Fetch-Site": "cross-site", "Origin": "null"}, OWN, ("null",), False, id="cross-site-null"),
     pytest.param({"Origin": "https://evil.example", "Referer": "http://localhost/"}, OWN, (), False, id="origin-wins"),
     pytest.param({}, OWN, (), False, id="nothing-said"),
 ]
@@ -50,7 +55,7 @@ CASES = [
 
 @pytest.mark.parametrize(("headers", "own", "allowed", "expected"), CASES)
 def test_is_allowed_origin(headers, own, allowed, expected):
-    assert is_allowed_origin(Headers(headers), own, allowed) is expected
+    assert is_allowed_origin(Headers(headers), (own,), allowed) is expected
 
 
 @pytest.mark.parametrize(

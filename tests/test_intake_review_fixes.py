@@ -13,7 +13,7 @@ from impart.intake.app import create_app
 from impart.intake.definition import FormDefinitionError, parse_form
 from impart.intake.settings import intake_settings
 
-from .conftest import PROJECT, valid_submission
+from .conftest import LOCAL, PROJECT, valid_submission
 
 OTHER = "https://www.impart.example"
 
@@ -22,6 +22,7 @@ OTHER = "https://www.impart.example"
 def app(built_site, tmp_path):
     return create_app(
         PROJECT,
+        origins=LOCAL,
         site_dir=built_site.root,
         proposals_dir=tmp_path / "proposals",
         rate_limit=None,
@@ -116,7 +117,9 @@ def test_state_files_do_not_grow_without_bound(tmp_path):
 
 
 def test_a_refused_submission_leaves_no_dedupe_record(built_site, tmp_path):
-    app = create_app(PROJECT, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=(1, 600))
+    app = create_app(
+        PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=(1, 600)
+    )
     client = Client(app)
     headers = {"Origin": "http://localhost"}
     assert client.post("/request-a-proposal/", data=valid_submission(name="One"), headers=headers).status_code == 303

@@ -9,7 +9,7 @@ from werkzeug.test import Client
 
 from impart.intake.app import create_app
 
-from .conftest import PROJECT, valid_submission
+from .conftest import LOCAL, PROJECT, valid_submission
 from .test_intake_app import JSON_ORIGIN, expected_fields, multipart, post, stored
 
 HOSTILE = {
@@ -41,7 +41,9 @@ def stored_form(value: str) -> str:
 
 @pytest.fixture
 def app(built_site, tmp_path):
-    return create_app(PROJECT, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=None)
+    return create_app(
+        PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=None
+    )
 
 
 def submit(app, submitted: dict[str, str], encoding: str):

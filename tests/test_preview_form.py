@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from .conftest import copy_site, free_port, running, valid_submission
+from .conftest import LOCAL, copy_site, free_port, running, valid_submission
 
 
 @pytest.mark.build
@@ -24,6 +24,16 @@ def test_preview_serves_a_working_form(tmp_path):
         connection.request("GET", "/request-a-proposal/")
         page = connection.getresponse()
         assert page.status == 200 and b"data-impart-form" in page.read()
+
+        # A page elsewhere reaching the preview under its own name (DNS rebinding) is refused.
+        rebound = {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}",
+                   "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+        connection.request("POST", "/request-a-proposal/", body=urllib.parse.urlencode(valid_submission()),
+                           headers=rebound)  # fmt: skip
+        refused = connection.getresponse()
+        refused.read()
+        assert refused.status == 421
+        assert not list((project / "proposals").glob("*.json"))
 
         submitted = valid_submission()
         body = urllib.parse.urlencode(submitted)
@@ -51,7 +61,12 @@ def test_the_preview_handler_follows_a_changed_definition(tmp_path, built_site):
 
     project = copy_site(tmp_path / "project")
     app = create_app(
-        project, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=None, reload_definition=True
+        project,
+        origins=LOCAL,
+        site_dir=built_site.root,
+        proposals_dir=tmp_path / "proposals",
+        rate_limit=None,
+        reload_definition=True,
     )
     client = Client(app)
     headers = {"Origin": "http://localhost"}

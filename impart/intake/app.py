@@ -3,12 +3,20 @@
 `create_app(...)` builds it; `IntakeApp.__call__` → `dispatch` routes the
 intake endpoint, the thank-you page and /healthz, and hands anything else to
 `fallback` (the static site, under `impart serve` or `mkdocs serve`).
+
+It answers only for the origins it is given (site_url's, --origin, the
+preview's address): any other `Host` gets 421 before anything runs
+(tests/test_intake_hosts.py). Answers are bounded as text (MAX_ANSWERS), not
+as their encoding, and checked before the honeypot is looked at; its pages
+cannot be framed (tests/test_intake_hostile_review.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +26,23 @@ from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import UnknownFields, parse_form_body
-from impart.intake.origin import is_allowed_origin, normalise_origin
+from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
-from impart.intake.rate_limit import RateLimited, RateLimiter
+from impart.intake.rate_limit import RateLimited, RateLimiter, client_key
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, ProposalStore, StorageError
 from impart.intake.validation import is_site_path, validate
 
 log = logging.getLogger("impart.intake")
 
-MAX_BODY = 64 * 1024
+# The answers may hold 64 KiB of text (UTF-8), whatever the script: the real form at every field's limit is
+# about half that. On the wire, URL-encoding writes a byte of UTF-8 as up to three, so the body may be
+# four times as large (names and multipart framing included). Both are documented in the README.
+MAX_ANSWERS = 64 * 1024
+MAX_BODY = 4 * MAX_ANSWERS
+HEALTH_INTERVAL = 1.0  # seconds: /healthz writes a probe file at most this often
+# The handler's pages are never framed (clickjacking), nor given another base or plugins.
+CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 RETRY_AFTER_STORAGE = 120
 JSON = "application/json"
 HTML = "text/html; charset=utf-8"
@@ -40,6 +55,7 @@ STORAGE_PROBLEM = (
 TITLES = {
     400: "The form could not be read",
     403: "This request did not come from our form",
+    421: "This server does not answer for that address",
     405: "That method is not allowed here",
     413: "The form is too large",
     415: "The form was sent in a format we do not accept",
@@ -54,15 +70,25 @@ class IntakeApp:
     store: ProposalStore
     pages: IntakePages
     limiter: RateLimiter | None = None
+    # The origins this handler serves, from configuration: a request's Host must name one of them.
+    origins: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     max_body: int = MAX_BODY
+    max_answers: int = MAX_ANSWERS
     fallback: Callable | None = None  # a WSGI app for every other path
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
     known_fields: set = field(init=False)
+    served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
+    _health: tuple[float, bool] = field(init=False, default=(float("-inf"), False))
+    _health_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self):
+        if not self.origins:
+            raise ValueError("the handler needs its own origin: set site_url in mkdocs.yml, or pass --origin URL")
+        self.origins = tuple(normalise_origin(origin) for origin in self.origins)
+        self.served_hosts = hosts_of(self.origins)
         self.allowed_origins = tuple(normalise_origin(origin) for origin in self.allowed_origins)
         self._use(self.form)
         if self.definition_source:
@@ -85,10 +111,17 @@ class IntakeApp:
         if self.definition_source:
             self._reload_if_changed()
         request = Request(environ)
+        if not serves_host(request.host, self.served_hosts):
+            # DNS rebinding: a page elsewhere reaching us under its own name. Refused before anything runs.
+            response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
+            log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
+            return response(environ, start_response)
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)
         self._allow_cross_origin_reading(request, response)
+        if request.path == "/healthz" and response.status_code == 200:
+            return response(environ, start_response)  # polled every few seconds: only a change is worth a line
         # One line per request, whatever the request held: no line breaks from it, no personal data.
         log.info("%s %s %s %s", request.method, _one_line(request.path), response.status_code, _one_line(note))
         return response(environ, start_response)
@@ -127,27 +160,49 @@ class IntakeApp:
 
     def health(self, request: Request) -> tuple[Response, str]:
         self._allow(request, _PAGE_METHODS)
-        ok = self.store.writable()
+        ok = self._writable()
         body = {"status": "ok" if ok else "proposals folder not writable"}
         response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
         return response, body["status"]
 
+    def _writable(self) -> bool:
+        """The store's writability: a probe (a small file written and fsynced) at most once a HEALTH_INTERVAL
+        while all is well. A failure is probed again at once, and a failed save forgets the last good probe,
+        so /healthz reports trouble (and recovery) without waiting."""
+        with self._health_lock:
+            checked, ok = self._health
+            now = time.monotonic()
+            if not ok or now - checked >= HEALTH_INTERVAL:
+                ok = self.store.writable()
+                self._health = (now, ok)
+            return ok
+
     # -- the submission -------------------------------------------------------
 
     def submit(self, request: Request) -> tuple[Response, str]:
-        own_origin = f"{request.scheme}://{request.host}"
-        if not is_allowed_origin(request.headers, own_origin, self.allowed_origins):
+        if not is_allowed_origin(request.headers, self.origins, self.allowed_origins):
             return self._error(request, 403, "This request did not come from the site's own form; use the form."), (
                 "cross-origin"
             )
+        if "CONTENT_LENGTH" in request.environ and "HTTP_TRANSFER_ENCODING" in request.environ:
+            # Two framings: a proxy in front may have read the body by the other one (request smuggling).
+            # Closing the connection is the server's part (PEP 3333 keeps hop-by-hop headers from apps):
+            # `impart serve` refuses such a request before it reaches here (impart.serve.hardened_server).
+            message = "The request gives both Content-Length and Transfer-Encoding; send one of them."
+            return self._error(request, 400, message), "two framings"
         try:
             submitted = parse_form_body(request.environ, self.max_body, self.known_fields)
         except UnknownFields as error:
             return self._form_changed(request, error), "unknown field"
         outcome = validate(self.form, submitted)
-        client = request.remote_addr or "unknown"
+        if sum(len(value.encode("utf-8")) for value in submitted.values()) > self.max_answers:
+            return self._too_long(request, outcome), "answers over the limit"
+        if not outcome.ok:
+            # Before the honeypot: a bot's answers are bounded and checked like anyone's.
+            return self._invalid(request, outcome), "invalid: " + ",".join(outcome.errors)
+        client = client_key(request.remote_addr or "unknown")
         try:
             if outcome.honeypot_filled:
                 # Answered like a success, so the sender learns nothing; kept apart from real proposals.
@@ -156,8 +211,6 @@ class IntakeApp:
                     outcome.values, version=self.form.version, came_from=outcome.came_from, reason="honeypot filled"
                 )
                 return self._success(request, reference), "quarantined"
-            if not outcome.ok:
-                return self._invalid(request, outcome), "invalid: " + ",".join(outcome.errors)
             saved = self.store.save(
                 outcome.values,
                 version=self.form.version,
@@ -171,6 +224,7 @@ class IntakeApp:
             response.headers["Retry-After"] = str(limited.retry_after)
             return response, "rate-limited"
         except StorageError as error:
+            self._health = (float("-inf"), False)
             return self._unavailable(request, outcome), f"storage: {error.strerror}"
 
     def _admit(self, client: str) -> None:
@@ -199,6 +253,16 @@ class IntakeApp:
             return Response(json.dumps({"errors": outcome.errors}), status=422, mimetype=JSON)
         page = self.pages.form_page(outcome.values, outcome.errors, outcome.came_from)
         return self._html(page, 422)
+
+    def _too_long(self, request: Request, outcome) -> Response:
+        """Nothing is stored; the prospect gets the form back with the answers and what to shorten."""
+        problem = (
+            f"Your answers come to more than the {self.max_answers // 1024} KiB the form takes, and nothing was "
+            "stored: shorten the longest answers below and send them again."
+        )
+        if self._wants_json(request):
+            return Response(json.dumps({"error": problem, "errors": outcome.errors}), status=413, mimetype=JSON)
+        return self._html(self.pages.form_page(outcome.values, outcome.errors, outcome.came_from, problem=problem), 413)
 
     def _form_changed(self, request: Request, error: UnknownFields) -> Response:
         """Nothing is stored; without JavaScript the prospect gets the current form with the answers it still has."""
@@ -235,6 +299,8 @@ class IntakeApp:
     def _html(self, body: str, status: int) -> Response:
         response = Response(body, status=status, content_type=HTML)
         response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Frame-Options"] = "DENY"  # for browsers older than frame-ancestors
         return response
 
     def _came_from(self, request: Request) -> str:
@@ -252,12 +318,17 @@ def create_app(
     site_dir: Path,
     proposals_dir: Path,
     allowed_origins: Iterable[str] = (),
+    origins: Iterable[str] = (),
     rate_limit: tuple[int, int] | None = (5, 600),
     max_body: int = MAX_BODY,
+    max_answers: int = MAX_ANSWERS,
     fallback: Callable | None = None,
     reload_definition: bool = False,
 ) -> IntakeApp:
-    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests."""
+    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests.
+
+    `origins` are the addresses the handler answers for; without them, `site_url`'s origin.
+    """
     from impart.intake.settings import intake_settings
     from impart.settings import load_settings
 
@@ -276,8 +347,10 @@ def create_app(
         store=store,
         pages=IntakePages(Path(site_dir), site.root / site.custom_dir, settings, form),
         limiter=limiter,
+        origins=tuple(origins) or ((origin_of(site.site_url),) if site.site_url else ()),
         allowed_origins=tuple(allowed_origins),
         max_body=max_body,
+        max_answers=max_answers,
         fallback=fallback,
         definition_source=source if reload_definition else None,
     )

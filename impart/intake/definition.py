@@ -31,7 +31,7 @@ FIELD_KEYS = frozenset(
         "link",
     }
 )
-MESSAGE_KEYS = frozenset({"required", "too_long", "invalid"} | set(RULES))
+MESSAGE_KEYS = frozenset({"required", "too_long", "invalid", "one_line"} | set(RULES))
 # Fields the page adds beside the definition's: where the reader came from.
 CONTEXT_FIELDS = ("from",)
 # A control with one of these names hides the form property of that name in the browser
@@ -83,6 +83,8 @@ class Field:
             return f"Enter {label.lower()}"
         if kind == "too_long":
             return f"{label} must be {self.max_length} characters or fewer"
+        if kind == "one_line":
+            return f"{label} must be on one line; remove the line break"
         if kind == "invalid":
             if self.type in TYPE_FORMATS:
                 return TYPE_FORMATS[self.type].message

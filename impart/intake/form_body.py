@@ -88,6 +88,7 @@ def _multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
 def parse_form_body(environ: dict, limit: int, known: set[str]) -> dict[str, str]:
     """The submitted fields by name; raises werkzeug HTTP exceptions for anything refused."""
     mimetype, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
+    mimetype = mimetype.lower()  # media types compare without case (RFC 9110, 8.3.1)
     if mimetype not in (URLENCODED, MULTIPART):
         raise UnsupportedMediaType("Send the form as application/x-www-form-urlencoded or multipart/form-data.")
     if mimetype == MULTIPART and not options.get("boundary"):

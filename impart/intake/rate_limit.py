@@ -5,13 +5,16 @@ SECONDS/COUNT (the generic cell rate algorithm: a token bucket kept as one
 number per client, the "theoretical arrival time"). That number lives in a
 small file under the state folder, read and rewritten under an exclusive
 lock, so the limit holds across processes at constant cost per request.
-Client addresses are hashed: no address is written to disk.
+Client addresses are hashed: no address is written to disk. An IPv6 client is
+counted by its /64, the smallest network a subscriber is given, so one
+subscriber cannot take 2^64 allowances (tests/test_intake_hostile_review.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import math
 import os
 import struct
@@ -29,6 +32,19 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"rate limited; retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+def client_key(address: str) -> str:
+    """What the rate limit counts for a client address: an IPv4 address, or an IPv6 address's /64 network."""
+    try:
+        ip = ipaddress.ip_address(address.partition("%")[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def parse_rate(text: str) -> tuple[int, int]:

@@ -1,8 +1,10 @@
 """Pure validation: the form definition and submitted text in, clean values or per-field errors out.
 
-Values are kept exactly as typed, after NFC normalisation and with browser
-line endings (CRLF) read as newlines. Control characters other than tab and
-newline are refused.
+Values are kept as typed, after NFC normalisation and with browser line
+endings (CRLF) read as newlines; one-line fields (every type but textarea)
+refuse line breaks and are stored without surrounding spaces. Control
+characters other than tab and newline are refused. Proved by
+tests/test_intake_validation.py and tests/test_intake_hostile_review.py.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
 
 CHECKBOX_VALUE = "yes"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile("[\n\u2028\u2029]")
+MULTI_LINE_TYPES = ("textarea",)
 # In Python `$` also matches before a final newline: `\Z` does not.
 _SITE_PATH = re.compile(SITE_PATH.removesuffix("$") + r"\Z")
 
@@ -57,6 +61,8 @@ def _check(f: Field, value: str) -> str | None:
         return f.message("required") if f.required and not value else None
     if not value.strip():
         return f.message("required") if f.required else None
+    if f.type not in MULTI_LINE_TYPES and _LINE_BREAK.search(value):
+        return f.message("one_line")
     if len(value) > f.max_length:
         return f.message("too_long")
     if f.type == "select" and value not in f.options:
@@ -80,6 +86,8 @@ def validate(definition: FormDefinition, submitted: Mapping[str, str]) -> Outcom
         problem = _check(f, value)
         if problem:
             errors[f.name] = problem
+        elif f.type not in MULTI_LINE_TYPES:
+            value = value.strip()
         values[f.name] = (value == CHECKBOX_VALUE) if f.type == "checkbox" else value
     came_from = normalise(submitted.get("from", ""))
     return Outcome(

@@ -5,7 +5,9 @@
   accepts it, compressed once per file version and kept in a small cache;
 - fingerprinted assets (`name.0123abcd.min.js`) are cached for a year and marked
   immutable; HTML and everything else is revalidated, with an ETag and Last-Modified;
-- dot files are never served; anything missing gets the site's 404 page.
+- dot files are never served; anything missing gets the site's 404 page, and so
+  does a path no filesystem can hold (a segment over 255 bytes: ENAMETOOLONG),
+  rather than a 500 (tests/test_intake_hostile_review.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -31,6 +34,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 _TYPES = {".js": "text/javascript", ".json": "application/json", ".xml": "application/xml", ".svg": "image/svg+xml"}
 CACHE_ENTRIES = 256
+NAME_MAX = 255  # bytes in one path segment, on Linux filesystems
 
 
 def content_type(path: Path) -> str:
@@ -57,16 +61,22 @@ class StaticSite:
             return response
         relative = request.path.lstrip("/")
         target = safe_join(str(self.root), relative) if relative else str(self.root)
-        if target is None or any(part.startswith(".") for part in Path(relative).parts):
+        parts = Path(relative).parts
+        if target is None or any(part.startswith(".") or len(os.fsencode(part)) > NAME_MAX for part in parts):
             return self.not_found(request)
         path = Path(target)
-        if path.is_dir():
-            if not request.path.endswith("/"):
-                query = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
-                return redirect(request.path + "/" + query, code=301)
-            path = path / "index.html"
-        if not path.is_file():
+        try:
+            is_dir = path.is_dir()
+            if is_dir:
+                path = path / "index.html"
+            found = path.is_file()
+        except OSError:  # a name the filesystem refuses (too long, invalid): nothing is there
+            found = False
+        if not found:
             return self.not_found(request)
+        if is_dir and not request.path.endswith("/"):
+            query = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
+            return redirect(request.path + "/" + query, code=301)
         return self.file_response(request, path)
 
     def file_response(self, request: Request, path: Path, status: int = 200) -> Response:

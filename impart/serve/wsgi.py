@@ -4,7 +4,8 @@
 
 Settings come from the environment, with the same defaults as `impart serve`:
 IMPART_PROJECT (the folder with mkdocs.yml, default .), IMPART_SITE (site),
-IMPART_PROPOSALS (proposals), IMPART_ALLOW_ORIGINS (space-separated URLs),
+IMPART_PROPOSALS (proposals), IMPART_ORIGINS (the site's own origins, space-separated;
+default: site_url's), IMPART_ALLOW_ORIGINS (space-separated URLs),
 IMPART_RATE_LIMIT (5/600), IMPART_STATIC (1: also serve the site; 0: the
 handler only, behind a proxy that serves the files), IMPART_PROXY_HOPS (how
 many reverse proxies in front set X-Forwarded-For/-Proto/-Host; default 0:
@@ -31,6 +32,7 @@ def app_from_environment(environ=os.environ):
         project,
         site_dir=site,
         proposals_dir=project / environ.get("IMPART_PROPOSALS", "proposals"),
+        origins=environ.get("IMPART_ORIGINS", "").split(),
         allowed_origins=environ.get("IMPART_ALLOW_ORIGINS", "").split(),
         rate_limit=parse_rate(environ.get("IMPART_RATE_LIMIT", "5/600")),
         fallback=StaticSite(site) if serve_static else None,

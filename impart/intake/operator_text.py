@@ -1,0 +1,34 @@
+"""Prospects' text as the operator's terminal and spreadsheet show it: nothing in it can drive them.
+
+C0 and C1 control characters (but tab and newline), DEL, the Unicode line and
+paragraph separators and the bidirectional controls (U+061C, U+200E, U+200F,
+U+202A to U+202E, U+2066 to U+2069) are shown as escapes (`\\x9b`, `\\u202e`):
+a C1 CSI can drive a terminal, and a right-to-left override can reorder what
+the operator reads. JSON gets JSON's own escapes, so it still parses to the
+same record. Proved by tests/test_proposals_output.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[{_UNSAFE}]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """`text` with every unsafe character written as a visible escape."""
+    return UNSAFE.sub(_escape, text)
+
+
+def json_shown(text: str) -> str:
+    """A JSON document with every unsafe character written as a JSON `\\uXXXX` escape (still the same JSON).
+
+    Such characters can only stand inside JSON strings, where the escape means the same character.
+    """
+    return UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
