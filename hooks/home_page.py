@@ -21,6 +21,8 @@ def on_page_context(context, *, page, config, nav):
     context["latest_notes"] = [n.item for n in rest]
     allowed = list(blog.config.categories_allowed)
     views = {view.title: view for post in blog.blog.posts for view in post.categories}
-    context["note_categories"] = sorted(views.values(), key=lambda v: allowed.index(v.title) if v.title in allowed else len(allowed))
+    context["note_categories"] = sorted(
+        views.values(), key=lambda v: allowed.index(v.title) if v.title in allowed else len(allowed)
+    )
     context["call_to_action"] = home_call_to_action(config.extra)
     return context
