@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, copy_site, free_port, mkdocs_build, running, serve_command
 
 NOTE = "/field-notes/pilot-to-production/"
 BUNDLE = re.compile(r"/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")
@@ -260,6 +260,59 @@ def test_print_gives_the_article_alone_with_its_address(open_page, site_server):
         assert not page.locator(selector).first.is_visible(), selector
     page.emulate_media(media="screen")
     assert not page.locator(".impart-print-address").is_visible()
+
+
+WIDE_NOTE = """---
+title: A note with wide content
+description: A table with many columns and a line of code longer than any phone, to see where each one scrolls.
+date: 2026-03-03
+authors: [impart]
+categories: [Operations]
+---
+
+## Figures
+
+| stage | owner | cost line | success measure | baseline | target | rollback path | review date | notes |
+|---|---|---|---|---|---|---|---|---|
+| pilot | claims team lead | under 25,000 | claims answered in two days | five days | two days | shared inbox | 2026-06-01 | weekly report to the sponsor |
+
+```
+impart proposals export --status in-review --format csv --output /var/lib/impart/exports/in-review-2026-06.csv --since 2026-01-01
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wide")
+    project = copy_site(folder / "project")
+    (project / "docs/field-notes/posts/wide-content.md").write_text(WIDE_NOTE, encoding="utf-8")
+    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
+    assert result.returncode == 0, result.stderr
+    port = free_port()
+    command = serve_command(folder / "site", folder / "proposals", port, config=project / "mkdocs.yml")
+    with running(command, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_wide_tables_and_code_scroll_in_their_own_box_with_a_cue(browser, wide_site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(wide_site + "/field-notes/wide-content/")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, "the page itself never scrolls sideways"
+    for selector in (".impart-note__body table", ".impart-note__body pre > code"):
+        box = page.eval_on_selector(
+            selector,
+            """e => { const s = getComputedStyle(e);
+               return {scrolls: e.scrollWidth > e.clientWidth, overflow: s.overflowX,
+                       image: s.backgroundImage, attachment: s.backgroundAttachment}; }""",
+        )
+        assert box["scrolls"] and box["overflow"] in ("auto", "scroll"), (selector, box)
+        # The cue: a shadow fixed to the box's edge, covered where the content has no more to show.
+        assert box["image"].count("radial-gradient") == 2 and "local" in box["attachment"], (selector, box)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".impart-note__body").screenshot(path=str(ARTIFACTS / "wide-content-phone-light.png"))
+    context.close()
 
 
 PAGES = {"note": NOTE, "home": "/", "listing": "/field-notes/"}
