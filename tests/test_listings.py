@@ -48,7 +48,7 @@ def test_home_has_intro_lead_note_next_latest_categories_and_call_to_action(buil
     assert page.find("h1").get_text(strip=True)
     expected = real_notes_newest_first_then_indicative()[:4]
     assert summary_titles(page) == expected
-    lead = page.select_one("article.impart-summary--lead")
+    lead = page.select_one(".impart-lead article.impart-summary")
     assert lead.select_one(".impart-summary__title a").get_text(strip=True) == expected[0]
     assert lead.find(class_="impart-byline") and lead.find(class_="impart-summary__standfirst")
     categories = {a.get_text(strip=True): a["href"] for a in page.select("nav.impart-categories a")}
