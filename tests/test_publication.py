@@ -262,7 +262,12 @@ def test_print_gives_the_article_alone_with_its_address(open_page, site_server):
     assert not page.locator(".impart-print-address").is_visible()
 
 
-WIDE_NOTE = """---
+# A row and a command longer than any phone's width (built from parts to keep the source's lines short).
+WIDE_ROW = ["pilot", "claims team lead", "under 25,000", "claims answered in two days", "five days", "two days"]
+WIDE_ROW += ["shared inbox", "2026-06-01", "weekly report to the sponsor"]
+WIDE_COMMAND = "impart proposals export --status in-review --format csv --since 2026-01-01 --output "
+WIDE_COMMAND += "/var/lib/impart/exports/in-review-2026-06.csv"
+WIDE_NOTE = f"""---
 title: A note with wide content
 description: A table with many columns and a line of code longer than any phone, to see where each one scrolls.
 date: 2026-03-03
@@ -272,12 +277,12 @@ categories: [Operations]
 
 ## Figures
 
-| stage | owner | cost line | success measure | baseline | target | rollback path | review date | notes |
-|---|---|---|---|---|---|---|---|---|
-| pilot | claims team lead | under 25,000 | claims answered in two days | five days | two days | shared inbox | 2026-06-01 | weekly report to the sponsor |
+| {" | ".join(f"column {n}" for n in range(1, len(WIDE_ROW) + 1))} |
+|{"---|" * len(WIDE_ROW)}
+| {" | ".join(WIDE_ROW)} |
 
 ```
-impart proposals export --status in-review --format csv --output /var/lib/impart/exports/in-review-2026-06.csv --since 2026-01-01
+{WIDE_COMMAND}
 ```
 """
 
