@@ -333,3 +333,13 @@ def test_screenshots_of_note_home_and_listing(open_page, device, width, scheme):
         target = ARTIFACTS / f"{name}-{device}-{scheme}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.read_bytes()[:4] == b"\x89PNG" and target.stat().st_size > 10_000
+
+
+def test_words_typed_into_search_before_the_script_loads_are_searched(open_page):
+    page = open_page(NOTE, hold_bundle=True)
+    page.click("input[data-md-component=search-query]")
+    page.keyboard.type("rollback")
+    assert not bundle_has_run(page)
+    release_bundle(page)
+    page.wait_for_selector(".md-search-result__item", timeout=30_000)
+    assert page.input_value("input[data-md-component=search-query]") == "rollback"
