@@ -8,7 +8,7 @@ Events: on_page_context (home page only). Reads: `extra.home.latest`
 from __future__ import annotations
 
 from impart.content.call_to_action import home_call_to_action
-from impart.content.related_notes import front_page, refs_from_pages
+from impart.content.related_notes import categories_in_order, front_page, refs_from_pages
 
 
 def on_page_context(context, *, page, config, nav):
@@ -19,10 +19,6 @@ def on_page_context(context, *, page, config, nav):
     lead, rest = front_page(refs_from_pages(blog.blog.posts), count)
     context["lead_note"] = lead.item if lead else None
     context["latest_notes"] = [n.item for n in rest]
-    allowed = list(blog.config.categories_allowed)
-    views = {view.title: view for post in blog.blog.posts for view in post.categories}
-    context["note_categories"] = sorted(
-        views.values(), key=lambda v: allowed.index(v.title) if v.title in allowed else len(allowed)
-    )
+    context["note_categories"] = categories_in_order(blog.blog.posts, blog.config.categories_allowed)
     context["call_to_action"] = home_call_to_action(config.extra)
     return context

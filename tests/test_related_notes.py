@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from impart.content.related_notes import NoteRef, front_page, more_notes, neighbours
+from impart.content.related_notes import NoteRef, categories_in_order, front_page, more_notes, neighbours
 
 from .test_article_page import POSTS, front_matter, note_url, published
 
@@ -106,3 +106,11 @@ def test_each_note_ends_with_more_notes_and_its_neighbours(built_site, post):
         assert following.find(class_="impart-pager__title").get_text(strip=True) == by_date[at + 1][4]
     else:
         assert following is None
+
+
+def test_categories_once_each_in_the_configured_order():
+    from types import SimpleNamespace as Thing
+
+    ops, measure = Thing(title="Ops"), Thing(title="Measure")
+    pages = [Thing(categories=[measure]), Thing(categories=[ops]), Thing(categories=[measure])]
+    assert categories_in_order(pages, ["Field", "Ops", "Measure"]) == [ops, measure]

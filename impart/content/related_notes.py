@@ -4,8 +4,10 @@ Guarantees, all from the notes' metadata (nothing hand-kept):
 - `more_notes`: at most `limit` other notes, the note's own category first, then the latest;
   never the note itself; indicative (placeholder) notes after every real one.
 - `neighbours`: the previous (older) and next (newer) note by date, ties broken by address.
-- `front_page`: the lead note (the latest real one) and the next latest after it.
-Proved by tests/test_related_notes.py (the rules) and tests/test_publication.py (the pages).
+- `front_page`: the lead note (the latest real one) and the next latest after it;
+- `categories_in_order`: the categories notes are in, once each, in the configured order.
+Proved by tests/test_related_notes.py (the rules, and every note of a real build) and
+tests/test_listings.py (the front page of a real build).
 """
 
 from __future__ import annotations
@@ -71,3 +73,10 @@ def refs_from_pages(pages) -> list[NoteRef]:
         indicative = bool(page.meta.get("placeholder_notice"))
         refs.append(NoteRef(key=page.url, category=note.category, date=note.created, indicative=indicative, item=page))
     return refs
+
+
+def categories_in_order(pages, allowed: Sequence[str]) -> list:
+    """The category views (anything with a `title`) the pages belong to, once each, in `allowed`'s order."""
+    views = {view.title: view for page in pages for view in page.categories}
+    rank = {name: at for at, name in enumerate(allowed)}
+    return sorted(views.values(), key=lambda view: rank.get(view.title, len(rank)))
