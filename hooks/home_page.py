@@ -1,18 +1,24 @@
-"""The home page: the latest field notes and the call to action.
+"""The home page: the lead note, the next latest notes, the categories, the call to action.
 
 Events: on_page_context (home page only). Reads: `extra.home.latest`
-(how many notes, default 3), `extra.home.cta_lead`, `extra.cta`, `extra.intake` from mkdocs.yml.
+(how many notes, the lead included, default 4), `extra.home.cta_lead`, `extra.cta`,
+`extra.intake` from mkdocs.yml. The choice of notes is impart.content.related_notes.front_page.
 """
 
 from __future__ import annotations
 
 from impart.content.call_to_action import home_call_to_action
+from impart.content.related_notes import categories_in_order, front_page, refs_from_pages
 
 
 def on_page_context(context, *, page, config, nav):
     if not page.is_homepage:
         return None
-    count = int((config.extra.get("home") or {}).get("latest", 3))
-    context["latest_notes"] = config.plugins["material/blog"].blog.posts[:count]
+    count = int((config.extra.get("home") or {}).get("latest", 4))
+    blog = config.plugins["material/blog"]
+    lead, rest = front_page(refs_from_pages(blog.blog.posts), count)
+    context["lead_note"] = lead.item if lead else None
+    context["latest_notes"] = [n.item for n in rest]
+    context["note_categories"] = categories_in_order(blog.blog.posts, blog.config.categories_allowed)
     context["call_to_action"] = home_call_to_action(config.extra)
     return context

@@ -16,6 +16,7 @@ PAGES = {
     "category": "/field-notes/category/field-notes/",
     "intake": "/request-a-proposal/",
     "thanks": "/request-a-proposal/thanks/?ref=20261127-120000-ABCDEF",
+    "not found": "/no-such-page/",
 }
 MODES = {
     "light": {"color_scheme": "light", "viewport": {"width": 1280, "height": 900}},

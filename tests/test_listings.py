@@ -37,10 +37,26 @@ def test_archive_category_and_author_pages(built_site):
     assert summary_titles(built_site.html("/field-notes/author/impart/"))
 
 
-def test_home_has_intro_three_latest_and_call_to_action(built_site):
+def real_notes_newest_first_then_indicative():
+    notes = [(published(meta), "placeholder" in meta, meta["title"]) for meta, _ in map(front_matter, POSTS)]
+    notes.sort(reverse=True)
+    return [title for _, indicative, title in sorted(notes, key=lambda n: n[1])]
+
+
+def test_home_has_intro_lead_note_next_latest_categories_and_call_to_action(built_site):
     page = built_site.html("/")
     assert page.find("h1").get_text(strip=True)
-    assert summary_titles(page) == notes_newest_first()[:3]
+    expected = real_notes_newest_first_then_indicative()[:4]
+    assert summary_titles(page) == expected
+    lead = page.select_one(".impart-lead article.impart-summary")
+    assert lead.select_one(".impart-summary__title a").get_text(strip=True) == expected[0]
+    assert lead.find(class_="impart-byline") and lead.find(class_="impart-summary__standfirst")
+    categories = {a.get_text(strip=True): a["href"] for a in page.select("nav.impart-categories a")}
+    assert categories == {
+        "Field notes": "field-notes/category/field-notes/",
+        "Operations": "field-notes/category/operations/",
+        "Measurement": "field-notes/category/measurement/",
+    }
     cta = page.find("aside", class_="impart-cta")
     assert cta.find("a")["href"].startswith("request-a-proposal/")
 

@@ -131,3 +131,26 @@ def test_every_page_advertises_the_feeds(built_site):
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         types = {link["type"] for link in page.find_all("link", rel="alternate") if link.get("type")}
         assert {"application/rss+xml", "application/feed+json"} <= types, path
+
+
+def test_thank_you_page_is_noindex_and_out_of_the_sitemap(built_site):
+    page = built_site.html("/request-a-proposal/thanks/")
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    sitemap = (built_site.root / "sitemap.xml").read_text()
+    assert "/request-a-proposal/thanks/" not in sitemap
+    assert f"<loc>{SITE}/request-a-proposal/</loc>" in sitemap
+
+
+def test_the_404_page_is_the_sites_own_and_answered_with_404(site_server):
+    import urllib.error
+    import urllib.request
+
+    base, _ = site_server
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(f"{base}/no-such-note/", timeout=10)
+    assert answer.value.code == 404
+    page = BeautifulSoup(answer.value.read().decode("utf-8"), "html.parser")
+    assert page.find("h1").get_text(strip=True) == "Page not found"
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert page.find("a", href="/field-notes/"), "the page leads back to the notes"
+    assert page.find("a", class_="impart-skip"), "the site's own layout, skip link included"
