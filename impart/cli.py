@@ -10,8 +10,10 @@ from impart.content.dates import build_date
 from impart.content.field_notes import check_all
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.intake.definition import FormDefinitionError, load_form
+from impart.intake.notify_settings import add_notify_options, overrides_from
 from impart.intake.settings import intake_settings
 from impart.proposals_cli import add_proposals_commands
+from impart.proposals_workflow_cli import add_workflow_commands
 from impart.settings import load_settings
 
 
@@ -102,11 +104,13 @@ def cmd_serve(args) -> int:
             allowed_origins=args.allow_origin,
             rate_limit=rate,
             fallback=StaticSite(site_dir),
+            notify=overrides_from(args),
         )
     except (FormDefinitionError, OSError) as error:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
+    print(app.notifications.describe(), flush=True)
     proxy = {}
     if args.trusted_proxy:
         proxy = {
@@ -127,12 +131,14 @@ def cmd_serve(args) -> int:
     )
     if args.workers <= 1:
         with logging_to_stderr():
+            app.notifications.wake()  # sends what a previous run left pending
             waitress.serve(app, host=args.host, port=args.port, **options)
         return 0
     from impart.serve.prefork import listening_socket, serve_in_workers
 
     def serve_one_worker(listening) -> None:
         with logging_to_stderr():  # in each process: the writer thread does not survive fork()
+            app.notifications.wake()  # likewise the sending thread: each worker starts its own
             waitress.serve(app, sockets=[listening], **options)
 
     serve_in_workers(serve_one_worker, listening_socket(args.host, args.port), args.workers)
@@ -168,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
+    # -- notifications (issue 19): kept apart from the serving options above --
+    add_notify_options(serve)
     serve.set_defaults(run=cmd_serve)
-    add_proposals_commands(commands)
+    add_workflow_commands(*add_proposals_commands(commands))
     return parser
 
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import UnknownFields, parse_form_body
+from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import is_allowed_origin, normalise_origin
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
@@ -59,6 +60,7 @@ class IntakeApp:
     fallback: Callable | None = None  # a WSGI app for every other path
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
+    notifications: Notifications | None = None  # who hears of each proposal (issue 19)
     known_fields: set = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
 
@@ -129,6 +131,8 @@ class IntakeApp:
         self._allow(request, _PAGE_METHODS)
         ok = self.store.writable()
         body = {"status": "ok" if ok else "proposals folder not writable"}
+        if self.notifications:
+            body["outbox"] = vars(self.notifications.counts())
         response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
@@ -256,8 +260,12 @@ def create_app(
     max_body: int = MAX_BODY,
     fallback: Callable | None = None,
     reload_definition: bool = False,
+    notify: dict | None = None,
 ) -> IntakeApp:
-    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests."""
+    """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests.
+
+    `notify`: command-line overrides of `extra.intake.notify` (see impart.intake.notify_settings).
+    """
     from impart.intake.settings import intake_settings
     from impart.settings import load_settings
 
@@ -270,6 +278,8 @@ def create_app(
     limiter = None
     if rate_limit:
         limiter = RateLimiter(store.root / ".state" / "ratelimit", *rate_limit)
+    labels = {f.name: f.label for f in form.fields}
+    notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeApp(
         form=form,
         settings=settings,
@@ -280,4 +290,5 @@ def create_app(
         max_body=max_body,
         fallback=fallback,
         definition_source=source if reload_definition else None,
+        notifications=notifications,
     )
