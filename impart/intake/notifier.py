@@ -102,6 +102,7 @@ class Notifications:
     _wake: threading.Event = field(init=False, default_factory=threading.Event)
     _started_in: int = field(init=False, default=0)
     _start_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _closed: bool = field(init=False, default=False)
 
     def __post_init__(self):
         self.outbox.channels = self.settings.channels
@@ -125,7 +126,7 @@ class Notifications:
     def wake(self) -> None:
         """Have this process's sending thread look at the outbox now; starts it on first use in each process
         (a thread does not survive fork(), so a pre-forked or gunicorn worker starts its own)."""
-        if not self.settings.channels:
+        if not self.settings.channels or self._closed:
             return
         if self._started_in != os.getpid():
             with self._start_lock:
@@ -140,13 +141,20 @@ class Notifications:
             self.outbox.recover()
         except OSError as error:
             log.error("the outbox could not be checked after a restart: %s", error)
-        while True:
+        while not self._closed:
             self._wake.wait(self.poll)
             self._wake.clear()
+            if self._closed:
+                break
             try:
                 self.send_now()
             except Exception:  # the thread must outlive any one bad pass; the entries stay pending
                 log.exception("the outbox pass failed; it is tried again in %ds", self.poll)
+
+    def close(self) -> None:
+        """Stop this process's sending thread after its current send (what is left stays pending)."""
+        self._closed = True
+        self._wake.set()
 
 
 def notifications_for(
