@@ -110,7 +110,7 @@ def cmd_serve(args) -> int:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
-    print(app.notifications.describe(), flush=True)
+    print(app.notifications.settings.describe(), flush=True)
     proxy = {}
     if args.trusted_proxy:
         proxy = {
