@@ -36,6 +36,7 @@ def mark(store: ProposalStore, reference: str, status: str, note: str = "", *, n
     """Move the proposal to `status`; returns the new record. KeyError for an unknown reference."""
     if status not in STATUSES:
         raise UnknownStatus(status)
+    store.load(reference)  # an unknown reference is refused before anything, even the lock file, is made
     (store.root / STATE).mkdir(mode=0o700, exist_ok=True)
     with locked(store.root / STATE / "marks.lock"):
         record = store.load(reference)
