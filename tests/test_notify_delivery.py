@@ -201,3 +201,23 @@ def test_health_reports_the_outbox(make_app):
     assert health.status_code == 200
     assert health.json["outbox"]["pending"] == 2 and health.json["outbox"]["failed"] == 0
     assert 0 <= health.json["outbox"]["oldest_pending_seconds"] < 60
+
+
+def test_the_wsgi_entry_point_follows_extra_intake_notify_in_mkdocs_yml(built_site, tmp_path, monkeypatch):
+    from impart.serve.wsgi import app_from_environment
+
+    from .conftest import copy_site
+
+    project = copy_site(tmp_path / "project")
+    monkeypatch.setenv("IMPART_WEBHOOK_SECRET", SECRET)
+    with webhook_receiver() as hook:
+        config = project / "mkdocs.yml"
+        notify = f"  intake:\n    notify: {{webhook: '{hook.url}'}}\n"
+        config.write_text(config.read_text(encoding="utf-8").replace("  intake:\n", notify, 1), encoding="utf-8")
+        app = app_from_environment({"IMPART_PROJECT": str(project), "IMPART_SITE": str(built_site.root)})
+        try:
+            reference = reference_from(post(Client(app), valid_submission()))
+            assert wait_until(lambda: len(hook.accepted()) == 1)
+        finally:
+            app.notifications.close()
+    assert hook.accepted()[0].headers["impart-delivery"] == reference
