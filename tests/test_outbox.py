@@ -214,3 +214,21 @@ def test_forget_drops_every_record_of_a_purged_proposal(tmp_path):
         p.name.startswith(gone) for folder in (outbox.pending_dir, outbox.sent_dir) for p in folder.iterdir()
     )
     assert outbox.was_sent(kept, "mail")
+
+
+def test_a_pass_over_a_waiting_backlog_opens_none_of_the_entries_not_yet_due(tmp_path, monkeypatch):
+    """With the mail server down for hours, each new proposal's pass must not reopen the whole backlog."""
+    outbox = make_outbox(tmp_path)
+    for n in range(30):
+        save(outbox, f"P{n}")
+
+    def fail(ref, channel):
+        raise DeliveryError("down")
+
+    assert outbox.deliver(fail).retried == 60
+    claimed = []
+    real_claim = outbox._claim
+    monkeypatch.setattr(outbox, "_claim", lambda name: claimed.append(name) or real_claim(name))
+    fresh = save(outbox, "Fresh")
+    outbox.deliver(fail)
+    assert sorted(claimed) == [f"{fresh}.mail", f"{fresh}.webhook"]

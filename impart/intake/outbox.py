@@ -125,6 +125,9 @@ class Outbox:
         base = store.root / STATE / OUTBOX
         self.pending_dir, self.sent_dir, self.failed_dir = base / "pending", base / "sent", base / "failed"
         self.on_enqueue: Callable[[], None] | None = None  # wakes the sending thread
+        # When each entry this process saw waiting is next due, so that a pass over a long backlog (a mail
+        # server down for hours) opens only what is due, not every entry each time a proposal arrives.
+        self._not_before: dict[str, float] = {}
 
     def prepare(self) -> None:
         for folder in (self.pending_dir.parent, self.pending_dir, self.sent_dir, self.failed_dir):
@@ -215,13 +218,21 @@ class Outbox:
         Stops taking new entries at monotonic time `until`.
         """
         done = Delivered()
-        for name in sorted(os.listdir(self.pending_dir)):
+        names = sorted(os.listdir(self.pending_dir))
+        known, self._not_before = self._not_before, {}
+        for name in names:
             if until is not None and time.monotonic() > until:
                 break
             if _parse(name) is None:
                 continue
+            if not force and known.get(name, 0) > self.clock():
+                self._not_before[name] = known[name]
+                continue
             with self._claim(name) as entry:
-                if entry is None or (not force and entry.next_attempt > self.clock()):
+                if entry is not None and not force and entry.next_attempt > self.clock():
+                    self._not_before[name] = entry.next_attempt
+                    continue
+                if entry is None:
                     continue
                 if (self.sent_dir / name).exists():
                     self._remove_pending(name)
@@ -237,6 +248,7 @@ class Outbox:
                         done.failed += 1
                     else:
                         done.retried += 1
+                        self._not_before[name] = self.clock() + next_delay(entry.attempts + 1)
                 else:
                     self._mark_sent(entry)
                     done.sent += 1
