@@ -1,4 +1,5 @@
-"""Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side.
+"""Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side,
+and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off.
 
     .venv/bin/python bench/intake.py [--rounds 3] [--requests 1500] [--concurrency 16] [--max-seconds 300]
 
@@ -6,7 +7,10 @@ Both servers are waitress with the same threads on 127.0.0.1. The load (valid,
 distinct proposals, keep-alive connections, redirects not followed) goes to
 one, then the other, alternately for several rounds, so both see the same
 machine noise. Only 127.0.0.1; every loop is bounded by count and by time.
-Prints durable proposals per second, p50 and p99 latency, and ours/trivial.
+Prints durable proposals per second, p50 and p99 latency, ours/trivial, and
+notify/ours (target: within 10% on both rate and p99). After the load, waits
+(bounded) for the notify server's outbox to drain and prints how many mails and
+webhooks arrived for how many proposals stored, and any duplicate.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
 import platform
 import socket
@@ -130,7 +135,14 @@ def main() -> int:
         check=True,
         env=env,
     )
-    ours_port, trivial_port = free_port(), free_port()
+    ours_port, trivial_port, notify_port = free_port(), free_port(), free_port()
+    smtp_port, hook_port = free_port(), free_port()
+    env["IMPART_WEBHOOK_SECRET"] = "bench-secret"
+    notify_flags = [
+        "--notify-email", "ops@impart.example", "--mail-from", "site@impart.example",
+        "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port),
+        "--notify-webhook", f"http://127.0.0.1:{hook_port}/hook",
+    ]  # fmt: skip
     servers = {
         "ours": (
             [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
@@ -138,6 +150,13 @@ def main() -> int:
              "--workers", str(WORKERS),
              "--rate-limit", "100000000/60"],
             ours_port,
+            "/request-a-proposal/",
+        ),
+        "notify": (
+            [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+             "--proposals", str(work / "notify"), "--port", str(notify_port), "--threads", str(THREADS),
+             "--workers", str(WORKERS), "--rate-limit", "100000000/60", *notify_flags],
+            notify_port,
             "/request-a-proposal/",
         ),
         "trivial": (
@@ -148,6 +167,12 @@ def main() -> int:
         ),
     }  # fmt: skip
     processes = {}
+    receivers = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/receivers.py"), str(smtp_port), str(hook_port)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    receivers.stdout.readline()  # "ready"
+    delivered = {}
     try:
         for name, (command, port, _) in servers.items():
             processes[name] = subprocess.Popen(
@@ -167,10 +192,18 @@ def main() -> int:
                     f"round {round_number + 1} {name:8} {ok:5} answered 303 in {seconds:6.2f} s = {ok / seconds:7.1f}/s"
                 )
         stored = len(list((work / "proposals").glob("*.json")))
+        notified = len(list((work / "notify").glob("*.json")))
+        drain_deadline = time.monotonic() + 120
+        while any((work / "notify/.state/outbox/pending").iterdir()) and time.monotonic() < drain_deadline:
+            time.sleep(0.2)
+        drained = not any((work / "notify/.state/outbox/pending").iterdir())
     finally:
         for process in processes.values():
             process.terminate()
             process.wait(timeout=10)
+        receivers.terminate()
+        out, _ = receivers.communicate(timeout=30)
+        delivered = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
     print()
     machine = f"{os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
@@ -179,19 +212,30 @@ def main() -> int:
         f"concurrency {args.concurrency}, waitress threads {THREADS} in {WORKERS} process(es), {args.requests} requests"
     )
     print(f"{'server':8} {'rate/s (median)':>16} {'p50 ms':>8} {'p99 ms':>8}")
-    summary = {}
+    summary, p99 = {}, {}
     for name, rounds in results.items():
         if not rounds:
             continue
         rate = statistics.median(r for r, _ in rounds)
         latencies = [x for _, lat in rounds for x in lat]
         summary[name] = rate
+        p99[name] = percentile(latencies, 0.99)
         print(
             f"{name:8} {rate:16.1f} {percentile(latencies, 0.5) * 1000:8.1f} {percentile(latencies, 0.99) * 1000:8.1f}"
         )
     if "ours" in summary and "trivial" in summary:
         print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
+    if "ours" in summary and "notify" in summary:
+        print(
+            f"ratio notify/ours: rate {summary['notify'] / summary['ours']:.2f} (target >= 0.90), "
+            f"p99 {p99['notify'] / p99['ours']:.2f} (target <= 1.10)"
+        )
     print(f"durable proposals stored by ours: {stored}")
+    print(
+        f"notify: {notified} stored; outbox {'drained' if drained else 'NOT drained within 120 s'}; "
+        f"{delivered.get('mails', '?')} mails and {delivered.get('webhooks', '?')} webhooks received, "
+        f"duplicates: {delivered.get('mail_duplicates', '?')} mail, {delivered.get('webhook_duplicates', '?')} webhook"
+    )
     return 0
 
 
