@@ -145,9 +145,8 @@ def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
             lines.append(f"    {channel}: sent")
         elif channel in states:
             entry = states[channel]
-            lines.append(
-                f"    {channel}: {entry.state}, {entry.attempts} attempt(s) {_text(entry.last_error)}".rstrip()
-            )
+            error = f": {_text(entry.last_error)}" if entry.last_error else ""
+            lines.append(f"    {channel}: {entry.state} after {entry.attempts} attempt(s){error}")
         else:
             lines.append(f"    {channel}: not yet indexed; impart proposals notify sends it")
     return lines

@@ -158,7 +158,7 @@ def _date(value: str) -> dt.date:
 def _table(title: str, counts) -> list[str]:
     if not counts:
         return []
-    width = max(len(_cell(key, 60)) for key in counts)
+    width = max(len(_cell(key, 60)) for key, _ in counts)
     return [title] + [f"  {_cell(key, 60):<{width}}  {count:>5}" for key, count in counts] + [""]
 
 

@@ -10,10 +10,11 @@
   and only while it is still linked and has no `sent/` marker. Two workers or two
   processes never both send it; the kernel drops a killed worker's lock, so the
   entry is taken up again after `kill -9`.
-- **Sent once.** The `sent/` marker is written and fsynced before the entry goes;
-  an entry found with a marker is dropped unsent. The one window left is a crash
-  after the receiver accepted and before the marker is written: then it is sent
-  again, with the same Message-ID or `Impart-Delivery`, so the receiver can tell.
+- **Sent once.** The `sent/` marker is written before the entry goes (the folder
+  is fsynced once a pass); an entry found with a marker is dropped unsent. The
+  window left is a crash after the receiver accepted and before the marker is
+  written (or a power cut before the pass's fsync): then it is sent again, with
+  the same Message-ID or `Impart-Delivery`, so the receiver can tell.
 - **Retried** after 1 min, 5 min, 30 min, 2 h, then every 6 h, for 3 days from
   the proposal; then moved to `failed/` with the last error, for the operator.
 
@@ -252,11 +253,15 @@ class Outbox:
                 else:
                     self._mark_sent(entry)
                     done.sent += 1
+        if done.sent:
+            _fsync_dir(self.sent_dir)
         return done
 
     def _mark_sent(self, entry: Entry) -> None:
         record = {"sent": self.clock(), "attempts": entry.attempts + 1}
-        _write_atomically(self.sent_dir, entry.name, json.dumps(record).encode(), durable=True)
+        # Not fsynced one by one: a killed process's writes survive it (the page cache is the kernel's), and
+        # the pass fsyncs the folder once at its end, so that only a power cut in the pass can resend one.
+        _write_atomically(self.sent_dir, entry.name, json.dumps(record).encode(), durable=False)
         self._remove_pending(entry.name)
 
     def _remove_pending(self, name: str) -> None:

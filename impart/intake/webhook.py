@@ -27,6 +27,10 @@ class DeliveryError(Exception):
     """One attempt failed; the message (no secret, no personal data) is kept as the entry's last error."""
 
 
+class ConnectionWentStale(DeliveryError):
+    """A kept-alive connection had been closed by the receiver before this request was sent."""
+
+
 def body_of(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
@@ -48,17 +52,25 @@ def verify(secret: bytes, header: str, body: bytes, *, now: float | None = None,
     return hmac.compare_digest(signature(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
 
 
-def post(url: str, secret: bytes, record: dict, *, timeout: float = TIMEOUT) -> int:
-    """POST the record, signed; returns the 2xx status, or raises DeliveryError."""
+def connect(url: str, *, timeout: float = TIMEOUT) -> http.client.HTTPConnection:
+    """A connection to the webhook's host, to be used for one or more `post`s (kept alive between them)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=context)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
+def post(url: str, secret: bytes, record: dict, *, connection: http.client.HTTPConnection | None = None) -> int:
+    """POST the record, signed; returns the 2xx status, or raises DeliveryError.
+
+    With `connection`, the caller keeps it open for the next post and closes it; without, one is made here.
+    """
     body = body_of(record)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    own = connection is None
+    connection = connect(url) if own else connection
     headers = {
         "Content-Type": "application/json",
         SIGNATURE: signature(secret, int(time.time()), body),
@@ -70,10 +82,16 @@ def post(url: str, secret: bytes, record: dict, *, timeout: float = TIMEOUT) -> 
         response = connection.getresponse()
         response.read(64 * 1024)
         status = response.status
+    except (BrokenPipeError, http.client.RemoteDisconnected) as error:
+        connection.close()
+        stale = ConnectionWentStale if not own else DeliveryError
+        raise stale(f"webhook {parts.hostname}: {error.__class__.__name__}: {error}") from None
     except (OSError, http.client.HTTPException) as error:
+        connection.close()
         raise DeliveryError(f"webhook {parts.hostname}: {error.__class__.__name__}: {error}") from None
     finally:
-        connection.close()
+        if own:
+            connection.close()
     if not 200 <= status < 300:
         raise DeliveryError(f"webhook {parts.hostname}: answered {status}; a 2xx is needed")
     return status
