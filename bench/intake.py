@@ -113,6 +113,19 @@ def run_load(port: int, path: str, start: int, total: int, concurrency: int, dea
     return time.perf_counter() - began, latencies, successes[0]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process and its live child processes have used so far (Linux)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -198,9 +211,11 @@ def main() -> int:
             time.sleep(0.2)
         drained = not any((work / "notify/.state/outbox/pending").iterdir())
     finally:
+        server_cpu = {name: _cpu_seconds(process.pid) for name, process in processes.items()}
         for process in processes.values():
             process.terminate()
             process.wait(timeout=10)
+        receivers_cpu = _cpu_seconds(receivers.pid)
         receivers.terminate()
         out, _ = receivers.communicate(timeout=30)
         delivered = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
@@ -236,6 +251,15 @@ def main() -> int:
         f"{delivered.get('mails', '?')} mails and {delivered.get('webhooks', '?')} webhooks received, "
         f"duplicates: {delivered.get('mail_duplicates', '?')} mail, {delivered.get('webhook_duplicates', '?')} webhook"
     )
+    print(f"the receivers (standing for a mail server and a webhook elsewhere) used {receivers_cpu:.1f} CPU s")
+    if "ours" in server_cpu and "notify" in server_cpu:
+        per = {
+            name: server_cpu[name] / max(1, count) * 1000 for name, count in (("ours", stored), ("notify", notified))
+        }
+        print(
+            f"server CPU per proposal, the sending included: ours {per['ours']:.2f} ms, notify {per['notify']:.2f} ms "
+            f"({per['notify'] / per['ours']:.2f}x)"
+        )
     return 0
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from impart.intake.mail_message import acknowledgement_mail, operator_mail
+from impart.intake.mail_message import POLICY, acknowledgement_mail, operator_mail
 from impart.intake.notify_settings import ACKNOWLEDGE, MAIL, WEBHOOK, NotifySettings, notify_settings
 from impart.intake.outbox import Counts, Delivered, Gone, Outbox
 from impart.intake.storage import ProposalStore
@@ -96,7 +96,8 @@ class Dispatcher:
     def _mail(self, message, to) -> None:
         try:
             # The envelope names the recipients: nothing in the message's headers can add one.
-            self._connection().send_message(message, from_addr=self.settings.mail_from, to_addrs=list(to))
+            data = message.as_bytes(policy=POLICY)  # flattened once, with CRLF, as SMTP wants it
+            self._connection().sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
             where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
