@@ -83,6 +83,7 @@ def cmd_serve(args) -> int:
 
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
+    from impart.intake.sender_process import start_sender_process
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.static_site import StaticSite
 
@@ -111,6 +112,7 @@ def cmd_serve(args) -> int:
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
     print(app.notifications.settings.describe(), flush=True)
+    start_sender_process(app.notifications, logging_to_stderr)  # before any thread or worker: it forks
     proxy = {}
     if args.trusted_proxy:
         proxy = {
@@ -131,14 +133,12 @@ def cmd_serve(args) -> int:
     )
     if args.workers <= 1:
         with logging_to_stderr():
-            app.notifications.wake()  # sends what a previous run left pending
             waitress.serve(app, host=args.host, port=args.port, **options)
         return 0
     from impart.serve.prefork import listening_socket, serve_in_workers
 
     def serve_one_worker(listening) -> None:
         with logging_to_stderr():  # in each process: the writer thread does not survive fork()
-            app.notifications.wake()  # likewise the sending thread: each worker starts its own
             waitress.serve(app, sockets=[listening], **options)
 
     serve_in_workers(serve_one_worker, listening_socket(args.host, args.port), args.workers)

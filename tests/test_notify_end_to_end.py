@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -123,7 +124,10 @@ def test_two_worker_processes_and_a_cron_notify_send_each_notification_once(buil
         command = serve_command(
             built_site.root, proposals, port, "--rate-limit", "100000/60", "--workers", str(workers), *flags
         )
-        with running(command, port, log=tmp_path / "serve.log"):
+        with running(command, port, log=tmp_path / "serve.log") as server:
+            # Sending is one niced child process; the workers serve at the server's own niceness.
+            assert wait_until(lambda: len(_children_niceness(server.pid)) == workers, seconds=10)
+            assert sorted(_children_niceness(server.pid)) == [0] * (workers - 1) + [10]
             acknowledged = load(port, 1.0)
             # A cron run at the same moment is a third sender over the same outbox.
             notify = impart("proposals", "notify", "--proposals", str(proposals), *flags, cwd=PROJECT)
@@ -149,3 +153,16 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         connection.close()
+
+
+def _children_niceness(pid: int) -> list[int]:
+    """The niceness of each child process of `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(pid):  # fields: state, ppid, ...; niceness is the 17th after the name
+            found.append(int(fields[16]))
+    return found

@@ -15,7 +15,7 @@ import smtplib
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from impart.intake.mail_message import POLICY, acknowledgement_mail, operator_mail
@@ -128,6 +128,7 @@ class Notifications:
     _started_in: int = field(init=False, default=0)
     _start_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _closed: bool = field(init=False, default=False)
+    _wake_fd: int | None = field(init=False, default=None)  # the sending process's pipe, under `impart serve`
 
     def __post_init__(self):
         self.outbox.channels = self.settings.channels
@@ -149,10 +150,20 @@ class Notifications:
         return self.outbox.counts()
 
     def wake(self) -> None:
-        """Have this process's sending thread look at the outbox now; starts it on first use in each process
-        (a thread does not survive fork(), so a pre-forked or gunicorn worker starts its own)."""
+        """Have the sender look at the outbox now: the sending process where `impart serve` started one, else
+        this process's thread, started on first use in each process (a thread does not survive fork(), so a
+        pre-forked or gunicorn worker starts its own)."""
         if not self.settings.channels or self._closed:
             return
+        if self._wake_fd is not None:
+            try:
+                os.write(self._wake_fd, b"!")
+                return
+            except BlockingIOError:
+                return  # the pipe is full: the sender has wakes enough waiting
+            except OSError:
+                log.error("the sending process is gone; this process sends from a thread instead")
+                self._wake_fd = None
         if self._started_in != os.getpid():
             with self._start_lock:
                 if self._started_in != os.getpid():
@@ -162,19 +173,28 @@ class Notifications:
         self._wake.set()
 
     def _run(self) -> None:
+        def woken(timeout: float) -> bool:
+            was_woken = self._wake.wait(timeout)
+            if was_woken:
+                time.sleep(GATHER_SECONDS)
+            self._wake.clear()
+            return was_woken
+
+        self.serve_outbox(woken)
+
+    def serve_outbox(self, woken: Callable[[float], bool | None]) -> None:
+        """Remake what a crash lost, then make a pass each time `woken(poll)` returns (woken or timed out),
+        until it returns None or `close()` is called."""
         try:
             self.outbox.recover()
         except OSError as error:
             log.error("the outbox could not be checked after a restart: %s", error)
         while not self._closed:
-            if self._wake.wait(self.poll):
-                time.sleep(GATHER_SECONDS)
-            self._wake.clear()
-            if self._closed:
+            if woken(self.poll) is None or self._closed:
                 break
             try:
                 self.send_now()
-            except Exception:  # the thread must outlive any one bad pass; the entries stay pending
+            except Exception:  # the sender must outlive any one bad pass; the entries stay pending
                 log.exception("the outbox pass failed; it is tried again in %ds", self.poll)
 
     def close(self) -> None:
