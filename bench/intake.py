@@ -113,6 +113,14 @@ def run_load(port: int, path: str, start: int, total: int, concurrency: int, dea
     return time.perf_counter() - began, latencies, successes[0]
 
 
+def _drain(pending: Path, seconds: float) -> float:
+    """Wait (bounded) until the outbox is empty, so that one round's sending never falls in another's."""
+    began = time.monotonic()
+    while any(pending.iterdir()) and time.monotonic() - began < seconds:
+        time.sleep(0.05)
+    return time.monotonic() - began
+
+
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU seconds a process and its live child processes have used so far (Linux)."""
     total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
@@ -201,14 +209,13 @@ def main() -> int:
                 seconds, latencies, ok = run_load(port, path, offset, args.requests, args.concurrency, stop_at)
                 offset += args.requests
                 results[name].append((ok / seconds, latencies))
+                drain = _drain(work / "notify/.state/outbox/pending", 120) if name == "notify" else 0.0
                 print(
                     f"round {round_number + 1} {name:8} {ok:5} answered 303 in {seconds:6.2f} s = {ok / seconds:7.1f}/s"
+                    + (f"; its notifications all sent {drain:.1f} s later" if name == "notify" else "")
                 )
         stored = len(list((work / "proposals").glob("*.json")))
         notified = len(list((work / "notify").glob("*.json")))
-        drain_deadline = time.monotonic() + 120
-        while any((work / "notify/.state/outbox/pending").iterdir()) and time.monotonic() < drain_deadline:
-            time.sleep(0.2)
         drained = not any((work / "notify/.state/outbox/pending").iterdir())
     finally:
         server_cpu = {name: _cpu_seconds(process.pid) for name, process in processes.items()}

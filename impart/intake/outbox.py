@@ -188,7 +188,7 @@ class Outbox:
             except BlockingIOError:
                 yield None
                 return
-            if os.fstat(fd).st_nlink == 0:  # sent or rescheduled by another while this one waited
+            if os.fstat(fd).st_nlink == 0:  # rescheduled by another while this one waited (replaced: no link left)
                 yield None
                 return
             yield self._entry(name, os.read(fd, 4096), "pending")
@@ -235,7 +235,7 @@ class Outbox:
                     continue
                 if entry is None:
                     continue
-                if (self.sent_dir / name).exists():
+                if (self.sent_dir / name).exists():  # sent by another while this one waited, or before a crash
                     self._remove_pending(name)
                     done.dropped += 1
                     continue
@@ -255,14 +255,14 @@ class Outbox:
                     done.sent += 1
         if done.sent:
             _fsync_dir(self.sent_dir)
+            _fsync_dir(self.pending_dir)
         return done
 
     def _mark_sent(self, entry: Entry) -> None:
-        record = {"sent": self.clock(), "attempts": entry.attempts + 1}
-        # Not fsynced one by one: a killed process's writes survive it (the page cache is the kernel's), and
-        # the pass fsyncs the folder once at its end, so that only a power cut in the pass can resend one.
-        _write_atomically(self.sent_dir, entry.name, json.dumps(record).encode(), durable=False)
-        self._remove_pending(entry.name)
+        # The claimed entry itself moves to sent/: one rename, so the entry is pending or sent, never both or
+        # neither. Not fsynced one by one: a killed process's renames survive it (the kernel keeps them), and
+        # the pass fsyncs the folders once at its end, so that only a power cut in the pass can resend one.
+        os.rename(self.pending_dir / entry.name, self.sent_dir / entry.name)
 
     def _remove_pending(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
