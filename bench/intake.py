@@ -248,9 +248,11 @@ def main() -> int:
     if "ours" in summary and "trivial" in summary:
         print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
     if "ours" in summary and "notify" in summary:
+        pairs = [on / off for (on, _), (off, _) in zip(results["notify"], results["ours"], strict=False)]
         print(
             f"ratio notify/ours: rate {summary['notify'] / summary['ours']:.2f} (target >= 0.90), "
-            f"p99 {p99['notify'] / p99['ours']:.2f} (target <= 1.10)"
+            f"p99 {p99['notify'] / p99['ours']:.2f} (target <= 1.10); rate ratio of each round, "
+            f"{' '.join(f'{pair:.2f}' for pair in pairs)}: median {statistics.median(pairs):.2f}"
         )
     print(f"durable proposals stored by ours: {stored}")
     print(

@@ -1,10 +1,10 @@
-"""The sending process of `impart serve`: one per server, niced, so that sending never takes CPU from intake.
+"""The sending process of `impart serve`: one per server, run on idle CPU only, so sending never slows intake.
 
 Under `impart serve` the outbox is sent not from a thread in each serving process
-but from one child forked before the workers, at niceness 10: on a busy machine
-the kernel gives the request threads the CPU first (and no request thread waits
-on a sender for Python's GIL), and notifications go out as soon as there is CPU
-to spare. bench/intake.py measures throughput and p99 with notifications on
+but from one child forked before the workers, scheduled SCHED_IDLE (niceness 19
+where Linux's idle class is missing): the kernel gives the request threads the
+CPU first (and no request thread waits on a sender for Python's GIL), and
+notifications go out as soon as there is CPU to spare. bench/intake.py measures throughput and p99 with notifications on
 beside off. Serving processes wake it through a pipe (a byte written, never
 blocking); it ends with its parent (PR_SET_PDEATHSIG), or when every serving
 process has closed the pipe. tests/test_notify_end_to_end.py runs it through
@@ -26,13 +26,21 @@ from impart.intake.notifier import GATHER_SECONDS, Notifications
 
 log = logging.getLogger("impart.notify")
 
-NICENESS = 10
+NICENESS = 19
 _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):  # not Linux: the pipe's end still stops it
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _yield_to_intake() -> None:
+    """Run only on CPU the serving processes leave: SCHED_IDLE where Linux has it, else the lowest niceness."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
 
 
 def _drain(fd: int) -> bool:
@@ -62,7 +70,7 @@ def start_sender_process(
     try:
         os.close(write_fd)
         _die_with_parent()
-        os.nice(NICENESS)
+        _yield_to_intake()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C stops the server, which stops this process
 
         def woken(timeout: float) -> bool | None:
