@@ -4,10 +4,11 @@ Under `impart serve` the outbox is sent not from a thread in each serving proces
 but from one child forked before the workers, scheduled SCHED_IDLE (niceness 19
 where Linux's idle class is missing): the kernel gives the request threads the
 CPU first (and no request thread waits on a sender for Python's GIL), and
-notifications go out as soon as there is CPU to spare. bench/intake.py measures throughput and p99 with notifications on
-beside off. Serving processes wake it through a pipe (a byte written, never
-blocking); it ends with its parent (PR_SET_PDEATHSIG), or when every serving
-process has closed the pipe. tests/test_notify_end_to_end.py runs it through
+notifications go out as soon as there is CPU to spare (an idle-class task still
+gets a sliver of a busy CPU, so it is slowed, never stopped). bench/intake.py
+measures throughput and p99 with notifications on beside off. Serving processes
+wake it through a pipe (a byte written, never blocking); it ends with its parent
+(PR_SET_PDEATHSIG), or when every serving process has closed the pipe. tests/test_notify_end_to_end.py runs it through
 `kill -9` and two workers.
 """
 
