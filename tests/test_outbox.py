@@ -232,3 +232,15 @@ def test_a_pass_over_a_waiting_backlog_opens_none_of_the_entries_not_yet_due(tmp
     fresh = save(outbox, "Fresh")
     outbox.deliver(fail)
     assert sorted(claimed) == [f"{fresh}.mail", f"{fresh}.webhook"]
+
+
+def test_recovery_sweeps_a_temp_file_a_crash_left_mid_reschedule_and_keeps_a_fresh_one(tmp_path):
+    import os
+
+    outbox = make_outbox(tmp_path)
+    old, fresh = outbox.pending_dir / ".tmp-0a1b2c", outbox.pending_dir / ".tmp-3d4e5f"
+    old.write_text("{}")
+    fresh.write_text("{}")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    outbox.recover()
+    assert not old.exists() and fresh.exists()

@@ -59,7 +59,7 @@ class Dispatcher:
             message = acknowledgement_mail(record, mail_from=settings.mail_from, contact=self.contact)
             if message is None:
                 raise DeliveryError("acknowledge: the proposal has no usable mail address; nothing to send")
-            self._mail(message, (message["To"],))
+            self._mail(message, (str(message["To"]),))
         else:
             raise DeliveryError(f"{channel}: this channel is no longer set; set it again (see README, Notifications)")
 

@@ -154,6 +154,11 @@ class Outbox:
         """Remake the entries a crash lost, for proposals received within the retry window; returns how many."""
         cutoff = self.clock() - RETRY_WINDOW
         remade = 0
+        for folder in (self.pending_dir, self.failed_dir):  # a reschedule a crash cut short leaves its temp file
+            for temp in folder.glob(f"{_TEMP}*"):
+                with contextlib.suppress(OSError):
+                    if temp.stat().st_mtime < time.time() - 60:
+                        temp.unlink()
         for reference in self.store.references():
             if received_at(reference) < cutoff:
                 break  # newest first: the rest are older still
