@@ -130,6 +130,8 @@ def cmd_notify(args) -> int:
     except NotifySettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    if not notifications.settings.channels:
+        print("no notification channel is set (extra.intake.notify in mkdocs.yml, or the options); see README")
     recovered = notifications.outbox.recover()
     done = notifications.send_now(force=True, until=time.monotonic() + NOTIFY_SECONDS)
     left = notifications.counts()

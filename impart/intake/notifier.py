@@ -3,7 +3,7 @@
 The handler only records what is owed (see outbox.py); the sending thread of
 each serving process wakes when a proposal is stored, and every 30 s for
 retries and for entries another process recorded. A slow or dead mail server or
-webhook delays nobody's 303 (tests/test_notify_end_to_end.py times it). Mail goes
+webhook delays nobody's 303 (tests/test_notify_delivery.py times it). Mail goes
 by `smtplib` (one connection for a batch), the webhook by `impart.intake.webhook`.
 """
 

@@ -2,8 +2,8 @@
 
 Counts come from the stored proposals (quarantined submissions are never
 counted); the chart is pygal's stacked bar chart (months across, one series
-per originating note), written as SVG. tests/test_proposals_report.py checks the
-counts and parses the SVG.
+per originating note), written as SVG. tests/test_proposals_workflow.py checks
+the counts and parses the SVG.
 """
 
 from __future__ import annotations
