@@ -1,10 +1,12 @@
-"""Sending the outbox: each channel's transport, and the thread that sends after the prospect has their answer.
+"""Sending the outbox: each channel's transport, and the sender that runs after the prospect has their answer.
 
-The handler only records what is owed (see outbox.py); the sending thread of
-each serving process wakes when a proposal is stored, and every 30 s for
-retries and for entries another process recorded. A slow or dead mail server or
-webhook delays nobody's 303 (tests/test_notify_delivery.py times it). Mail goes
-by `smtplib` (one connection for a batch), the webhook by `impart.intake.webhook`.
+The handler only records what is owed (see outbox.py); the sender wakes when a
+proposal is stored, and every 30 s for retries and for entries another process
+recorded. Under `impart serve` the sender is one idle-priority process
+(sender_process.py); under gunicorn or the preview, a thread in each process.
+A slow or dead mail server or webhook delays nobody's 303
+(tests/test_notify_delivery.py times it). Mail goes by `smtplib` (one session a
+pass), the webhook by `impart.intake.webhook` (one kept-alive connection a pass).
 """
 
 from __future__ import annotations
