@@ -168,3 +168,18 @@ def test_report_refuses_a_date_it_cannot_read(folder, capsys, argv, message):
     save(folder, NOV)
     code, _, err = run(capsys, *argv, "--proposals", str(folder))
     assert code == 2 and message in err
+
+
+def test_purge_also_drops_the_purged_proposals_notification_records(folder, capsys):
+    from impart.intake.outbox import Outbox
+
+    old, kept = save(folder, OCT), save(folder, NOV)
+    outbox = Outbox(ProposalStore(folder), ("mail",))
+    outbox.prepare()
+    outbox.enqueue(old)
+    outbox.enqueue(kept)
+    outbox.deliver(lambda reference, channel: None)
+    days = (dt.datetime.now(dt.UTC) - dt.datetime.fromtimestamp(NOV, dt.UTC)).days - 1 + 20  # between the two
+    code, _, _ = run(capsys, "purge", "--older-than", str(days), "--proposals", str(folder))
+    assert code == 0
+    assert [p.name for p in outbox.sent_dir.iterdir()] == [f"{kept}.mail"]
