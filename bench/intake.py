@@ -1,4 +1,5 @@
-"""Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side.
+"""Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side,
+and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off.
 
     .venv/bin/python bench/intake.py [--rounds 3] [--requests 1500] [--concurrency 16] [--max-seconds 300]
 
@@ -6,7 +7,10 @@ Both servers are waitress with the same threads on 127.0.0.1. The load (valid,
 distinct proposals, keep-alive connections, redirects not followed) goes to
 one, then the other, alternately for several rounds, so both see the same
 machine noise. Only 127.0.0.1; every loop is bounded by count and by time.
-Prints durable proposals per second, p50 and p99 latency, and ours/trivial.
+Prints durable proposals per second, p50 and p99 latency, ours/trivial, and
+notify/ours (target: within 10% on both rate and p99). After the load, waits
+(bounded) for the notify server's outbox to drain and prints how many mails and
+webhooks arrived for how many proposals stored, and any duplicate.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
 import platform
 import socket
@@ -108,6 +113,27 @@ def run_load(port: int, path: str, start: int, total: int, concurrency: int, dea
     return time.perf_counter() - began, latencies, successes[0]
 
 
+def _drain(pending: Path, seconds: float) -> float:
+    """Wait (bounded) until the outbox is empty, so that one round's sending never falls in another's."""
+    began = time.monotonic()
+    while any(pending.iterdir()) and time.monotonic() - began < seconds:
+        time.sleep(0.05)
+    return time.monotonic() - began
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process and its live child processes have used so far (Linux)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -130,7 +156,14 @@ def main() -> int:
         check=True,
         env=env,
     )
-    ours_port, trivial_port = free_port(), free_port()
+    ours_port, trivial_port, notify_port = free_port(), free_port(), free_port()
+    smtp_port, hook_port = free_port(), free_port()
+    env["IMPART_WEBHOOK_SECRET"] = "bench-secret"
+    notify_flags = [
+        "--notify-email", "ops@impart.example", "--mail-from", "site@impart.example",
+        "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp_port),
+        "--notify-webhook", f"http://127.0.0.1:{hook_port}/hook",
+    ]  # fmt: skip
     servers = {
         "ours": (
             [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
@@ -138,6 +171,13 @@ def main() -> int:
              "--workers", str(WORKERS),
              "--rate-limit", "100000000/60"],
             ours_port,
+            "/request-a-proposal/",
+        ),
+        "notify": (
+            [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+             "--proposals", str(work / "notify"), "--port", str(notify_port), "--threads", str(THREADS),
+             "--workers", str(WORKERS), "--rate-limit", "100000000/60", *notify_flags],
+            notify_port,
             "/request-a-proposal/",
         ),
         "trivial": (
@@ -148,6 +188,12 @@ def main() -> int:
         ),
     }  # fmt: skip
     processes = {}
+    receivers = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/receivers.py"), str(smtp_port), str(hook_port)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    receivers.stdout.readline()  # "ready"
+    delivered = {}
     try:
         for name, (command, port, _) in servers.items():
             processes[name] = subprocess.Popen(
@@ -163,14 +209,23 @@ def main() -> int:
                 seconds, latencies, ok = run_load(port, path, offset, args.requests, args.concurrency, stop_at)
                 offset += args.requests
                 results[name].append((ok / seconds, latencies))
+                drain = _drain(work / "notify/.state/outbox/pending", 120) if name == "notify" else 0.0
                 print(
                     f"round {round_number + 1} {name:8} {ok:5} answered 303 in {seconds:6.2f} s = {ok / seconds:7.1f}/s"
+                    + (f"; its notifications all sent {drain:.1f} s later" if name == "notify" else "")
                 )
         stored = len(list((work / "proposals").glob("*.json")))
+        notified = len(list((work / "notify").glob("*.json")))
+        drained = not any((work / "notify/.state/outbox/pending").iterdir())
     finally:
+        server_cpu = {name: _cpu_seconds(process.pid) for name, process in processes.items()}
         for process in processes.values():
             process.terminate()
             process.wait(timeout=10)
+        receivers_cpu = _cpu_seconds(receivers.pid)
+        receivers.terminate()
+        out, _ = receivers.communicate(timeout=30)
+        delivered = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
     print()
     machine = f"{os.cpu_count()} cores · {cpu_model()} · Python {platform.python_version()}"
@@ -179,19 +234,41 @@ def main() -> int:
         f"concurrency {args.concurrency}, waitress threads {THREADS} in {WORKERS} process(es), {args.requests} requests"
     )
     print(f"{'server':8} {'rate/s (median)':>16} {'p50 ms':>8} {'p99 ms':>8}")
-    summary = {}
+    summary, p99 = {}, {}
     for name, rounds in results.items():
         if not rounds:
             continue
         rate = statistics.median(r for r, _ in rounds)
         latencies = [x for _, lat in rounds for x in lat]
         summary[name] = rate
+        p99[name] = percentile(latencies, 0.99)
         print(
             f"{name:8} {rate:16.1f} {percentile(latencies, 0.5) * 1000:8.1f} {percentile(latencies, 0.99) * 1000:8.1f}"
         )
     if "ours" in summary and "trivial" in summary:
         print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
+    if "ours" in summary and "notify" in summary:
+        pairs = [on / off for (on, _), (off, _) in zip(results["notify"], results["ours"], strict=False)]
+        print(
+            f"ratio notify/ours: rate {summary['notify'] / summary['ours']:.2f} (target >= 0.90), "
+            f"p99 {p99['notify'] / p99['ours']:.2f} (target <= 1.10); rate ratio of each round, "
+            f"{' '.join(f'{pair:.2f}' for pair in pairs)}: median {statistics.median(pairs):.2f}"
+        )
     print(f"durable proposals stored by ours: {stored}")
+    print(
+        f"notify: {notified} stored; outbox {'drained' if drained else 'NOT drained within 120 s'}; "
+        f"{delivered.get('mails', '?')} mails and {delivered.get('webhooks', '?')} webhooks received, "
+        f"duplicates: {delivered.get('mail_duplicates', '?')} mail, {delivered.get('webhook_duplicates', '?')} webhook"
+    )
+    print(f"the receivers (standing for a mail server and a webhook elsewhere) used {receivers_cpu:.1f} CPU s")
+    if "ours" in server_cpu and "notify" in server_cpu:
+        per = {
+            name: server_cpu[name] / max(1, count) * 1000 for name, count in (("ours", stored), ("notify", notified))
+        }
+        print(
+            f"server CPU per proposal, the sending included: ours {per['ours']:.2f} ms, notify {per['notify']:.2f} ms "
+            f"({per['notify'] / per['ours']:.2f}x)"
+        )
     return 0
 
 

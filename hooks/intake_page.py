@@ -3,9 +3,9 @@
 Events: on_page_markdown (load and check `form:` from the intake page's front
 matter), on_page_context (hand the form and its paths to intake.html),
 on_serve (mount the proposal handler, so `mkdocs serve` has a working form that
-writes into proposals/, answering only for the preview's own address). Reads:
-`form` of the intake page; `site_url`, `dev_addr`, `extra.intake` (`page`,
-`path`, `action`, `contact`) from mkdocs.yml.
+writes into proposals/, answering only for the preview's own address, and notifies
+as `extra.intake.notify` says). Reads: `form` of the intake page; `site_url`,
+`dev_addr`, `extra.intake` (`page`, `path`, `action`, `contact`, `notify`) from mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -56,14 +56,18 @@ def on_serve(server, *, config, builder):
     from impart.intake.origin import address_origins
 
     project = Path(config.config_file_path).resolve().parent
-    app = create_app(
-        project,
-        site_dir=Path(config.site_dir),
-        proposals_dir=project / "proposals",
-        origins=address_origins(config.dev_addr.host, config.dev_addr.port),  # its own address, never Host
-        fallback=server.get_app(),
-        reload_definition=True,  # an editor may change the form while previewing
-    )
+    try:
+        app = create_app(
+            project,
+            site_dir=Path(config.site_dir),
+            proposals_dir=project / "proposals",
+            origins=address_origins(config.dev_addr.host, config.dev_addr.port),  # its own address, never Host
+            fallback=server.get_app(),
+            reload_definition=True,  # an editor may change the form while previewing
+        )
+    except ValueError as error:  # a notification setting that cannot work, named with its place
+        raise PluginError(str(error)) from None
     server.set_app(app)
     log.info(f"the proposal form is live: submissions land in {project / 'proposals'}")
+    log.info(app.notifications.settings.describe())
     return server

@@ -10,8 +10,10 @@ from impart.content.dates import build_date
 from impart.content.field_notes import check_all
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.intake.definition import FormDefinitionError, load_form
+from impart.intake.notify_settings import add_notify_options, overrides_from
 from impart.intake.settings import intake_settings
 from impart.proposals_cli import add_proposals_commands
+from impart.proposals_workflow_cli import add_workflow_commands
 from impart.settings import load_settings
 
 
@@ -89,6 +91,7 @@ def cmd_serve(args) -> int:
     """The built site and the proposal handler together, on waitress (hardened: impart.serve.hardened_server)."""
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
+    from impart.intake.sender_process import start_sender_process
     from impart.serve.hardened_server import serve as serve_hardened
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.static_site import StaticSite
@@ -118,6 +121,7 @@ def cmd_serve(args) -> int:
             allowed_origins=args.allow_origin,
             rate_limit=rate,
             fallback=StaticSite(site_dir),
+            notify=overrides_from(args),
         )
     except (FormDefinitionError, OSError) as error:
         print(f"impart serve: {error}", file=sys.stderr)
@@ -125,6 +129,8 @@ def cmd_serve(args) -> int:
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
     # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
     print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
+    print(app.notifications.settings.describe(), flush=True)
+    start_sender_process(app.notifications, logging_to_stderr)  # before any thread or worker: it forks
     proxy = {}
     if args.trusted_proxy:
         proxy = {
@@ -220,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
+    # -- notifications (issue 19): kept apart from the serving options above --
+    add_notify_options(serve)
     serve.set_defaults(run=cmd_serve)
     deploy = commands.add_parser("deploy", help="print configuration for running the site in production")
     targets = deploy.add_subparsers(dest="target", required=True, metavar="TARGET")
@@ -229,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     nginx.add_argument("--upstream", required=True, metavar="HOST:PORT", help="where `impart serve` listens")
     nginx.add_argument("--server-name", default="_", metavar="NAME", help="the site's host name (default: any)")
     nginx.set_defaults(run=cmd_deploy_nginx)
-    add_proposals_commands(commands)
+    add_workflow_commands(*add_proposals_commands(commands))
     return parser
 
 

@@ -1,6 +1,7 @@
-"""The operator's `impart proposals` commands: list, show, export and purge the stored proposals.
+"""The operator's `impart proposals` commands: list, show, export, purge, mark, outbox, notify and report.
 
-They read the folder through ProposalStore and never write to it; only `purge` deletes.
+They read the folder through ProposalStore; only `purge` deletes, only `mark` changes a proposal (its status
+and history, never the answers), only `notify` sends.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 
 from impart.intake.operator_text import json_shown, shown
+from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
+from impart.intake.workflow import STATUSES
 
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
@@ -79,10 +82,15 @@ def cmd_list(args) -> int:
     store = _open_store(args)
     if store is None:
         return 2
+    if args.status is not None and args.status not in STATUSES:
+        print(f"--status: {args.status!r} is not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
+        return 2
     folder = store.quarantine_dir if args.quarantine else store.root
     references = store.references(folder)
+    if args.status is not None:
+        references = [ref for ref in references if (_read(store, ref, folder) or {}).get("status") == args.status]
     if not references:
-        print(f"no proposals in {folder}")
+        print(f"no proposals in {folder}" + (f" with status {args.status}" if args.status else ""))
         return 0
     last = "reason" if args.quarantine else "cost line"
     widths = [width for _, width in _LIST_COLUMNS]
@@ -110,7 +118,41 @@ def cmd_list(args) -> int:
 # -- show -------------------------------------------------------------------------
 
 
-def _show_text(record: dict) -> str:
+def _history_lines(record: dict) -> list[str]:
+    history = record.get("history")
+    if not isinstance(history, list) or not history:
+        return []
+    lines = ["history:"]
+    for change in history:
+        if isinstance(change, dict):
+            note = f"  {_text(change.get('note'))}" if change.get("note") else ""
+            lines.append(
+                f"    {_text(change.get('at'))}  {_text(change.get('was'))} -> {_text(change.get('status'))}{note}"
+            )
+    return lines
+
+
+def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
+    owed = record.get("notify")
+    if not isinstance(owed, list) or not owed:
+        return []
+    outbox = Outbox(store)
+    states = {(entry.channel): entry for entry in outbox.entries() if entry.reference == record.get("reference")}
+    lines = ["notifications:"]
+    for channel in owed:
+        channel = _text(channel)
+        if outbox.was_sent(str(record.get("reference")), channel):
+            lines.append(f"    {channel}: sent")
+        elif channel in states:
+            entry = states[channel]
+            error = f": {_text(entry.last_error)}" if entry.last_error else ""
+            lines.append(f"    {channel}: {entry.state} after {entry.attempts} attempt(s){error}")
+        else:
+            lines.append(f"    {channel}: not yet indexed; impart proposals notify sends it")
+    return lines
+
+
+def _show_text(record: dict, extra_lines: list[str] = ()) -> str:
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
     fields = [(shown(name.replace("_", " ")), value) for name, value in _fields(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
@@ -124,6 +166,7 @@ def _show_text(record: dict) -> str:
             else:
                 lines.append(f"{label + ':':<{width}} {text}".rstrip())
         lines.append("")
+    lines += extra_lines
     return "\n".join(lines).rstrip("\n")
 
 
@@ -144,7 +187,10 @@ def cmd_show(args) -> int:
         if not isinstance(record, dict):
             print(f"{folder / reference}.json: unreadable; open the file itself to see it", file=sys.stderr)
             return 1
-        print(json_shown(json.dumps(record, ensure_ascii=False, indent=2)) if args.json else _show_text(record))
+        if args.json:
+            print(json_shown(json.dumps(record, ensure_ascii=False, indent=2)))
+        else:
+            print(_show_text(record, _history_lines(record) + _notified_lines(store, record)))
         return 0
     print(
         f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
@@ -241,6 +287,7 @@ def cmd_purge(args) -> int:
                 references = store.older_than(args.older_than, folder)
             else:
                 references = store.purge(args.older_than, folder)
+                Outbox(store).forget(references)
             gone += [prefix + reference for reference in references]
     except OSError as error:
         # Report what went before the failure, then the failure.
@@ -261,9 +308,10 @@ def cmd_purge(args) -> int:
 # -- wiring -----------------------------------------------------------------------
 
 
-def add_proposals_commands(commands) -> None:
-    """Add `proposals` and its sub-commands to the sub-parsers of the `impart` command."""
-    proposals = commands.add_parser("proposals", help="list, show, export or purge the stored proposals")
+def add_proposals_commands(commands):
+    """Add `proposals` and its sub-commands to the sub-parsers of the `impart` command; returns its
+    sub-parsers and the shared --proposals option, for impart.proposals_workflow_cli to add to."""
+    proposals = commands.add_parser("proposals", help="list, show, export, purge, mark, notify and report proposals")
     actions = proposals.add_subparsers(dest="action", required=True, metavar="ACTION")
     folder = argparse.ArgumentParser(add_help=False)
     folder.add_argument(
@@ -272,6 +320,7 @@ def add_proposals_commands(commands) -> None:
 
     listing = actions.add_parser("list", parents=[folder], help="one line per proposal, newest first")
     listing.add_argument("--quarantine", action="store_true", help="list the quarantined submissions instead")
+    listing.add_argument("--status", metavar="STATUS", help=f"only those with this status: {', '.join(STATUSES)}")
     listing.set_defaults(run=cmd_list)
 
     show = actions.add_parser("show", parents=[folder], help="one proposal in full")
@@ -290,3 +339,4 @@ def add_proposals_commands(commands) -> None:
     purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="a positive number of days")
     purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
     purge.set_defaults(run=cmd_purge)
+    return actions, folder

@@ -580,7 +580,7 @@ def test_health_is_200_while_the_folder_is_writable(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "outbox": {"pending": 0, "failed": 0, "oldest_pending_seconds": 0}}
 
 
 @pytest.mark.parametrize("how", ["writable-false", "open-EROFS"])

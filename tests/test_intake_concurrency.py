@@ -96,7 +96,7 @@ def test_impart_serve_serves_the_site_and_stores_a_proposal(server):
 
     status, _, body = request(port, "GET", "/healthz")
     assert status == 200
-    assert json.loads(body) == {"status": "ok"}
+    assert json.loads(body) == {"status": "ok", "outbox": {"pending": 0, "failed": 0, "oldest_pending_seconds": 0}}
 
 
 def test_impart_serve_refuses_a_cross_origin_post(server):

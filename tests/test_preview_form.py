@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import sys
@@ -13,13 +14,22 @@ from .conftest import LOCAL, copy_site, free_port, running, valid_submission
 
 
 @pytest.mark.build
-def test_preview_serves_a_working_form(tmp_path):
+def test_preview_serves_a_working_form(tmp_path, monkeypatch):
+    from .notify_receivers import SECRET, wait_until, webhook_receiver
+
     project = copy_site(tmp_path / "project")
     port = free_port()
     # on_serve runs only with live reload, which is what `make serve` uses.
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(project / "mkdocs.yml"),
                "--dev-addr", f"127.0.0.1:{port}"]  # fmt: skip
-    with running(command, port):
+    # The preview notifies as extra.intake.notify says, like the server.
+    monkeypatch.setenv("IMPART_WEBHOOK_SECRET", SECRET)
+    with contextlib.ExitStack() as stack:
+        receiver = stack.enter_context(webhook_receiver())
+        config = project / "mkdocs.yml"
+        notify = f"  intake:\n    notify: {{webhook: '{receiver.url}'}}\n"
+        config.write_text(config.read_text(encoding="utf-8").replace("  intake:\n", notify, 1), encoding="utf-8")
+        stack.enter_context(running(command, port))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
         connection.request("GET", "/request-a-proposal/")
         page = connection.getresponse()
@@ -46,6 +56,8 @@ def test_preview_serves_a_working_form(tmp_path):
         stored = json.loads((project / "proposals" / f"{reference}.json").read_text())
         assert stored["fields"]["operator"] == submitted["operator"]
         assert stored["from"] == submitted["from"]
+        assert wait_until(lambda: len(receiver.accepted()) == 1)
+        assert receiver.accepted()[0].headers["impart-delivery"] == reference
 
         connection.request("GET", "/field-notes/")
         listing = connection.getresponse()

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
 from impart.intake.form_body import UnknownFields, parse_form_body
+from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter, client_key
@@ -78,6 +79,7 @@ class IntakeApp:
     fallback: Callable | None = None  # a WSGI app for every other path
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
+    notifications: Notifications | None = None  # who hears of each proposal (issue 19)
     known_fields: set = field(init=False)
     served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
@@ -162,6 +164,8 @@ class IntakeApp:
         self._allow(request, _PAGE_METHODS)
         ok = self._writable()
         body = {"status": "ok" if ok else "proposals folder not writable"}
+        if self.notifications:
+            body["outbox"] = vars(self.notifications.counts())
         response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
@@ -324,10 +328,12 @@ def create_app(
     max_answers: int = MAX_ANSWERS,
     fallback: Callable | None = None,
     reload_definition: bool = False,
+    notify: dict | None = None,
 ) -> IntakeApp:
     """The handler for the project whose mkdocs.yml is in `project`; paths come from here, never from requests.
 
     `origins` are the addresses the handler answers for; without them, `site_url`'s origin.
+    `notify`: command-line overrides of `extra.intake.notify` (see impart.intake.notify_settings).
     """
     from impart.intake.settings import intake_settings
     from impart.settings import load_settings
@@ -341,6 +347,8 @@ def create_app(
     limiter = None
     if rate_limit:
         limiter = RateLimiter(store.root / ".state" / "ratelimit", *rate_limit)
+    labels = {f.name: f.label for f in form.fields}
+    notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeApp(
         form=form,
         settings=settings,
@@ -353,4 +361,5 @@ def create_app(
         max_answers=max_answers,
         fallback=fallback,
         definition_source=source if reload_definition else None,
+        notifications=notifications,
     )

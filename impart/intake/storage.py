@@ -7,6 +7,10 @@ has no O_TMPFILE, a dot-prefixed temp file (O_EXCL|O_NOFOLLOW, locked while
 written) takes its place and is unlinked once linked. Names and references
 come from the server's clock and randomness only.
 
+A store with an outbox (notifier.py sets one) lists the channels a proposal is
+owed in the proposal's own file, so the one fsync that stores it also records
+its notifications, and indexes them in the outbox before the caller answers.
+
 The same submission within the dedupe window gets the first one's reference:
 a per-fingerprint lock file under `.state/dedupe/` serialises identical
 submissions across threads and processes, and records the reference.
@@ -107,6 +111,7 @@ class ProposalStore:
         self.dedupe_window = dedupe_window
         self.clock = clock
         self._next_prune = clock() + PRUNE_INTERVAL
+        self.outbox = None  # set by impart.intake.notifier: what a new proposal owes, and where it is indexed
         # Files are written nameless (O_TMPFILE) where /proc lets them be linked, else as named temp files.
         self._unnamed_files = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 
@@ -276,9 +281,16 @@ class ProposalStore:
                             with contextlib.suppress(OSError):
                                 os.unlink(marker)
                         raise
+                owed = {"notify": list(self.outbox.channels)} if self.outbox and self.outbox.channels else {}
                 reference = self._write_new(
-                    self.root, lambda ref, now: self._record(ref, now, values, version, came_from)
+                    self.root, lambda ref, now: self._record(ref, now, values, version, came_from, **owed)
                 )
+                if owed:
+                    try:
+                        self.outbox.enqueue(reference)
+                    except OSError as error:
+                        # Stored durably with its channels: the outbox's recovery remakes the index.
+                        log.warning("proposal %s stored; its notifications wait for recovery: %s", reference, error)
                 try:
                     if len(stored) > len(reference):  # references are all one length: usually nothing to cut
                         os.ftruncate(fd, 0)

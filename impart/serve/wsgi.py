@@ -10,6 +10,9 @@ IMPART_RATE_LIMIT (5/600), IMPART_STATIC (1: also serve the site; 0: the
 handler only, behind a proxy that serves the files), IMPART_PROXY_HOPS (how
 many reverse proxies in front set X-Forwarded-For/-Proto/-Host; default 0:
 behind nginx set 1, or the rate limit counts the proxy as one client).
+Notifications follow `extra.intake.notify` in mkdocs.yml, with the secrets
+IMPART_SMTP_USER, IMPART_SMTP_PASSWORD and IMPART_WEBHOOK_SECRET (or
+IMPART_WEBHOOK_SECRET_FILE); each worker sends from its own thread.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def app_from_environment(environ=os.environ):
         rate_limit=parse_rate(environ.get("IMPART_RATE_LIMIT", "5/600")),
         fallback=StaticSite(site) if serve_static else None,
     )
+    app.notifications.wake()  # what a previous run left pending; a forked worker starts its own on first use
     hops = int(environ.get("IMPART_PROXY_HOPS", "0"))
     if hops:
         return ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)

@@ -1,0 +1,219 @@
+"""Who hears of a proposal, and how: the notification channels and where their secrets come from.
+
+Three layers, later ones winning: `extra.intake.notify` in mkdocs.yml (nothing
+secret), the `impart serve` / `impart proposals notify` options, and the
+environment for secrets only (IMPART_SMTP_USER, IMPART_SMTP_PASSWORD,
+IMPART_WEBHOOK_SECRET, or IMPART_WEBHOOK_SECRET_FILE / --webhook-secret-file).
+A secret written in mkdocs.yml is refused, as is any setting that could not work
+(an address that is not one, a webhook without a secret), with one line naming
+where it was set and what to do. tests/test_notify_settings.py proves each case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MAIL, WEBHOOK, ACKNOWLEDGE = "mail", "webhook", "acknowledge"
+TLS_MODES = ("none", "starttls", "tls")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_SECRET_KEYS = ("smtp_user", "smtp_password", "webhook_secret", "password", "secret")
+_KEYS = ("email", "mail_from", "smtp_host", "smtp_port", "smtp_tls", "webhook", "acknowledge")
+# An address as a person types it: no spaces, quotes, brackets or control characters, a dotted domain.
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\Z")
+
+
+class NotifySettingsError(ValueError):
+    """A notification setting that cannot work; the message names where it was set and the fix."""
+
+
+def mail_address(value) -> Address | None:
+    """`value` as one plain address (no display name, nothing a header could be built from), or None."""
+    if not isinstance(value, str) or not _ADDRESS.match(value) or ".." in value or "." not in value.split("@")[1]:
+        return None
+    try:
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError):
+        return None
+    return address if address.addr_spec == value else None
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    operators: tuple[str, ...] = ()  # who gets the mail about each proposal
+    mail_from: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str = field(default="", repr=False)
+    smtp_password: str = field(default="", repr=False)
+    webhook: str = ""
+    webhook_secret: bytes = field(default=b"", repr=False)
+    acknowledge: bool = False
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channels each new proposal is recorded for, in the order they are sent."""
+        chosen = []
+        if self.operators:
+            chosen.append(MAIL)
+        if self.webhook:
+            chosen.append(WEBHOOK)
+        if self.acknowledge:
+            chosen.append(ACKNOWLEDGE)
+        return tuple(chosen)
+
+    def describe(self) -> str:
+        """One line for the operator at start: where notifications go (never a secret)."""
+        if not self.channels:
+            return "notifications: none set; see README, Notifications"
+        parts = []
+        if self.operators:
+            parts.append(f"mail to {', '.join(self.operators)} via {self.smtp_host}:{self.smtp_port}")
+        if self.webhook:
+            parts.append(f"signed webhook to {self.webhook}")
+        if self.acknowledge:
+            parts.append("acknowledgement to the prospect")
+        return "notifications: " + "; ".join(parts)
+
+
+def add_notify_options(parser: argparse.ArgumentParser) -> None:
+    """The notification options of `impart serve` and `impart proposals notify`; each overrides mkdocs.yml."""
+    group = parser.add_argument_group("notifications (override extra.intake.notify in mkdocs.yml)")
+    group.add_argument(
+        "--notify-email", action="append", metavar="ADDRESS", help="mail each proposal here (repeatable)"
+    )
+    group.add_argument("--mail-from", metavar="ADDRESS", help="the From of notification mail")
+    group.add_argument("--smtp-host", metavar="HOST", help="the mail server (default: localhost)")
+    group.add_argument("--smtp-port", type=int, metavar="PORT", help="default: 25, 587 with starttls, 465 with tls")
+    group.add_argument("--smtp-tls", choices=TLS_MODES, help="none, starttls or tls (default: none)")
+    group.add_argument("--notify-webhook", metavar="URL", help="POST each proposal, signed, to this URL")
+    group.add_argument(
+        "--webhook-secret-file", metavar="FILE", help="the webhook's signing secret (else IMPART_WEBHOOK_SECRET)"
+    )
+    group.add_argument(
+        "--acknowledge",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mail the prospect their reference and what happens next",
+    )
+
+
+def overrides_from(args: argparse.Namespace) -> dict:
+    """The options a command line gave, by setting name; options not given are left out."""
+    given = {
+        "email": args.notify_email,
+        "mail_from": args.mail_from,
+        "smtp_host": args.smtp_host,
+        "smtp_port": args.smtp_port,
+        "smtp_tls": args.smtp_tls,
+        "webhook": args.notify_webhook,
+        "acknowledge": args.acknowledge,
+        "webhook_secret_file": args.webhook_secret_file,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+_OPTION_NAMES = {
+    "email": "--notify-email",
+    "mail_from": "--mail-from",
+    "smtp_host": "--smtp-host",
+    "smtp_port": "--smtp-port",
+    "smtp_tls": "--smtp-tls",
+    "webhook": "--notify-webhook",
+    "acknowledge": "--acknowledge",
+}
+
+
+def notify_settings(
+    extra: Mapping, overrides: Mapping | None = None, environ: Mapping[str, str] = os.environ, *, contact: str = ""
+) -> NotifySettings:
+    """The channels from mkdocs.yml's `extra.intake.notify`, then `overrides` (command-line options), then secrets."""
+    configured = (extra.get("intake") or {}).get("notify") or {}
+    if not isinstance(configured, Mapping):
+        raise NotifySettingsError("mkdocs.yml: extra.intake.notify: not a mapping; write keys such as email: under it")
+    for key in configured:
+        where = f"mkdocs.yml: extra.intake.notify.{key}"
+        if key in _SECRET_KEYS:
+            raise NotifySettingsError(f"{where}: secrets are never read from mkdocs.yml; remove it and {_HOW_SECRETS}")
+        if key not in _KEYS:
+            raise NotifySettingsError(f"{where}: not a setting; use one of {', '.join(_KEYS)}")
+    overrides = dict(overrides or {})
+    merged = {key: (overrides[key], _OPTION_NAMES[key]) for key in _KEYS if key in overrides}
+    for key in _KEYS:
+        if key not in merged and key in configured:
+            merged[key] = (configured[key], f"mkdocs.yml: extra.intake.notify.{key}")
+
+    def value(key, default=None):
+        return merged[key][0] if key in merged else default
+
+    def where(key):
+        return merged[key][1]
+
+    operators = value("email", [])
+    operators = [operators] if isinstance(operators, str) else list(operators or [])
+    for address in operators:
+        if mail_address(address) is None:
+            raise NotifySettingsError(f"{where('email')}: {address!r} is not a mail address; write it as name@domain")
+    tls = value("smtp_tls", "none")
+    if tls not in TLS_MODES:
+        raise NotifySettingsError(f"{where('smtp_tls')}: {tls!r} is not one of {', '.join(TLS_MODES)}; pick one")
+    port = value("smtp_port", DEFAULT_PORTS[tls])
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise NotifySettingsError(f"{where('smtp_port')}: {port!r} is not a port; give a number from 1 to 65535")
+    host = value("smtp_host", "localhost")
+    if not isinstance(host, str) or not host or any(c.isspace() for c in host):
+        raise NotifySettingsError(f"{where('smtp_host')}: {host!r} is not a host name; give one, e.g. localhost")
+    acknowledge = value("acknowledge", False)
+    if not isinstance(acknowledge, bool):
+        raise NotifySettingsError(f"{where('acknowledge')}: {acknowledge!r} is not true or false; write one of them")
+    mail_from = value("mail_from", contact)
+    if (operators or acknowledge) and mail_address(mail_from) is None:
+        source = where("mail_from") if "mail_from" in merged else "mail_from (defaults to extra.intake.contact)"
+        raise NotifySettingsError(f"{source}: {mail_from!r} is not a mail address; set --mail-from name@domain")
+    webhook = value("webhook", "")
+    secret = b""
+    if webhook:
+        parts = urlsplit(webhook) if isinstance(webhook, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise NotifySettingsError(f"{where('webhook')}: {webhook!r} is not an http(s) URL; give one")
+        secret = _webhook_secret(overrides.get("webhook_secret_file"), environ)
+    return NotifySettings(
+        operators=tuple(operators),
+        mail_from=mail_from or "",
+        smtp_host=host,
+        smtp_port=port,
+        smtp_tls=tls,
+        smtp_user=environ.get("IMPART_SMTP_USER", ""),
+        smtp_password=environ.get("IMPART_SMTP_PASSWORD", ""),
+        webhook=webhook,
+        webhook_secret=secret,
+        acknowledge=acknowledge,
+    )
+
+
+_HOW_SECRETS = "set IMPART_SMTP_USER / IMPART_SMTP_PASSWORD or IMPART_WEBHOOK_SECRET in the environment"
+
+
+def _webhook_secret(secret_file: str | None, environ: Mapping[str, str]) -> bytes:
+    secret_file = secret_file or environ.get("IMPART_WEBHOOK_SECRET_FILE")
+    if secret_file:
+        try:
+            secret = Path(secret_file).read_bytes().strip()
+        except OSError as error:
+            raise NotifySettingsError(f"{secret_file}: cannot read the webhook secret: {error.strerror}") from None
+        if not secret:
+            raise NotifySettingsError(f"{secret_file}: empty; write the webhook's signing secret in it")
+        return secret
+    secret = environ.get("IMPART_WEBHOOK_SECRET", "").strip().encode("utf-8")
+    if not secret:
+        raise NotifySettingsError(
+            "--notify-webhook: no signing secret; set IMPART_WEBHOOK_SECRET or pass --webhook-secret-file FILE"
+        )
+    return secret

@@ -1,0 +1,221 @@
+"""The operator's workflow commands: `impart proposals mark`, `outbox`, `notify` and `report`.
+
+`mark` moves a proposal through its statuses (impart.intake.workflow); `outbox`
+shows what is still owed; `notify` sends every pending notification now,
+whatever its next attempt, for cron or after an outage (exit 1 while any still
+fails); `report` counts what brings proposals. An unknown status or reference
+is one line naming it and the choices, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+from impart.intake.definition import FormDefinitionError, load_form
+from impart.intake.notifier import notifications_for
+from impart.intake.notify_settings import NotifySettingsError, add_notify_options, overrides_from
+from impart.intake.outbox import Outbox
+from impart.intake.report import chart_svg, gather
+from impart.intake.settings import intake_settings
+from impart.intake.workflow import STATUSES, UnknownStatus, mark, timestamp
+from impart.proposals_cli import _cell, _open_store, _text
+from impart.settings import load_settings
+
+NOTIFY_SECONDS = 600  # one `notify` run stops taking new entries after this long, so cron runs never pile up
+
+
+def _unknown_reference(args) -> int:
+    print(
+        f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
+        file=sys.stderr,
+    )
+    return 2
+
+
+# -- mark ---------------------------------------------------------------------------
+
+
+def cmd_mark(args) -> int:
+    """Move a proposal to a status; the change, its time and the note are appended to its history."""
+    if args.status not in STATUSES:
+        print(f"{args.status}: not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
+        return 2
+    store = _open_store(args)
+    if store is None:
+        return 2
+    reference = args.reference.strip().upper()
+    try:
+        record = mark(store, reference, args.status, args.note or "")
+    except KeyError:
+        return _unknown_reference(args)
+    except UnknownStatus as error:
+        print(error, file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as error:
+        print(f"{store.root / reference}.json: could not be changed: {error}; nothing was written", file=sys.stderr)
+        return 1
+    change = record["history"][-1]
+    print(f"{reference}: {change['was']} -> {change['status']} at {change['at']}")
+    return 0
+
+
+# -- outbox -------------------------------------------------------------------------
+
+
+def cmd_outbox(args) -> int:
+    """Pending and failed notifications, with the last error and the next attempt."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    entries = Outbox(store).entries()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "reference": e.reference,
+                        "channel": e.channel,
+                        "state": e.state,
+                        "attempts": e.attempts,
+                        "next_attempt": timestamp(e.next_attempt) if e.state == "pending" and e.next_attempt else None,
+                        "last_error": e.last_error or None,
+                    }
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not entries:
+        print("the outbox is empty: every notification owed has been sent")
+        return 0
+    print(f"{'reference':22}  {'channel':11}  {'state':7}  {'tries':>5}  {'next attempt':20}  last error")
+    for e in entries:
+        when = (
+            timestamp(e.next_attempt)
+            if e.state == "pending" and e.next_attempt
+            else ("now" if e.state == "pending" else "")
+        )
+        error = _cell(e.last_error, 60)
+        print(f"{e.reference:22}  {e.channel:11}  {e.state:7}  {e.attempts:>5}  {when:20}  {error}".rstrip())
+    pending = sum(e.state == "pending" for e in entries)
+    print(f"{pending} pending, {len(entries) - pending} failed; impart proposals notify sends the pending now")
+    return 0
+
+
+# -- notify -------------------------------------------------------------------------
+
+
+def cmd_notify(args) -> int:
+    """Send every pending notification now; exit 1 if any still fails."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    site = load_settings(args.config)
+    intake = intake_settings(site.extra, site.site_url)
+    try:
+        form = load_form(site.docs_dir / intake.page_source, site.relative(site.docs_dir / intake.page_source))
+        labels = {f.name: f.label for f in form.fields}
+    except FormDefinitionError:
+        labels = {}  # the mail then names each answer by its field name
+    try:
+        notifications = notifications_for(
+            store, site.extra, contact=intake.contact, labels=labels, overrides=overrides_from(args)
+        )
+    except NotifySettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not notifications.settings.channels:
+        print("no notification channel is set (extra.intake.notify in mkdocs.yml, or the options); see README")
+    recovered = notifications.outbox.recover()
+    done = notifications.send_now(force=True, until=time.monotonic() + NOTIFY_SECONDS)
+    left = notifications.counts()
+    print(
+        f"sent {done.sent}, failed and kept for retry {done.retried}, failed for good {done.failed}"
+        + (f", recovered {recovered} lost after a crash" if recovered else "")
+        + f"; {left.pending} pending, {left.failed} failed"
+    )
+    # An entry another sender (a serving process) holds a claim on is being sent, not failing: not counted here.
+    if done.retried or done.failed:
+        print("some notifications were not sent; see impart proposals outbox for the errors", file=sys.stderr)
+        return 1
+    return 0
+
+
+# -- report -------------------------------------------------------------------------
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _table(title: str, counts) -> list[str]:
+    if not counts:
+        return []
+    width = max(len(_cell(key, 60)) for key, _ in counts)
+    return [title] + [f"  {_cell(key, 60):<{width}}  {count:>5}" for key, count in counts] + [""]
+
+
+def cmd_report(args) -> int:
+    """Proposals per month, per originating note and per status; a bar chart as SVG with --svg."""
+    store = _open_store(args)
+    if store is None:
+        return 2
+    report = gather(store, args.since)
+    since = f" since {args.since.isoformat()}" if args.since else ""
+    print(f"{report.total} proposal(s){since}")
+    print()
+    lines = _table("per month", sorted(report.by_month.items()))
+    lines += _table("per note they came from", report.by_note.most_common())
+    order = {status: n for n, status in enumerate(STATUSES)}
+    lines += _table("per status", sorted(report.by_status.items(), key=lambda kv: order.get(kv[0], len(order))))
+    for line in lines:
+        print(_text(line))
+    for reference in report.unreadable:
+        print(f"{reference}: unreadable; not counted", file=sys.stderr)
+    if args.svg:
+        if not report.total:
+            print(f"{args.svg}: not written: no proposals{since} to chart", file=sys.stderr)
+            return 1
+        try:
+            Path(args.svg).write_bytes(chart_svg(report))
+        except OSError as error:
+            print(f"{args.svg}: cannot write: {error.strerror}", file=sys.stderr)
+            return 1
+        print(f"chart written to {args.svg}")
+    return 0
+
+
+# -- wiring -------------------------------------------------------------------------
+
+
+def add_workflow_commands(actions, folder: argparse.ArgumentParser) -> None:
+    """Add mark, outbox, notify and report to the `impart proposals` sub-parsers."""
+    marking = actions.add_parser("mark", parents=[folder], help="move a proposal to a status, with a note")
+    marking.add_argument("reference", metavar="REF", help="the proposal's reference")
+    marking.add_argument("status", metavar="STATUS", help=", ".join(STATUSES))
+    marking.add_argument("--note", metavar="TEXT", help="why, kept in the proposal's history")
+    marking.set_defaults(run=cmd_mark)
+
+    outbox = actions.add_parser("outbox", parents=[folder], help="pending and failed notifications")
+    outbox.add_argument("--json", action="store_true", help="as JSON")
+    outbox.set_defaults(run=cmd_outbox)
+
+    notify = actions.add_parser(
+        "notify", parents=[folder], help="send every pending notification now (for cron); exit 1 if any fails"
+    )
+    add_notify_options(notify)
+    notify.set_defaults(run=cmd_notify)
+
+    report = actions.add_parser("report", parents=[folder], help="proposals per month, note and status")
+    report.add_argument("--since", type=_date, metavar="DATE", help="only proposals received from DATE (YYYY-MM-DD)")
+    report.add_argument("--svg", metavar="FILE", help="also write a bar chart as SVG")
+    report.set_defaults(run=cmd_report)
