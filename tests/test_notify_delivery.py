@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from impart.intake.app import create_app
 from impart.intake.webhook import verify
 
-from .conftest import PROJECT, free_port, impart, valid_submission
+from .conftest import LOCAL, PROJECT, free_port, impart, valid_submission
 from .notify_receivers import SECRET, mail_server, wait_until, webhook_receiver
 from .test_intake_app import post, reference_from
 
@@ -34,7 +34,12 @@ def make_app(built_site, tmp_path, monkeypatch):
 
     def make(notify: dict):
         app = create_app(
-            PROJECT, site_dir=built_site.root, proposals_dir=tmp_path / "proposals", rate_limit=None, notify=notify
+            PROJECT,
+            site_dir=built_site.root,
+            proposals_dir=tmp_path / "proposals",
+            origins=LOCAL,
+            rate_limit=None,
+            notify=notify,
         )
         apps.append(app)
         return app
@@ -214,7 +219,8 @@ def test_the_wsgi_entry_point_follows_extra_intake_notify_in_mkdocs_yml(built_si
         config = project / "mkdocs.yml"
         notify = f"  intake:\n    notify: {{webhook: '{hook.url}'}}\n"
         config.write_text(config.read_text(encoding="utf-8").replace("  intake:\n", notify, 1), encoding="utf-8")
-        app = app_from_environment({"IMPART_PROJECT": str(project), "IMPART_SITE": str(built_site.root)})
+        environ = {"IMPART_PROJECT": str(project), "IMPART_SITE": str(built_site.root), "IMPART_ORIGINS": LOCAL[0]}
+        app = app_from_environment(environ)
         try:
             reference = reference_from(post(Client(app), valid_submission()))
             assert wait_until(lambda: len(hook.accepted()) == 1)

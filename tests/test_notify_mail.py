@@ -13,7 +13,7 @@ from impart.intake.app import create_app
 from impart.intake.mail_message import POLICY, operator_mail
 from impart.intake.notify_settings import mail_address
 
-from .conftest import PROJECT, valid_submission
+from .conftest import LOCAL, PROJECT, valid_submission
 from .notify_receivers import mail_server, wait_until
 from .test_intake_app import post, reference_from
 
@@ -30,6 +30,7 @@ def smtp_app(built_site, tmp_path):
             PROJECT,
             site_dir=built_site.root,
             proposals_dir=tmp_path / "proposals",
+            origins=LOCAL,
             rate_limit=None,
             notify={**notify, "smtp_port": smtp.port},
         )
@@ -37,15 +38,11 @@ def smtp_app(built_site, tmp_path):
         app.notifications.close()
 
 
-# Answers the form stores (a line break is allowed in a text answer), each trying to add a header or a recipient.
+# Answers the form stores (a line break is allowed in a long answer), each trying to add a header or a recipient.
 STORED = [
-    ("organisation", f"Evil Ltd\nBcc: {VICTIM}"),
-    ("organisation", f"Evil Ltd\r\nBcc: {VICTIM}"),  # the browser's CRLF, read as a newline
-    ("organisation", f"Evil Ltd\nSubject: hijacked\nTo: {VICTIM}\n\nA forged body"),
-    ("name", f"Ada\nBcc: {VICTIM}"),
-    ("name", f"Ada\r\nCc: {VICTIM}"),
-    ("role", f"Head\n\nBcc: {VICTIM}"),
+    ("use_case", f"Routine work.\nBcc: {VICTIM}"),
     ("use_case", f"Routine work.\r\nBcc: {VICTIM}\r\n.\r\nMAIL FROM:<{VICTIM}>"),
+    ("use_case", f"Routine work.\nSubject: hijacked\nTo: {VICTIM}\n\nA forged body"),
 ]
 
 
@@ -70,10 +67,15 @@ def test_a_hostile_answer_reaches_the_operator_as_text_and_adds_no_header_or_rec
     assert VICTIM in mail.message.get_content()  # the answer is kept, as text in the body
 
 
-# Answers the form refuses before anything is stored: a lone CR is a control character; an address must be one.
+# Answers the form refuses before anything is stored: a one-line answer holds no line break (a lone CR is a
+# control character besides); an address must be one.
 REFUSED = [
+    ("organisation", f"Evil Ltd\nBcc: {VICTIM}"),
+    ("organisation", f"Evil Ltd\r\nBcc: {VICTIM}"),
     ("organisation", f"Evil Ltd\rBcc: {VICTIM}"),
+    ("name", f"Ada\nBcc: {VICTIM}"),
     ("name", f"Ada\rBcc: {VICTIM}"),
+    ("role", f"Head\n\nBcc: {VICTIM}"),
     ("email", f"a@example.com\nBcc: {VICTIM}"),
     ("email", f"a@example.com, {VICTIM}"),
     ("email", "Ada <a@example.com>"),
