@@ -1,0 +1,162 @@
+"""Material's authoring toolkit: a corpus note (tests/fixtures/authoring/) that uses every feature is built
+strictly into a copy of the site; each feature's HTML is read with a parser, the page passes axe in light and
+dark and the Nu Html Checker, asks nothing of another host, and the speed layer writes it byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from .conftest import PROJECT, copy_site, files_under, free_port, mkdocs_build, running, serve_command
+from .test_accessibility import axe_violations, interact
+from .test_html_validity import vnu_errors
+from .test_no_third_party import foreign_hosts
+
+CORPUS = Path(__file__).parent / "fixtures" / "authoring"
+NOTE = "field-notes/toolkit-tour/index.html"
+SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
+
+
+def corpus_project(folder: Path) -> Path:
+    """A copy of the site with the corpus's notes and images among the real notes."""
+    project = copy_site(folder)
+    posts = project / "docs/field-notes/posts"
+    for item in CORPUS.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, posts / item.name)
+        else:
+            shutil.copy2(item, posts / item.name)
+    return project
+
+
+@pytest.fixture(scope="module")
+def corpus_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("authoring")
+    project = corpus_project(folder / "project")
+    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
+    assert result.returncode == 0, result.stderr
+    return project, folder / "site"
+
+
+@pytest.fixture(scope="module")
+def note(corpus_site) -> BeautifulSoup:
+    _, site = corpus_site
+    page = BeautifulSoup((site / NOTE).read_text(encoding="utf-8"), "html.parser")
+    return page.select_one(".impart-note__body")
+
+
+@pytest.mark.build
+def test_code_is_highlighted_at_build_time(note):
+    block = note.select_one("div.language-python.highlight")
+    assert block.select_one(".filename").get_text() == "rollout.py"
+    assert block.select_one("pre code span.k").get_text() == "def"  # Pygments' classes, no script needed
+    inline = note.select_one("p > code.language-python.highlight")
+    assert inline.select_one("span.n").get_text() == "rollback"
+    in_list = note.select_one("ol > li div.language-yaml.highlight")
+    assert "Priya Shah" in in_list.get_text()
+    in_notice = note.select_one("div.admonition.warning div.language-sh.highlight")
+    assert "make" in in_notice.get_text()
+
+
+@pytest.mark.build
+def test_collapsibles_tabs_and_footnotes(note):
+    closed, opened = note.select("details")
+    assert "note" in closed["class"] and not closed.has_attr("open")
+    assert closed.summary.get_text() == "What the operator checks each Tuesday"
+    assert "tip" in opened["class"] and opened.has_attr("open")
+    tabs = note.select_one(".tabbed-set.tabbed-alternate")
+    labels = [label.get_text() for label in tabs.select(".tabbed-labels label")]
+    assert labels == ["Claims team", "Finance"]
+    assert len(tabs.select(".tabbed-content .tabbed-block")) == 2
+    references = note.select("sup a.footnote-ref")
+    assert [a["href"] for a in references] == ["#fn:baseline", "#fn:date"]
+    assert [li["id"] for li in note.select(".footnote ol li")] == ["fn:baseline", "fn:date"]
+
+
+@pytest.mark.build
+def test_task_lists_keep_their_text_and_state(note):
+    items = note.select("ul.task-list li.task-list-item")
+    assert [item.get_text(strip=True) for item in items] == [
+        "Name the operator",
+        "Write the rollback path",
+        "Agree the guard measure",
+    ]
+    assert [item.select_one("input[type=checkbox]").has_attr("checked") for item in items] == [True, False, False]
+    assert all(item.select_one(".task-list-indicator") for item in items)  # Material's custom checkbox
+
+
+@pytest.mark.build
+def test_icons_are_inline_svg_and_emoji_are_characters(note):
+    icons = note.select("span.twemoji > svg")
+    assert len(icons) == 2  # :material-check-circle: and :fontawesome-solid-gauge-high:
+    emoji = note.select("span.impart-emoji[role=img]")
+    assert [(e["aria-label"], e.get_text()) for e in emoji] == [("warning", "\u26a0"), ("smile", "\U0001f604")]
+    assert note.find_all("img", class_="twemoji") == []
+
+
+@pytest.mark.build
+def test_keys_marks_abbreviations_definitions_and_tables(note):
+    assert [k.get_text() for k in note.select(".keys kbd")] == ["Ctrl", "C", "/"]
+    assert note.select_one("mark").get_text() == "four working days"
+    assert note.select_one("ins").get_text() == "measured on live claims"
+    assert note.select_one("del").get_text() == "accuracy on a test set"
+    assert [tag.get_text() for tag in note.select("sub, sup:not([id])")] == ["2", "3"]
+    assert {(a.get_text(), a["title"]) for a in note.select("abbr")} == {("SLA", "Service level agreement")}
+    assert [dt.get_text() for dt in note.select("dl dt")] == ["Operator", "Rollback path"]
+    rows = [[cell.get_text() for cell in row.select("th, td")] for row in note.select("table tr")]
+    assert rows[0] == ["Measure", "Baseline", "Target"] and len(rows) == 3
+
+
+@pytest.mark.build
+def test_the_corpus_asks_nothing_of_another_host(corpus_site):
+    _, site = corpus_site
+    page = BeautifulSoup((site / NOTE).read_text(encoding="utf-8"), "html.parser")
+    urls = [tag[attr] for tag in page.find_all(True) for attr in ("src", "href") if tag.has_attr(attr)]
+    assert foreign_hosts(urls) - {"impart.example"} == set()
+
+
+@pytest.mark.build
+def test_the_corpus_is_valid_html(corpus_site):
+    _, site = corpus_site
+    assert vnu_errors(site / NOTE) == []
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_corpus_has_no_axe_violations(corpus_site, browser, tmp_path, scheme):
+    project, site = corpus_site
+    port = free_port()
+    config = project / "mkdocs.yml"
+    with running(serve_command(site, tmp_path / "proposals", port, config=config), port):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/field-notes/toolkit-tour/", wait_until="load")
+        assert axe_violations(page) == [], "as first painted"
+        interact(page)
+        page.click("text=What the operator checks each Tuesday")  # every collapsible and tab open, as read
+        page.click("label:has-text('Finance')")
+        assert axe_violations(page) == [], "once Material's script has run"
+        (PROJECT / "artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(PROJECT / f"artifacts/toolkit-tour-{scheme}.png"), full_page=True)
+        context.close()
+
+
+@pytest.mark.build
+def test_the_speed_layer_writes_the_corpus_byte_for_byte(corpus_site, tmp_path):
+    project, site = corpus_site
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    plain_config = tmp_path / "mkdocs.yml"
+    shutil.copytree(project, tmp_path / "plain-project")
+    plain_config = tmp_path / "plain-project" / "mkdocs.yml"
+    plain_config.write_text("\n".join(line for line in text.splitlines() if not line.startswith(SPEED_HOOKS)) + "\n")
+    plain = tmp_path / "plain"
+    result = mkdocs_build(plain_config, plain)
+    assert result.returncode == 0, result.stderr
+    optimised = {p.relative_to(site): p.read_bytes() for p in files_under(site)}
+    unoptimised = {p.relative_to(plain): p.read_bytes() for p in files_under(plain)}
+    assert sorted(optimised) == sorted(unoptimised)
+    assert [str(name) for name in optimised if optimised[name] != unoptimised[name]] == []
