@@ -1,9 +1,10 @@
-"""Field notes' front matter: validated before the blog plugin reads it.
+"""Field notes' front matter, and every page's links and images: checked before the blog plugin reads them.
 
-Events: on_files (validate every note, first), on_page_markdown (template,
+Events: on_files (check every page, first), on_page_markdown (template,
 title). Reads: every front-matter key of a note (see impart.content.field_notes).
-An error stops the build with impart's one-line message; an unknown key is a
-warning, so `mkdocs build --strict` fails on it.
+Every problem of every page is logged in impart's one-line form, the same lines
+`impart check` prints (impart.content.site_checks); any error then stops the
+build, and a warning fails `mkdocs build --strict`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from impart.content.field_notes import NoteError, load_authors, read_note, remove_title_heading
+from impart.content.site_checks import check_page_body
 from impart.settings import SiteSettings
 
 log = get_plugin_logger("impart")
@@ -44,15 +46,22 @@ def on_files(files, *, config):
     except NoteError as error:
         raise PluginError(str(error)) from None
     posts_dir = os.path.join(settings.posts_dir, "")  # computed once: a thousand notes ask
+    docs_dir = os.path.join(settings.docs_dir, "")
+    known = {file.src_uri for file in files if file.abs_src_path and file.abs_src_path.startswith(docs_dir)}
+    errors = 0
     for file in files.documentation_pages():
-        if not file.abs_src_path.startswith(posts_dir):
-            continue
-        note, problems = read_note(Path(file.abs_src_path), settings, authors)
+        problems = []
+        if file.abs_src_path.startswith(posts_dir):
+            note, problems = read_note(Path(file.abs_src_path), settings, authors)
+            _notes[file.src_uri] = note
+        problems += check_page_body(file.src_uri, file.content_string, settings, known)
         for problem in problems:
-            if problem.severity == "error":
-                raise PluginError(str(problem))
-            log.warning(str(problem))
-        _notes[file.src_uri] = note
+            errors += problem.severity == "error"
+            (log.error if problem.severity == "error" else log.warning)(str(problem))
+    if errors:
+        raise PluginError(
+            f"{errors} error(s) in the pages, each on a line above; fix them, or see them with impart check"
+        )
 
 
 def on_page_markdown(markdown, *, page, config, files):

@@ -111,6 +111,15 @@ def test_keys_marks_abbreviations_definitions_and_tables(note):
 
 
 @pytest.mark.build
+def test_images_are_sized_from_their_files_and_all_but_the_first_are_lazy(note):
+    images = note.find_all("img")
+    assert [(i["src"], i["width"], i["height"], i.get("loading")) for i in images] == [
+        ("../images/handoff.png", "640", "360", None),  # the first: fetched at once, as the reader sees it
+        ("../images/queue.png", "480", "270", "lazy"),
+    ]
+
+
+@pytest.mark.build
 def test_the_corpus_asks_nothing_of_another_host(corpus_site):
     _, site = corpus_site
     page = BeautifulSoup((site / NOTE).read_text(encoding="utf-8"), "html.parser")
