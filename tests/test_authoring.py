@@ -169,3 +169,31 @@ def test_the_speed_layer_writes_the_corpus_byte_for_byte(corpus_site, tmp_path):
     unoptimised = {p.relative_to(plain): p.read_bytes() for p in files_under(plain)}
     assert sorted(optimised) == sorted(unoptimised)
     assert [str(name) for name in optimised if optimised[name] != unoptimised[name]] == []
+
+
+PLAIN_TITLE = "Using git sparse-checkout on a big repository"
+
+
+@pytest.mark.build
+def test_a_titles_markdown_is_inline_html_on_the_page_and_in_listings_and_plain_text_elsewhere(corpus_site):
+    import json
+    import xml.etree.ElementTree as ET
+
+    _, site = corpus_site
+    page = BeautifulSoup((site / "field-notes/sparse-checkout/index.html").read_text(encoding="utf-8"), "html.parser")
+    [headline] = page.find_all("h1")  # the '# ' line became the title: one headline
+    assert headline.code.get_text() == "git sparse-checkout" and headline.em.get_text() == "big"
+    assert headline.get_text() == PLAIN_TITLE
+    assert page.title.get_text().startswith(PLAIN_TITLE)
+    assert page.find("meta", property="og:title")["content"] == PLAIN_TITLE
+    ld = json.loads(page.find("script", type="application/ld+json").get_text())
+    assert ld["headline"] == PLAIN_TITLE
+
+    listing = BeautifulSoup((site / "field-notes/index.html").read_text(encoding="utf-8"), "html.parser")
+    [summary] = [a for a in listing.select(".impart-summary__title a") if a.get_text() == PLAIN_TITLE]
+    assert summary.code.get_text() == "git sparse-checkout"
+
+    rss = ET.parse(site / "feed_rss_created.xml")
+    assert PLAIN_TITLE in [item.findtext("title") for item in rss.iter("item")]
+    feed = json.loads((site / "feed_json_created.json").read_text(encoding="utf-8"))
+    assert PLAIN_TITLE in [item["title"] for item in feed["items"]]

@@ -17,6 +17,7 @@ import yaml
 
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.references import first_heading
+from impart.content.titles import title_html, title_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -57,7 +58,8 @@ class CallToAction:
 @dataclass(frozen=True)
 class FieldNote:
     path: str
-    title: str
+    title: str  # plain text: <title>, feeds, JSON-LD, Open Graph
+    title_html: str  # inline HTML (code, emphasis): the headline and the listings
     title_from_h1: bool
     description: str
     created: dt.date
@@ -297,7 +299,8 @@ def parse_note(
     author_keys = _check_authors(meta, authors, authors_file, c)
     note = FieldNote(
         path=path,
-        title=str(title or "").strip(),
+        title=title_text(str(title or "").strip()),
+        title_html=title_html(str(title or "").strip()),
         title_from_h1=title_from_h1,
         description=_check_description(meta, c),
         created=created,

@@ -29,7 +29,7 @@ class Reference:
 
 
 def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
-    """Each line outside fenced code, with inline code blanked, and its number in the file."""
+    """Each line outside fenced code, as written, and its number in the file."""
     fence = None
     for number, line in enumerate(text.splitlines(), start=first_line):
         opened = _FENCE.match(line)
@@ -40,7 +40,7 @@ def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
                 fence = None
             continue
-        yield number, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+        yield number, line
 
 
 def first_heading(text: str, first_line: int = 1) -> tuple[int, str] | None:
@@ -55,6 +55,7 @@ def first_heading(text: str, first_line: int = 1) -> tuple[int, str] | None:
 def references(text: str, first_line: int = 1) -> list[Reference]:
     found = []
     for number, line in prose_lines(text, first_line):
+        line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)  # `![x](y)` in code is an example
         for match in _INLINE.finditer(line):
             found.append(Reference(number, "image" if match.group(1) else "link", match.group(2).strip("<>")))
         definition = _DEFINITION.match(line)
