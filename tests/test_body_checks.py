@@ -48,17 +48,17 @@ BAD_BODIES = [
     (
         '<iframe src="//video.example.net/embed/1" title="demo"></iframe>',
         "the iframe //video.example.net/embed/1 is fetched from another host, which the site never asks of a "
-        "reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",
+        "reader's browser; link to it instead, e.g. [Watch it on its own site](//video.example.net/embed/1)",
     ),
     (
         '<script src="https://cdn.example.org/widget.js"></script>',
         "the script https://cdn.example.org/widget.js is fetched from another host, which the site never asks of a "
-        "reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",
+        "reader's browser; remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)",
     ),
     (
         '<link rel="stylesheet" href="https://cdn.example.org/a.css">',
         "the stylesheet https://cdn.example.org/a.css is fetched from another host, which the site never asks of "
-        "a reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",
+        "a reader's browser; remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)",
     ),
 ]
 

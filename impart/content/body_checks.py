@@ -33,6 +33,14 @@ def _nearest(target: str, pages: list[str]) -> str | None:
     return close[0] if close else None
 
 
+def _remote_fix(kind: str, url: str, folder: str) -> str:
+    if kind in ("iframe", "embed", "object"):
+        return f"link to it instead, e.g. [Watch it on its own site]({url})"
+    if kind in ("script", "stylesheet"):
+        return "remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)"
+    return f"save it under {folder}/ and refer to it by its relative path"
+
+
 def _as_written_from(page: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
@@ -54,13 +62,12 @@ def check_body(
         if parts.scheme in ("http", "https") or ref.url.startswith("//"):
             if ref.kind in EMBEDDED:
                 noun = "image" if ref.kind == "image" else ref.kind
-                folder = posixpath.dirname(where)
                 problems.append(
                     Problem(
                         where,
                         "body",
                         f"the {noun} {ref.url} is fetched from another host, which the site never asks of a "
-                        f"reader's browser; save it under {folder}/ and refer to it by its relative path",
+                        f"reader's browser; {_remote_fix(ref.kind, ref.url, posixpath.dirname(where))}",
                         line=ref.line,
                     )
                 )

@@ -26,12 +26,13 @@ EXAMPLE_DATE = "2026-04-26"
 
 # Keys this project reads, then keys Material's blog plugin and MkDocs read.
 NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
-ENGINE_KEYS = ("draft", "tags", "hide", "search", "template", "status", "comments")
+ENGINE_KEYS = ("draft", "hide", "search", "template", "status", "comments")
 # Keys Material's blog documents that would do nothing here: refused, with the reason and what to do instead.
 REFUSED_KEYS = {
     "slug": "a note's address is its file name here (post_url_format); rename the file instead",
     "links": "field notes show no sidebar of related links; link the notes in the body, e.g. a '## Further reading'",
     "pin": "listings here are newest first, with no pinned notes; move the note up by its date instead",
+    "tags": "the site has no tags (Material's tags plugin is off); the note's one category groups it",
 }
 KNOWN_KEYS = frozenset(NOTE_KEYS + ENGINE_KEYS)
 

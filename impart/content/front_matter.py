@@ -47,9 +47,10 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
-        raise FrontMatterSyntaxError(
-            f"the front matter is not valid YAML{where}; fix it between the '---' lines"
-        ) from None
+        fix = "fix it between the '---' lines"
+        if "mapping values are not allowed" in str(getattr(error, "problem", "")):
+            fix = "a value with ': ' in it goes in quotes, e.g. description: \"Four numbers: the review\""
+        raise FrontMatterSyntaxError(f"the front matter is not valid YAML{where}; {fix}") from None
     if not isinstance(meta, dict):
         raise FrontMatterSyntaxError("the front matter must be 'key: value' lines between the '---' lines")
     return meta, text[match.end() :]
