@@ -58,7 +58,8 @@ BAD_BODIES = [
     (
         '<link rel="stylesheet" href="https://cdn.example.org/a.css">',
         "the stylesheet https://cdn.example.org/a.css is fetched from another host, which the site never asks of "
-        "a reader's browser; remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)",
+        "a reader's browser; remove it: pages load scripts and stylesheets only from the site itself "
+        "(overrides/assets/)",
     ),
 ]
 
