@@ -197,3 +197,22 @@ def test_a_titles_markdown_is_inline_html_on_the_page_and_in_listings_and_plain_
     assert PLAIN_TITLE in [item.findtext("title") for item in rss.iter("item")]
     feed = json.loads((site / "feed_json_created.json").read_text(encoding="utf-8"))
     assert PLAIN_TITLE in [item["title"] for item in feed["items"]]
+
+
+def test_the_readmes_cheat_sheet_renders_every_feature_it_names():
+    import re
+
+    import markdown
+    from mkdocs.config import load_config
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    sheet = re.search(r"^````markdown\n(.*?)^````$", readme, re.S | re.M).group(1)
+    config = load_config(str(PROJECT / "mkdocs.yml"))
+    html = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs).convert(sheet)
+    page = BeautifulSoup(html, "html.parser")
+    expected = [
+        "div.highlight .filename", "code.highlight", "div.admonition.warning", "details.note", ".tabbed-set",
+        ".footnote", "ul.task-list", "span.twemoji svg", "span.impart-emoji", ".keys kbd", "mark", "ins", "del",
+        "sub", "sup", "abbr", "dl dt", "table", "img",
+    ]  # fmt: skip
+    assert [selector for selector in expected if not page.select(selector)] == []
