@@ -154,6 +154,26 @@ def test_the_corpus_has_no_axe_violations(corpus_site, browser, tmp_path, scheme
 
 
 @pytest.mark.build
+def test_a_first_visit_of_the_toolkit_note_stays_within_the_budget(corpus_site, browser, tmp_path):
+    from .test_transfer_budget import BUDGET, transferred
+
+    project, site = corpus_site
+    port = free_port()
+    with running(serve_command(site, tmp_path / "proposals", port, config=project / "mkdocs.yml"), port):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(f"http://127.0.0.1:{port}/field-notes/toolkit-tour/", wait_until="networkidle")
+        page.wait_for_timeout(500)
+        total = transferred(responses)
+        print(f"first visit of the toolkit note: {total} bytes over {len(responses)} responses")
+        assert total <= BUDGET, [r.url for r in responses]
+        assert not any(r.url.endswith("queue.png") for r in responses)  # lazy, and below the first screen
+        context.close()
+
+
+@pytest.mark.build
 def test_the_speed_layer_writes_the_corpus_byte_for_byte(corpus_site, tmp_path):
     project, site = corpus_site
     config = project / "mkdocs.yml"
