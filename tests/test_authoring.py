@@ -150,6 +150,10 @@ def test_the_corpus_has_no_axe_violations(corpus_site, browser, tmp_path, scheme
         assert axe_violations(page) == [], "once Material's script has run"
         (PROJECT / "artifacts").mkdir(exist_ok=True)
         page.screenshot(path=str(PROJECT / f"artifacts/toolkit-tour-{scheme}.png"), full_page=True)
+        for other in ("/field-notes/sparse-checkout/", "/field-notes/"):  # a title's code, on its page and listed
+            page.goto(f"http://127.0.0.1:{port}{other}", wait_until="load")
+            interact(page)
+            assert axe_violations(page) == [], other
         context.close()
 
 
