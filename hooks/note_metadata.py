@@ -15,8 +15,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart.content.field_notes import NoteError, load_authors, read_note, remove_title_heading
-from impart.content.site_checks import check_page_body
+from impart.content.field_notes import NoteError, load_authors, remove_title_heading
+from impart.content.site_checks import check_page
 from impart.settings import SiteSettings
 
 log = get_plugin_logger("impart")
@@ -50,11 +50,10 @@ def on_files(files, *, config):
     known = {file.src_uri for file in files if file.abs_src_path and file.abs_src_path.startswith(docs_dir)}
     errors = 0
     for file in files.documentation_pages():
-        problems = []
-        if file.abs_src_path.startswith(posts_dir):
-            note, problems = read_note(Path(file.abs_src_path), settings, authors)
+        is_note = file.abs_src_path.startswith(posts_dir)
+        note, problems = check_page(file.src_uri, file.content_string, settings, known, authors, is_note)
+        if is_note:
             _notes[file.src_uri] = note
-        problems += check_page_body(file.src_uri, file.content_string, settings, known)
         for problem in problems:
             errors += problem.severity == "error"
             (log.error if problem.severity == "error" else log.warning)(str(problem))

@@ -11,11 +11,9 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.references import first_heading
 from impart.content.titles import title_html, title_text
 from impart.settings import SiteSettings
@@ -316,25 +314,6 @@ def parse_note(
     _check_unknown_keys(meta, c)
     failed = any(p.severity == "error" for p in c.problems)
     return (None if failed else note), c.problems
-
-
-def read_note(path: Path, settings: SiteSettings, authors: Mapping[str, str]) -> tuple[FieldNote | None, list[Problem]]:
-    where = settings.relative(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        meta, body = split_front_matter(text)
-    except FrontMatterSyntaxError as error:
-        return None, [Problem(where, "", str(error))]
-    except UnicodeDecodeError:
-        return None, [Problem(where, "", "the file is not UTF-8 text; save it as UTF-8")]
-    first_line = text.count("\n") - body.count("\n") + 1
-    return parse_note(
-        meta, body, where, authors, settings.categories_allowed, settings.relative(settings.authors_file), first_line
-    )
-
-
-def note_paths(settings: SiteSettings) -> list[Path]:
-    return sorted(settings.posts_dir.rglob("*.md"))
 
 
 def remove_title_heading(body: str) -> str:

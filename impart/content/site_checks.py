@@ -6,10 +6,10 @@ mistakes and asserts they print the same lines.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 
 from impart.content.body_checks import check_body, docs_files
-from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, read_note
+from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.settings import SiteSettings
 
@@ -23,14 +23,31 @@ def page_body(text: str) -> tuple[str, int]:
     return body, text.count("\n") - body.count("\n") + 1
 
 
-def check_page_body(src_uri: str, text: str, settings: SiteSettings, known) -> list[Problem]:
-    body, first_line = page_body(text.lstrip("\ufeff"))
-    where = settings.relative(settings.docs_dir / src_uri)
-    return check_body(src_uri, body, where, known, settings.docs_dir, first_line)
+def check_page(
+    src_uri: str, text: str, settings: SiteSettings, known, authors: Mapping[str, str] | None, is_note: bool
+) -> tuple[FieldNote | None, list[Problem]]:
+    """One page's problems (and, for a field note, the note): its front matter when it is a note, then its body.
+    `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad."""
+    text = text.lstrip("\ufeff")
+    where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
+    body, first_line = page_body(text)
+    note, problems = None, []
+    if is_note and authors is not None:
+        try:
+            meta, _ = split_front_matter(text)
+        except FrontMatterSyntaxError as error:
+            problems.append(Problem(where, "", str(error)))
+        else:
+            authors_file = settings.relative(settings.authors_file)
+            note, problems = parse_note(
+                meta, body, where, authors, settings.categories_allowed, authors_file, first_line
+            )
+    problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line)
+    return note, problems
 
 
 def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
-    """Every note and every problem of every page, in the order of the files."""
+    """Every note and every problem of every page, in the order of the files; each file read once."""
     known = docs_files(settings.docs_dir)
     try:
         authors = load_authors(settings)
@@ -41,15 +58,14 @@ def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
     notes = []
     posts = settings.posts_dir.relative_to(settings.docs_dir).as_posix() + "/"
     for src_uri in sorted(path for path in known if path.endswith(".md")):
-        path: Path = settings.docs_dir / src_uri
-        if src_uri.startswith(posts) and authors is not None:
-            note, found = read_note(path, settings, authors)
-            problems += found
-            if note:
-                notes.append(note)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = (settings.docs_dir / src_uri).read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            continue  # read_note has said so for a note; MkDocs says so for another page
-        problems += check_page_body(src_uri, text, settings, known)
+            where = settings.relative(settings.docs_dir / src_uri)
+            problems.append(Problem(where, "", "the file is not UTF-8 text; save it as UTF-8"))
+            continue
+        note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts))
+        problems += found
+        if note:
+            notes.append(note)
     return notes, problems

@@ -12,12 +12,15 @@ import re
 import markdown
 
 _TAG = re.compile(r"<[^>]+>")
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>&!]")  # a title without these reads the same as Markdown and as text
 _PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
 
 
 @functools.lru_cache(maxsize=4096)
 def title_html(title: str) -> str:
     """The title's inline Markdown as HTML, without the paragraph Markdown would wrap it in."""
+    if not _MARKDOWN.search(title):
+        return title  # most titles: no parser to build (a thousand notes took a second)
     rendered = markdown.markdown(title).strip()
     found = _PARAGRAPH.match(rendered)
     return found.group(1) if found else html.escape(title, quote=False)
