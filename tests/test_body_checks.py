@@ -133,11 +133,11 @@ def test_impart_check_and_the_strict_build_list_every_problem_in_the_same_words(
     lines = [line.removeprefix("error: ") for line in checked.stdout.splitlines()]
     where = "docs/field-notes/posts/broken.md"
     assert lines == [
+        f"{where}:5: 'authors' names 'impart' more than once; list each author once",
+        f"{where}:7: 'slug' is not used on this site: a note's address is its file name here (post_url_format); "
+        "rename the file instead",
         f"{where}:10: the note has both 'title:' and the heading '# Using sparse checkout', two headlines; "
         "remove this '# ' line (the page prints title: as its headline)",
-        f"{where}: 'authors' names 'impart' more than once; list each author once",
-        f"{where}: 'slug' is not used on this site: a note's address is its file name here (post_url_format); "
-        "rename the file instead",
         f"{where}:12: the link success-measure.md goes to no page (docs/field-notes/posts/success-measure.md); "
         "did you mean field-notes/posts/success-measures.md? link it as success-measures.md",
         f"{where}:14: the image https://example.com/chart.png is fetched from another host, which the site never "

@@ -6,6 +6,8 @@ mistakes and asserts they print the same lines.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 
 from impart.content.body_checks import check_body, docs_files
@@ -21,6 +23,26 @@ def page_body(text: str) -> tuple[str, int]:
     except FrontMatterSyntaxError:
         return text, 1
     return body, text.count("\n") - body.count("\n") + 1
+
+
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
+
+
+def key_lines(text: str, body_line: int) -> dict[str, int]:
+    """Each top-level front-matter key and the line it is written on."""
+    lines = text.splitlines()[1 : max(body_line - 2, 1)]
+    return {found.group(1): number for number, line in enumerate(lines, start=2) if (found := _KEY.match(line))}
+
+
+def _on_key_lines(problems: list[Problem], text: str, body_line: int) -> list[Problem]:
+    """The problems about a key written in the front matter, with the line it is on (a missing key has none)."""
+    lines = key_lines(text, body_line)
+    return [
+        dataclasses.replace(p, line=lines[p.key.split(".")[0]])
+        if p.line is None and p.key.split(".")[0] in lines
+        else p
+        for p in problems
+    ]
 
 
 def check_page(
@@ -42,8 +64,9 @@ def check_page(
             note, problems = parse_note(
                 meta, body, where, authors, settings.categories_allowed, authors_file, first_line
             )
+            problems = _on_key_lines(problems, text, first_line)
     problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line)
-    return note, problems
+    return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 
 def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
