@@ -103,6 +103,7 @@ def test_a_colon_in_an_unquoted_value_says_to_quote_it():
     with pytest.raises(FrontMatterSyntaxError) as raised:
         split_front_matter("---\ntitle: T\ndescription: Four numbers: the review\n---\nBody\n")
     assert str(raised.value) == (
-        "the front matter is not valid YAML at line 3; "
+        "the front matter is not valid YAML; "
         "a value with ': ' in it goes in quotes, e.g. description: \"Four numbers: the review\""
     )
+    assert raised.value.line == 3  # the file's line: impart check prints it as file:3

@@ -58,7 +58,7 @@ def check_page(
         try:
             meta, _ = split_front_matter(text)
         except FrontMatterSyntaxError as error:
-            problems.append(Problem(where, "", str(error)))
+            problems.append(Problem(where, "", str(error), line=error.line))
         else:
             authors_file = settings.relative(settings.authors_file)
             note, problems = parse_note(
