@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,14 +49,22 @@ def wait_until(check, deadline: float, step: float = 0.1) -> float | None:
     return None
 
 
-def measure(count: int, saves: int, stop_at: float) -> list[tuple[float | None, float | None]]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc: a figure load on the machine barely moves."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    count: int, saves: int, stop_at: float, extra_env: dict[str, str] | None = None, quiet: bool = False
+) -> list[tuple[float | None, float | None, float]]:
     work = Path(tempfile.mkdtemp(prefix=f"impart-serve-{count}-"))
     notes = generate_notes(count)
     blog_dir, _ = blog_settings()
     config = make_ours(work / "project", blog_dir, notes)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(extra_env or {}))
     server = subprocess.Popen(  # from the project's folder, where an editor runs it
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
         cwd=config.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -73,18 +82,21 @@ def measure(count: int, saves: int, stop_at: float) -> list[tuple[float | None, 
             text = source.read_text(encoding="utf-8")
             title_line = next(line for line in text.splitlines() if line.startswith("title:"))
             text = text.replace(title_line, f"title: Saved {marker}", 1) + f"\n\nA new sentence with {marker}.\n"
-            saved = time.monotonic()
+            saved, cpu_before = time.monotonic(), cpu_seconds(server.pid)
             source.write_text(text, encoding="utf-8")
             page = wait_until(lambda m=marker: m in fetch(note_url), stop_at)
             listing = wait_until(lambda m=marker: f"Saved {m}" in fetch(base + "/field-notes/"), stop_at)
             total = time.monotonic() - saved
-            results.append((page, total if listing is not None else None))
-            print(f"  {count} notes, save {save + 1}: note page after {page and round(page, 2)} s, "
-                  f"listing after {round(total, 2)} s")  # fmt: skip
+            cpu = cpu_seconds(server.pid) - cpu_before
+            results.append((page, total if listing is not None else None, cpu))
+            if not quiet:
+                print(f"  {count} notes, save {save + 1}: note page after {page and round(page, 2)} s, "
+                      f"listing after {round(total, 2)} s")  # fmt: skip
             time.sleep(1)
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
     return results
 
 
@@ -98,7 +110,7 @@ def main() -> int:
     print(f"mkdocs serve, save to rebuilt page; {dt.date.today()}, {os.cpu_count()} cores")
     for count in (int(n) for n in args.notes.split(",")):
         results = measure(count, args.saves, stop_at)
-        shown = sorted(total for _, total in results if total is not None)
+        shown = sorted(total for _, total, _ in results if total is not None)
         if shown:
             print(f"  {count} notes: median {statistics.median(shown):.2f} s, worst {shown[-1]:.2f} s "
                   f"from save to note page and listing, over {len(shown)} saves")  # fmt: skip

@@ -1,5 +1,9 @@
 """Build speed with many notes: changes at the causes' depth, each leaving every page's content as it was.
 
+Each item applies only where impart.speed.fence allows: on the verified versions of
+MkDocs, Material and the RSS plugin, without IMPART_SPEED=0, and not named in
+IMPART_SPEED_SKIP (bench/ablation.py measures each item's worth that way).
+
 Events: on_startup (patch), on_files (after the blog plugin: items 2 and 10), on_env (late),
 on_post_build and on_build_error (item 11), on_shutdown (last). Reads no front matter.
 
@@ -96,7 +100,7 @@ import gc
 
 from mkdocs.plugins import event_priority
 
-from impart.speed import build_speed, partials_memo
+from impart.speed import build_speed, fence, partials_memo
 
 _patched = False
 _listing_page_sources = build_speed.ListingPageSources()
@@ -104,28 +108,35 @@ _listing_page_sources = build_speed.ListingPageSources()
 
 def on_startup(command, dirty):
     global _patched
-    if _patched:
+    if _patched or not fence.active():
         return
     from material.plugins.blog import plugin, structure
     from mkdocs.structure import pages
 
-    structure.Excerpt.render = build_speed.render_without_content
-    structure.Markdown = build_speed.NoParser  # the name is used only to build excerpts' parsers
-    structure._patch = build_speed.unpatched  # only ever called for an excerpt's parser's configuration
-    structure.yaml = build_speed.FrontMatterYaml  # the name is used only to load posts' front matter
-    plugin.format_date = build_speed.formatted_once(plugin.format_date)
-    plugin.format_datetime = build_speed.formatted_once(plugin.format_datetime)
-    pages.urljoin = functools.lru_cache(maxsize=65536)(pages.urljoin)  # only Page's canonical and edit URLs
-    pages.Page.__eq__ = build_speed.page_equals
-    plugin.copy_file = _listing_page_sources  # the name is used only to copy listings' sources
-    pages.markdown = build_speed.MarkdownParserReused(pages.markdown)  # Page.render's `markdown.Markdown(...)`
+    if fence.on("excerpts"):
+        structure.Excerpt.render = build_speed.render_without_content
+        structure.Markdown = build_speed.NoParser  # the name is used only to build excerpts' parsers
+        structure._patch = build_speed.unpatched  # only ever called for an excerpt's parser's configuration
+    if fence.on("libyaml"):
+        structure.yaml = build_speed.FrontMatterYaml  # the name is used only to load posts' front matter
+    if fence.on("dates"):
+        plugin.format_date = build_speed.formatted_once(plugin.format_date)
+        plugin.format_datetime = build_speed.formatted_once(plugin.format_datetime)
+    if fence.on("canonical-urls"):
+        pages.urljoin = functools.lru_cache(maxsize=65536)(pages.urljoin)  # only Page's canonical and edit URLs
+    if fence.on("page-equality"):
+        pages.Page.__eq__ = build_speed.page_equals
+    if fence.on("listing-sources"):
+        plugin.copy_file = _listing_page_sources  # the name is used only to copy listings' sources
+    if fence.on("parser-reuse"):
+        pages.markdown = build_speed.MarkdownParserReused(pages.markdown)  # Page.render's `markdown.Markdown(...)`
     _patched = True
 
 
 @event_priority(-100)  # after the blog plugin (-50) has resolved its posts
 def on_files(files, *, config):
     blog = config.plugins.get("material/blog")
-    if blog is not None and getattr(blog, "blog", None) is not None:
+    if fence.on("post-lookups") and blog is not None and getattr(blog, "blog", None) is not None:
         blog.blog.posts = build_speed.PostList(blog.blog.posts)
     _listing_page_sources.hand_over(files)
 
@@ -133,9 +144,12 @@ def on_files(files, *, config):
 @event_priority(-250)  # after hooks/preview_cache.py (-200) has set the template class and emptied the cache,
 # before hooks/parallel_build.py (-300) forks the template helper, which then has the same environment
 def on_env(env, *, config, files):
-    env.cache = {}  # what Jinja makes for cache_size=-1: every template kept, no lock, no reordering
-    build_speed.translate_once_per_label(env)
-    partials_memo.install(env)  # after item 9: its key holds the translations module, the same all build
+    if fence.on("template-dict"):
+        env.cache = {}  # what Jinja makes for cache_size=-1: every template kept, no lock, no reordering
+    if fence.on("translations"):
+        build_speed.translate_once_per_label(env)
+    if fence.on("partials-memo"):
+        partials_memo.install(env)  # after item 9: its key holds the translations module, the same all build
     return env
 
 
@@ -149,4 +163,5 @@ def on_build_error(*, error):
 
 @event_priority(-10_000)  # after every other plugin's on_shutdown
 def on_shutdown():
-    gc.freeze()
+    if fence.on("exit-freeze"):
+        gc.freeze()

@@ -2,7 +2,7 @@
 (impart.speed.parallel_build).
 
 Events: on_startup (`mkdocs build` only, with two or more cores, not --dirty;
-IMPART_PARALLEL_BUILD=0 turns it off), on_nav and on_env (twice: the
+IMPART_PARALLEL_BUILD=0 or impart.speed.fence turns it off), on_nav and on_env (twice: the
 templates compiled ahead are taken after hooks/preview_cache.py has set up the
 memory, and the template helper starts last), on_post_build and
 on_build_error. Reads nothing from front matter. MkDocs' write_file is
@@ -15,7 +15,7 @@ from __future__ import annotations
 from mkdocs import utils
 from mkdocs.plugins import CombinedEvent, event_priority
 
-from impart.speed import parallel_build, preview_cache, template_precompile
+from impart.speed import fence, parallel_build, preview_cache, template_precompile
 from impart.speed.preview_cache import MEMORY
 
 _nav = None  # this build's navigation, from on_nav to on_env
@@ -26,7 +26,7 @@ def _helping() -> bool:
 
 
 def on_startup(command, dirty):
-    if command == "build" and not dirty and parallel_build.available():
+    if command == "build" and not dirty and fence.on("parallel-build") and parallel_build.available():
         preview_cache.enable(keeping=False)
         if not getattr(utils.write_file, "impart_parallel", False):
             utils.write_file = parallel_build.written_by_helper(utils.write_file)  # MkDocs' build calls it by module

@@ -1,7 +1,7 @@
 """The live preview keeps unchanged pages' work between rebuilds (impart.speed.preview_cache) and
 leaves unchanged files in its output folder (impart.speed.preview_output).
 
-Events: on_startup (`mkdocs serve` turns it on; hooks/parallel_build.py turns
+Events: on_startup (`mkdocs serve` turns it on, where impart.speed.fence allows; hooks/parallel_build.py turns
 the memory on for `mkdocs build`), on_config, on_nav and on_env (late, once the
 other plugins are done), on_post_build. Reads nothing from front matter.
 """
@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart.speed import preview_cache, preview_output
+from impart.speed import fence, preview_cache, preview_output
 from impart.speed.preview_cache import MEMORY
 
 log = get_plugin_logger("impart")
 
 
 def on_startup(command, dirty):
-    if command == "serve" and not dirty:
+    if command == "serve" and not dirty and fence.on("preview-cache"):
         preview_cache.enable(keeping=True)
-        preview_output.install()
+        if fence.on("preview-output"):
+            preview_output.install()
 
 
 def on_config(config):

@@ -1,7 +1,7 @@
 """The live preview lets go of each build's objects when it ends and collects them between rebuilds
 (impart.speed.preview_memory: why, and what is let go).
 
-Events: on_startup (`mkdocs serve` only), on_config (a rebuild starting cancels a
+Events: on_startup (`mkdocs serve` only, where impart.speed.fence allows), on_config (a rebuild starting cancels a
 pending collection), on_post_build (last, once every plugin has written its files).
 Reads nothing from front matter.
 """
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from mkdocs.plugins import event_priority
 
-from impart.speed import preview_memory
+from impart.speed import fence, preview_memory
 
 _serving = False
 
 
 def on_startup(command, dirty):
     global _serving
-    _serving = command == "serve"
+    _serving = command == "serve" and fence.on("preview-memory")
 
 
 def on_config(config):

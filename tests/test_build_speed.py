@@ -11,6 +11,7 @@ from impart.content.front_matter import split_front_matter
 from impart.speed import parallel_build
 
 from .conftest import copy_site, files_under, mkdocs_build
+from .many_notes import add_many_notes
 
 SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
 
@@ -31,6 +32,29 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
     assert sorted(optimised) == sorted(unoptimised)
     different = [str(name) for name in optimised if optimised[name] != unoptimised[name]]
     assert different == []
+
+
+@pytest.mark.build
+def test_the_speed_layer_writes_the_same_files_on_a_site_with_every_listing_kind(tmp_path):
+    project = copy_site(tmp_path / "project")
+    add_many_notes(project, 64)
+    fast, stock = tmp_path / "fast", tmp_path / "stock"
+    for site, env in ((fast, {}), (stock, {"IMPART_SPEED": "0"})):
+        result = mkdocs_build(project / "mkdocs.yml", site, **env)
+        assert result.returncode == 0, result.stderr
+    fast_files = {p.relative_to(fast): p.read_bytes() for p in files_under(fast)}
+    stock_files = {p.relative_to(stock): p.read_bytes() for p in files_under(stock)}
+    listings = {str(name.parent) for name in fast_files if name.name == "index.html"}
+    for kind in (
+        "field-notes/page/2",
+        "field-notes/archive/2024",
+        "field-notes/category/operations",
+        "field-notes/author/desk",
+        "field-notes/author/impart/page/2",
+    ):
+        assert kind in listings, kind  # fmt: skip
+    assert sorted(fast_files) == sorted(stock_files)
+    assert [str(name) for name in fast_files if fast_files[name] != stock_files[name]] == []
 
 
 HELPED = re.compile(

@@ -48,7 +48,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
 from impart.content import readtime
-from impart.speed import template_precompile
+from impart.speed import fence, template_precompile
 from impart.speed.preview_cache import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
@@ -175,7 +175,8 @@ def start_markdown_helper(config, files) -> None:
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
         readtime.receive_counts(made["words"])
-        template_precompile.start(config.theme)  # the second core is free while the build reads the rest
+        if fence.on("template-precompile"):
+            template_precompile.start(config.theme)  # the second core is free while the build reads the rest
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).

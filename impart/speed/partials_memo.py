@@ -41,7 +41,7 @@ import jinja2
 
 from impart.speed.build_speed import materials_own
 
-# Every template the kept partials include, and the partials themselves, as read (mkdocs-material 9.8.1).
+# Every template the kept partials include, and the partials themselves, as read (mkdocs-material 9.8.1, 9.8.2).
 PINNED = {
     "partials/palette.html": "fb935107ae7d3d74",
     "partials/search.html": "bfd556535abcddb9",

@@ -1,0 +1,98 @@
+"""Where the speed layer applies: only on the versions it was verified on, and only when wanted.
+
+Every item of the layer replaces a piece of MkDocs, Material or the RSS plugin by
+its internals as read on the versions in `VERIFIED`. On any other installed version
+the whole layer stays off and the build runs stock: an upgrade can make a build
+slower, never a page different. One INFO line names the unverified version.
+
+Switches, read once per process from the environment:
+- `IMPART_SPEED=0` turns the whole layer off;
+- `IMPART_SPEED_SKIP=item,item` leaves the named items (`ITEMS`) off, for
+  bench/ablation.py, which measures what each one is worth.
+
+To verify a new release: install it, run the suite (tests/test_build_speed.py
+compares every output file with and without the layer), then add it here.
+tests/test_speed_fence.py checks that an unverified version or a switch gives stock.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from importlib import metadata
+
+from mkdocs.plugins import get_plugin_logger
+
+log = get_plugin_logger("impart")
+
+# The releases each patched package was read and tested at (tests/test_build_speed.py passes on them).
+VERIFIED = {
+    "mkdocs": ("1.6.1",),
+    "mkdocs-material": ("9.8.1", "9.8.2"),
+    "mkdocs-rss-plugin": ("1.19.0",),
+}
+
+# Items 1 to 12 of hooks/build_speed.py, then the layer's other hooks.
+ITEMS = (
+    "excerpts",
+    "post-lookups",
+    "libyaml",
+    "dates",
+    "canonical-urls",
+    "page-equality",
+    "template-dict",
+    "exit-freeze",
+    "translations",
+    "listing-sources",
+    "parser-reuse",
+    "partials-memo",
+    "parallel-build",
+    "template-precompile",
+    "preview-cache",
+    "preview-output",
+    "preview-watch",
+    "preview-memory",
+)
+
+
+def unverified_versions() -> list[str]:
+    """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
+    found = []
+    for package, versions in VERIFIED.items():
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue  # not installed: nothing of it to patch (the RSS plugin is optional to the layer)
+        if installed not in versions:
+            found.append(f"{package} {installed}")
+    return found
+
+
+@functools.cache
+def active() -> bool:
+    """Whether the speed layer applies in this process; says once why not, when the cause is a version."""
+    if os.environ.get("IMPART_SPEED", "1") == "0":
+        return False
+    unverified = unverified_versions()
+    if unverified:
+        log.info(
+            f"the speed layer is off: {', '.join(unverified)} is not a release it was verified on "
+            f"(impart/speed/fence.py); the build runs stock, slower but the same"
+        )
+        return False
+    return True
+
+
+@functools.cache
+def skipped() -> frozenset[str]:
+    names = {name.strip() for name in os.environ.get("IMPART_SPEED_SKIP", "").split(",") if name.strip()}
+    unknown = names - set(ITEMS)
+    if unknown:
+        raise ValueError(f"IMPART_SPEED_SKIP: unknown item {sorted(unknown)[0]!r}; the items are {', '.join(ITEMS)}")
+    return frozenset(names)
+
+
+def on(item: str) -> bool:
+    """Whether one item of the layer applies in this process."""
+    assert item in ITEMS, item
+    return active() and item not in skipped()
