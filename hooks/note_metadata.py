@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from impart.content.field_notes import NoteError, load_authors, remove_title_heading
-from impart.content.site_checks import check_page
+from impart.content.site_checks import check_page, drafts_among
 from impart.settings import SiteSettings
 
 log = get_plugin_logger("impart")
@@ -49,9 +49,12 @@ def on_files(files, *, config):
     docs_dir = os.path.join(settings.docs_dir, "")
     known = {file.src_uri for file in files if file.abs_src_path and file.abs_src_path.startswith(docs_dir)}
     errors = 0
-    for file in files.documentation_pages():
-        is_note = file.abs_src_path.startswith(posts_dir)
-        note, problems = check_page(file.src_uri, file.content_string, settings, known, authors, is_note)
+    pages = [
+        (file, file.content_string, file.abs_src_path.startswith(posts_dir)) for file in files.documentation_pages()
+    ]
+    drafts = drafts_among((file.src_uri, text) for file, text, is_note in pages if is_note)
+    for file, text, is_note in pages:
+        note, problems = check_page(file.src_uri, text, settings, known, authors, is_note, drafts)
         if is_note:
             _notes[file.src_uri] = note
         for problem in problems:

@@ -164,3 +164,15 @@ def test_duplicate_authors_are_an_error_and_the_byline_names_each_once():
     note, problems = parse_note(meta, "Body.\n", "n.md", {"impart": "Impart Editorial"}, ("Operations",))
     assert note is None
     assert [str(p) for p in problems] == ["n.md: 'authors' names 'impart' more than once; list each author once"]
+
+
+def test_a_link_to_a_draft_from_a_published_page_is_a_warning(tmp_path):
+    draft = "field-notes/posts/success-measures.md"
+    text = "See [measures](success-measures.md)."
+    [problem] = check_body(PAGE, text, WHERE, KNOWN, tmp_path, drafts={draft})
+    assert (problem.severity, str(problem)) == (
+        "warning",
+        f"{WHERE}:1: the link success-measures.md goes to a draft (draft: true), which make build leaves out; "
+        "link it once that note is published",
+    )
+    assert check_body(draft, "See [me](success-measures.md).", WHERE, KNOWN, tmp_path, drafts={draft}) == []

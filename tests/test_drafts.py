@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import PROJECT, copy_site, files_under, mkdocs_build, run_env
+from .conftest import PROJECT, copy_site, files_under, impart, mkdocs_build, run_env
 
 DRAFT = """---
 title: An unfinished note on queue budgets
@@ -46,3 +46,12 @@ def test_a_draft_shows_in_the_preview_and_never_in_the_build(tmp_path):
     assert preview.returncode == 0, preview.stderr
     page = tmp_path / "preview/field-notes/queue-budgets/index.html"
     assert "An unfinished note on queue budgets" in page.read_text(encoding="utf-8")
+
+    # A published note that links to the draft would send readers to a page `make build` never writes.
+    published = project / "docs/field-notes/posts/success-measures.md"
+    published.write_text(published.read_text(encoding="utf-8") + "\nSee [queue budgets](queue-budgets.md).\n")
+    checked = impart("check", cwd=project)
+    built = mkdocs_build(project / "mkdocs.yml", tmp_path / "site-with-link")
+    message = "the link queue-budgets.md goes to a draft (draft: true), which make build leaves out"
+    assert checked.returncode == 1 and message in checked.stdout
+    assert built.returncode != 0 and message in built.stderr

@@ -52,9 +52,11 @@ def check_body(
     known: Collection[str],
     docs_dir: Path,
     first_line: int = 1,
+    drafts: Collection[str] = (),
 ) -> list[Problem]:
     """Every problem in one page's Markdown. `page` is its path under docs/ (as MkDocs' src_uri), `where` the
-    path an editor sees, `known` every file under docs/ (as src_uri), `first_line` the body's first line."""
+    path an editor sees, `known` every file under docs/ (as src_uri), `first_line` the body's first line,
+    `drafts` the notes with `draft: true` (previewed, never built)."""
     problems = []
     pages = None
     for ref in references(text, first_line):
@@ -76,6 +78,17 @@ def check_body(
             continue  # mailto:, an anchor on this page, a site path or a folder's address: not a file to find
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
         if target in known:
+            if target in drafts and page not in drafts:
+                problems.append(
+                    Problem(
+                        where,
+                        "body",
+                        f"the link {ref.url} goes to a draft (draft: true), which make build leaves out; "
+                        "link it once that note is published",
+                        "warning",
+                        line=ref.line,
+                    )
+                )
             if ref.kind == "image":
                 size = (docs_dir / target).stat().st_size
                 if size > IMAGE_WARN_BYTES:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from impart.content.body_checks import check_body, docs_files
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
@@ -45,11 +45,32 @@ def _on_key_lines(problems: list[Problem], text: str, body_line: int) -> list[Pr
     ]
 
 
+def drafts_among(notes: Iterable[tuple[str, str]]) -> set[str]:
+    """The notes (src_uri, text) whose front matter says `draft: true`: Material's blog builds them only in
+    the preview, so a link to one from a published page breaks in `make build`."""
+    drafts = set()
+    for src_uri, text in notes:
+        try:
+            meta, _ = split_front_matter(text.lstrip("\ufeff"))
+        except FrontMatterSyntaxError:
+            continue
+        if meta.get("draft") is True:
+            drafts.add(src_uri)
+    return drafts
+
+
 def check_page(
-    src_uri: str, text: str, settings: SiteSettings, known, authors: Mapping[str, str] | None, is_note: bool
+    src_uri: str,
+    text: str,
+    settings: SiteSettings,
+    known,
+    authors: Mapping[str, str] | None,
+    is_note: bool,
+    drafts: Collection[str] = (),
 ) -> tuple[FieldNote | None, list[Problem]]:
     """One page's problems (and, for a field note, the note): its front matter when it is a note, then its body.
-    `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad."""
+    `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad,
+    `drafts` the notes marked `draft: true`."""
     text = text.lstrip("\ufeff")
     where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
     body, first_line = page_body(text)
@@ -65,7 +86,7 @@ def check_page(
                 meta, body, where, authors, settings.categories_allowed, authors_file, first_line
             )
             problems = _on_key_lines(problems, text, first_line)
-    problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line)
+    problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 
@@ -80,14 +101,16 @@ def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
         problems = []
     notes = []
     posts = settings.posts_dir.relative_to(settings.docs_dir).as_posix() + "/"
+    texts = {}
     for src_uri in sorted(path for path in known if path.endswith(".md")):
         try:
-            text = (settings.docs_dir / src_uri).read_text(encoding="utf-8")
+            texts[src_uri] = (settings.docs_dir / src_uri).read_text(encoding="utf-8")
         except UnicodeDecodeError:
             where = settings.relative(settings.docs_dir / src_uri)
             problems.append(Problem(where, "", "the file is not UTF-8 text; save it as UTF-8"))
-            continue
-        note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts))
+    drafts = drafts_among((src_uri, text) for src_uri, text in texts.items() if src_uri.startswith(posts))
+    for src_uri, text in texts.items():
+        note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts), drafts)
         problems += found
         if note:
             notes.append(note)
