@@ -12,11 +12,15 @@ notes) and writes them into two sites in a temporary folder:
     notes in docs/field-notes/posts/ replaced by the generated ones;
 (b) "stock": the same notes, authors file and blog index on stock Material and
     its blog plugin only: no hooks, no overrides, no rss plugin (a minimal
-    mkdocs.yml written by this script).
+    mkdocs.yml written by this script), with the same Markdown extensions as
+    ours (mkdocs.yml's markdown_extensions, Material's own emoji generator in
+    place of impart's and impart's two small extensions left out).
 
 It then times `python -m mkdocs build -q` of (a) and (b) alternately
 (a, b, a, b, ...), so that both see the same background load on a shared,
-noisy machine; a ratio of the two measured in one run means more than either
+noisy machine, and after each build of (a), `python -m impart check` of (a)
+(every check the strict build makes, without building; target: at most
+0.25 of the build's time); a ratio of the two measured in one run means more than either
 figure alone. Every build starts from an empty output folder, with
 NO_MKDOCS_2_WARNING=1 and SOURCE_DATE_EPOCH fixed. Wall-clock time is
 time.perf_counter around the whole subprocess (interpreter start, imports and
@@ -379,6 +383,15 @@ def make_ours(target: Path, blog_dir: str, notes: list[Note]) -> Path:
     return target / "mkdocs.yml"
 
 
+def stock_markdown_extensions() -> str:
+    """mkdocs.yml's markdown_extensions as stock Material would have them: Material's emoji generator for
+    impart's, and without impart's own extensions (they are ours, measured in ours)."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    block = re.search(r"^markdown_extensions:\n(?:(?:[ #].*)?\n)*", text, re.M).group(0)
+    block = block.replace("impart.content.emoji.to_svg_or_character", "material.extensions.emoji.to_svg")
+    return "".join(line for line in block.splitlines(keepends=True) if "- impart." not in line)
+
+
 def make_stock(target: Path, blog_dir: str, categories: tuple[str, ...], notes: list[Note]) -> Path:
     docs = target / "docs"
     blog = docs / blog_dir
@@ -397,7 +410,7 @@ def make_stock(target: Path, blog_dir: str, categories: tuple[str, ...], notes: 
         f"      categories_allowed:{allowed}\n"
         "      pagination_per_page: 5\n"
         "      authors_profiles: true\n"
-        "      archive: true\n",
+        "      archive: true\n" + stock_markdown_extensions(),
         encoding="utf-8",
     )
     (docs / "index.md").write_text("# Impart\n\nField notes on taking AI systems into daily use.\n", encoding="utf-8")
@@ -427,6 +440,22 @@ def has_gnu_time() -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return "GNU" in probe.stdout + probe.stderr
+
+
+def time_check(python: str, config: Path, env: dict, timeout: float) -> float | None:
+    """Seconds `impart check` takes on a site (interpreter start included, as for a build), or None if it fails."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [python, "-m", "impart", "--config", str(config), "check"],
+            cwd=config.parent,
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return time.perf_counter() - start if done.returncode == 0 else None
 
 
 @dataclass
@@ -503,6 +532,7 @@ class Result:
     generate_seconds: float = 0.0
     ours: list[Build] = field(default_factory=list)
     stock: list[Build] = field(default_factory=list)
+    checks: list[float] = field(default_factory=list)
     failed: str = ""
 
 
@@ -547,6 +577,8 @@ def print_table(results: list[Result]) -> None:
         "stock median s",
         "ours/stock",
         "median of pair ratios",
+        "check median s",
+        "check/ours",
         "cpu ratio",
         "ours peak MB",
         "stock peak MB",
@@ -562,6 +594,7 @@ def print_table(results: list[Result]) -> None:
         ours_cpu = median([b.cpu_seconds for b in result.ours if b.ok and b.cpu_seconds])
         stock_cpu = median([b.cpu_seconds for b in result.stock if b.ok and b.cpu_seconds])
         cpu_ratio = ours_cpu / stock_cpu if ours_cpu and stock_cpu else None
+        check = median(result.checks)
         ours_peak = max((b.peak_kib for b in result.ours if b.peak_kib), default=None)
         stock_peak = max((b.peak_kib for b in result.stock if b.peak_kib), default=None)
         rows.append(
@@ -571,6 +604,8 @@ def print_table(results: list[Result]) -> None:
                 show(stock_median),
                 show(ratio),
                 show(median(pairs)),
+                show(check),
+                show(check / ours_median if check and ours_median else None),
                 show(cpu_ratio),
                 show(ours_peak / 1024 if ours_peak else None, 1),
                 show(stock_peak / 1024 if stock_peak else None, 1),
@@ -667,6 +702,13 @@ def main(argv: list[str] | None = None) -> int:
                     if not build.ok:
                         result.failed = f"{name} build failed: {build.message}"
                         break
+                    if name == "ours":
+                        check = time_check(python, config, builder.env, max(deadline - time.perf_counter(), 1))
+                        if check is None:
+                            result.failed = "impart check failed or hit the time cap"
+                            break
+                        result.checks.append(check)
+                        line.append(f"check {check:5.2f} s")
                 if len(result.ours) == len(result.stock) == run and result.ours[-1].ok and result.stock[-1].ok:
                     line.append(f"ours/stock {result.ours[-1].seconds / result.stock[-1].seconds:.2f}")
                 print(" | ".join(line), flush=True)

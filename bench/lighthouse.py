@@ -2,6 +2,9 @@
 
     (cd bench/lighthouse && npm ci --ignore-scripts) && .venv/bin/python bench/lighthouse.py
 
+The site is a copy of the project with the authoring corpus (tests/fixtures/authoring) among its notes, so
+the third page measured is a note using highlighted code, tabs, footnotes, task lists and images.
+
 A benchmark, not a test: it prints the four category scores (performance,
 accessibility, best practices, SEO) and the total byte weight of each page.
 Lighthouse is pinned in bench/lighthouse/package.json and drives the machine's
@@ -26,7 +29,12 @@ from machine import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "bench/lighthouse/node_modules/.bin/lighthouse"
-PAGES = {"note": "/field-notes/pilot-to-production/", "intake": "/request-a-proposal/"}
+PAGES = {
+    "note": "/field-notes/pilot-to-production/",
+    "intake": "/request-a-proposal/",
+    "toolkit": "/field-notes/toolkit-tour/",
+}
+CORPUS = ROOT / "tests/fixtures/authoring"
 FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
 FLAGS += " --disable-sync --no-first-run"
 
@@ -39,11 +47,17 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="impart-lighthouse-"))
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CHROME_PATH=chrome)
     site = work / "site"
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+    project = work / "project"
+    project.mkdir()
+    for part in ("mkdocs.yml", "docs", "overrides", "hooks"):
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, project / part)
+    shutil.copytree(CORPUS, project / "docs/field-notes/posts", dirs_exist_ok=True)
+    config = project / "mkdocs.yml"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
                    check=True, env=env)  # fmt: skip
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+        [sys.executable, "-m", "impart", "--config", str(config), "serve", "--site", str(site),
          "--proposals", str(work / "proposals"), "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -1,9 +1,10 @@
-"""Field notes' front matter: validated before the blog plugin reads it.
+"""Field notes' front matter, and every page's links and images: checked before the blog plugin reads them.
 
-Events: on_files (validate every note, first), on_page_markdown (template,
+Events: on_files (check every page, first), on_page_markdown (template,
 title). Reads: every front-matter key of a note (see impart.content.field_notes).
-An error stops the build with impart's one-line message; an unknown key is a
-warning, so `mkdocs build --strict` fails on it.
+Every problem of every page is logged in impart's one-line form, the same lines
+`impart check` prints (impart.content.site_checks); any error then stops the
+build, and a warning fails `mkdocs build --strict`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart.content.field_notes import NoteError, load_authors, read_note, remove_title_heading
+from impart.content.field_notes import NoteError, load_authors, remove_title_heading
+from impart.content.site_checks import check_page, drafts_among
 from impart.settings import SiteSettings
 
 log = get_plugin_logger("impart")
@@ -44,15 +46,24 @@ def on_files(files, *, config):
     except NoteError as error:
         raise PluginError(str(error)) from None
     posts_dir = os.path.join(settings.posts_dir, "")  # computed once: a thousand notes ask
-    for file in files.documentation_pages():
-        if not file.abs_src_path.startswith(posts_dir):
-            continue
-        note, problems = read_note(Path(file.abs_src_path), settings, authors)
+    docs_dir = os.path.join(settings.docs_dir, "")
+    known = {file.src_uri for file in files if file.abs_src_path and file.abs_src_path.startswith(docs_dir)}
+    errors = 0
+    pages = [
+        (file, file.content_string, file.abs_src_path.startswith(posts_dir)) for file in files.documentation_pages()
+    ]
+    drafts = drafts_among((file.src_uri, text) for file, text, is_note in pages if is_note)
+    for file, text, is_note in pages:
+        note, problems = check_page(file.src_uri, text, settings, known, authors, is_note, drafts)
+        if is_note:
+            _notes[file.src_uri] = note
         for problem in problems:
-            if problem.severity == "error":
-                raise PluginError(str(problem))
-            log.warning(str(problem))
-        _notes[file.src_uri] = note
+            errors += problem.severity == "error"
+            (log.error if problem.severity == "error" else log.warning)(str(problem))
+    if errors:
+        raise PluginError(
+            f"{errors} error(s) in the pages, each on a line above; fix them, or see them with impart check"
+        )
 
 
 def on_page_markdown(markdown, *, page, config, files):

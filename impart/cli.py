@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from impart.content.dates import build_date
-from impart.content.field_notes import check_all
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
+from impart.content.site_checks import check_site
 from impart.intake.definition import FormDefinitionError, load_form
 from impart.intake.notify_settings import add_notify_options, overrides_from
 from impart.intake.settings import intake_settings
@@ -32,10 +32,11 @@ def _indicative(settings):
 
 
 def cmd_check(args) -> int:
-    """The build's checks, without building: front matter, placeholder promises, the form definition."""
+    """The build's checks, without building: front matter, titles, links, images, other hosts, placeholder
+    promises, the form definition; every problem of every file, then their count."""
     settings = load_settings(args.config)
     today = build_date()
-    _, problems = check_all(settings)
+    _, problems = check_site(settings)
     lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
     intake = intake_settings(settings.extra, settings.site_url)
     try:
@@ -49,7 +50,8 @@ def cmd_check(args) -> int:
         print(line)
     checked = len(list(settings.posts_dir.rglob("*.md")))
     if lines:
-        print(f"{len(lines)} problem(s); {checked} field note(s) checked", file=sys.stderr)
+        files = len({line.split(": ", 1)[1].split(":", 1)[0] for line in lines})
+        print(f"{len(lines)} problem(s) in {files} file(s); {checked} field note(s) checked", file=sys.stderr)
         return 1
     print(f"{checked} field note(s) checked: no problems")
     return 0
@@ -186,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", "-f", type=_config_path, default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser("check", help="validate every field note's front matter without building")
+    check = commands.add_parser(
+        "check", help="every check the strict build makes (front matter, links, images, other hosts), without building"
+    )
     check.set_defaults(run=cmd_check)
     placeholders = commands.add_parser(
         "placeholders", help="list indicative pages with their promised dates; exit 1 when any is overdue"

@@ -49,6 +49,11 @@ MISTAKES = [
     ({"readtime": True}, "readtime", "'readtime' must be a whole number"),
     ({"cta": "yes"}, "cta", "'cta' must be false, or a lead and a label"),
     ({"cta": {"lead": "Hi"}}, "cta", "'cta' must be false, or a lead and a label"),
+    ({"authors": ["impart", "impart"]}, "authors", "'authors' names 'impart' more than once; list each author once"),
+    ({"slug": "short"}, "slug", "'slug' is not used on this site: a note's address is its file name here"),
+    ({"links": ["a.md"]}, "links", "'links' is not used on this site: field notes show no sidebar"),
+    ({"pin": True}, "pin", "'pin' is not used on this site: listings here are newest first"),
+    ({"tags": ["ops"]}, "tags", "'tags' is not used on this site: the site has no tags"),
 ]
 
 
@@ -80,3 +85,25 @@ def test_unknown_key_is_a_warning_not_an_error():
     assert note is not None
     assert [(p.severity, p.key) for p in problems] == [("warning", "catgories")]
     assert "did you mean 'categories'?" in problems[0].message
+
+
+def test_a_title_and_a_heading_is_an_error_naming_the_line_to_remove():
+    body = "```sh\n# a shell comment, not a heading\n```\n\n# The same title again\n\nBody.\n"
+    note, problems = parse_note(GOOD, body, "posts/n.md", AUTHORS, CATEGORIES, "authors.yml", first_line=8)
+    assert note is None
+    assert [str(p) for p in problems] == [
+        "posts/n.md:12: the note has both 'title:' and the heading '# The same title again', two headlines; "
+        "remove this '# ' line (the page prints title: as its headline)"
+    ]
+
+
+def test_a_colon_in_an_unquoted_value_says_to_quote_it():
+    from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
+
+    with pytest.raises(FrontMatterSyntaxError) as raised:
+        split_front_matter("---\ntitle: T\ndescription: Four numbers: the review\n---\nBody\n")
+    assert str(raised.value) == (
+        "the front matter is not valid YAML; "
+        "a value with ': ' in it goes in quotes, e.g. description: \"Four numbers: the review\""
+    )
+    assert raised.value.line == 3  # the file's line: impart check prints it as file:3

@@ -131,7 +131,43 @@ def edit_template(project: Path) -> None:
     )
 
 
-EDITS = [edit_body, edit_title, edit_date, edit_category, add_notes, remove_note, edit_config, edit_template]
+def png(width: int, height: int) -> bytes:
+    """A PNG of one colour: its width and height are what the pages showing it carry."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def add_image(project: Path) -> None:
+    (project / POSTS / "images").mkdir(exist_ok=True)
+    (project / POSTS / "images/queue.png").write_bytes(png(40, 20))
+    note = newest_note(project)
+    note.write_text(note.read_text(encoding="utf-8") + "\n![The queue, week by week](images/queue.png)\n")
+
+
+def replace_image(project: Path) -> None:
+    # The same name, another size: no Markdown changes, but the page's width and height must.
+    (project / POSTS / "images/queue.png").write_bytes(png(60, 30))
+
+
+EDITS = [
+    edit_body,
+    edit_title,
+    edit_date,
+    edit_category,
+    add_notes,
+    remove_note,
+    edit_config,
+    edit_template,
+    add_image,
+    replace_image,
+]
 
 
 @pytest.mark.build

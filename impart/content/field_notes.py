@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.content.references import first_heading
+from impart.content.titles import title_html, title_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -25,10 +24,15 @@ EXAMPLE_DATE = "2026-04-26"
 
 # Keys this project reads, then keys Material's blog plugin and MkDocs read.
 NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
-ENGINE_KEYS = ("slug", "draft", "pin", "links", "tags", "hide", "search", "template", "status", "comments")
+ENGINE_KEYS = ("draft", "hide", "search", "template", "status", "comments")
+# Keys Material's blog documents that would do nothing here: refused, with the reason and what to do instead.
+REFUSED_KEYS = {
+    "slug": "a note's address is its file name here (post_url_format); rename the file instead",
+    "links": "field notes show no sidebar of related links; link the notes in the body, e.g. a '## Further reading'",
+    "pin": "listings here are newest first, with no pinned notes; move the note up by its date instead",
+    "tags": "the site has no tags (Material's tags plugin is off); the note's one category groups it",
+}
 KNOWN_KEYS = frozenset(NOTE_KEYS + ENGINE_KEYS)
-
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,11 @@ class Problem:
     key: str
     message: str
     severity: str = "error"  # or "warning"
+    line: int | None = None  # in the file, counting from 1, when the problem is on one line
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,8 @@ class CallToAction:
 @dataclass(frozen=True)
 class FieldNote:
     path: str
-    title: str
+    title: str  # plain text: <title>, feeds, JSON-LD, Open Graph
+    title_html: str  # inline HTML (code, emphasis): the headline and the listings
     title_from_h1: bool
     description: str
     created: dt.date
@@ -184,13 +191,17 @@ def _check_authors(meta: dict, authors: Mapping[str, str], authors_file: str, c:
     if not isinstance(value, list) or not value:
         c.error("authors", f"'authors' must be a list of author keys, e.g. authors: [{example}]")
         return ()
+    seen = set()
     for key in value:
+        if str(key) in seen:
+            c.error("authors", f"'authors' names '{key}' more than once; list each author once")
+        seen.add(str(key))
         if str(key) not in authors:
             c.error(
                 "authors",
                 f"'authors' names '{key}', who is not in {authors_file}; use one of: {', '.join(authors)}",
             )
-    return tuple(str(key) for key in value)
+    return tuple(dict.fromkeys(str(key) for key in value))
 
 
 def _check_category(meta: dict, allowed: tuple[str, ...], c: _Checker) -> str:
@@ -243,6 +254,9 @@ def _check_unknown_keys(meta: dict, c: _Checker) -> None:
     for key in meta:
         if key in KNOWN_KEYS:
             continue
+        if key in REFUSED_KEYS:
+            c.error(str(key), f"'{key}' is not used on this site: {REFUSED_KEYS[key]}")
+            continue
         close = difflib.get_close_matches(str(key), NOTE_KEYS, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(NOTE_KEYS)}"
         c.warn(str(key), f"'{key}' is not a front-matter key; {hint}")
@@ -255,24 +269,37 @@ def parse_note(
     authors: Mapping[str, str],
     categories_allowed: tuple[str, ...],
     authors_file: str = ".authors.yml",
+    first_line: int = 1,
 ) -> tuple[FieldNote | None, list[Problem]]:
-    """Validate one note's front matter: the note (None on any error) and every problem."""
+    """Validate one note's front matter: the note (None on any error) and every problem. `first_line` is the
+    body's first line in the file."""
     c = _Checker(path)
     title = meta.get("title")
     title_from_h1 = False
+    h1 = first_heading(body, first_line)
     if title is None:
-        h1 = _H1.search(body)
         if h1:
-            title, title_from_h1 = h1.group(1).strip(), True
+            title, title_from_h1 = h1[1], True
         else:
             c.error("title", "'title' is missing; write title: ... or start the note with '# Its title'")
     elif not isinstance(title, str) or not title.strip():
         c.error("title", "'title' must be text, e.g. title: From pilot to production")
+    elif h1:
+        c.problems.append(
+            Problem(
+                path,
+                "title",
+                f"the note has both 'title:' and the heading '# {h1[1]}', two headlines; "
+                "remove this '# ' line (the page prints title: as its headline)",
+                line=h1[0],
+            )
+        )
     created, updated = _check_date(meta, c)
     author_keys = _check_authors(meta, authors, authors_file, c)
     note = FieldNote(
         path=path,
-        title=str(title or "").strip(),
+        title=title_text(str(title or "").strip()),
+        title_html=title_html(str(title or "").strip()),
         title_from_h1=title_from_h1,
         description=_check_description(meta, c),
         created=created,
@@ -289,36 +316,11 @@ def parse_note(
     return (None if failed else note), c.problems
 
 
-def read_note(path: Path, settings: SiteSettings, authors: Mapping[str, str]) -> tuple[FieldNote | None, list[Problem]]:
-    where = settings.relative(path)
-    try:
-        meta, body = split_front_matter(path.read_text(encoding="utf-8-sig"))
-    except FrontMatterSyntaxError as error:
-        return None, [Problem(where, "", str(error))]
-    except UnicodeDecodeError:
-        return None, [Problem(where, "", "the file is not UTF-8 text; save it as UTF-8")]
-    return parse_note(meta, body, where, authors, settings.categories_allowed, settings.relative(settings.authors_file))
-
-
-def note_paths(settings: SiteSettings) -> list[Path]:
-    return sorted(settings.posts_dir.rglob("*.md"))
-
-
-def check_all(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
-    """Every note under the posts folder, and every problem found in them."""
-    try:
-        authors = load_authors(settings)
-    except NoteError as error:
-        return [], [error.problem]
-    notes, problems = [], []
-    for path in note_paths(settings):
-        note, found = read_note(path, settings, authors)
-        problems.extend(found)
-        if note:
-            notes.append(note)
-    return notes, problems
-
-
 def remove_title_heading(body: str) -> str:
-    """The body without its first `# Title` line: the template prints the title itself."""
-    return _H1.sub("", body, count=1)
+    """The body without its first `# Title` line (outside code): the template prints the title itself."""
+    heading = first_heading(body)
+    if heading is None:
+        return body
+    lines = body.splitlines(keepends=True)
+    del lines[heading[0] - 1]
+    return "".join(lines)

@@ -33,7 +33,11 @@ def load_yaml(text: str):
 
 
 class FrontMatterSyntaxError(ValueError):
-    """The file has no front matter, or it is not valid YAML."""
+    """The file has no front matter, or it is not valid YAML (`line`: where in the file, when known)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
@@ -46,9 +50,11 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         meta = load_yaml(match.group(1) or "") or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
+        fix = "fix it between the '---' lines"
+        if "mapping values are not allowed" in str(getattr(error, "problem", "")):
+            fix = "a value with ': ' in it goes in quotes, e.g. description: \"Four numbers: the review\""
         raise FrontMatterSyntaxError(
-            f"the front matter is not valid YAML{where}; fix it between the '---' lines"
+            f"the front matter is not valid YAML; {fix}", mark.line + 2 if mark else None
         ) from None
     if not isinstance(meta, dict):
         raise FrontMatterSyntaxError("the front matter must be 'key: value' lines between the '---' lines")

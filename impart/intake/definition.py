@@ -232,5 +232,6 @@ def load_form(page: Path, where: str | None = None) -> FormDefinition:
     except FileNotFoundError:
         raise FormDefinitionError(f"{where}: the intake page is missing; it holds the form definition") from None
     except FrontMatterSyntaxError as error:
-        raise FormDefinitionError(f"{where}: {error}") from None
+        line = "" if error.line is None else f":{error.line}"
+        raise FormDefinitionError(f"{where}{line}: {error}") from None
     return parse_form(meta.get("form"), where)

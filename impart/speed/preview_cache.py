@@ -25,9 +25,12 @@ same result and nothing is ever guessed:
 
 Only `mkdocs serve` turns it on (hooks/preview_cache.py); `mkdocs build`
 never reads it, so a published site is always built cold.
-tests/test_preview_cache.py checks that rebuilds after eight kinds of edit
+tests/test_preview_cache.py checks that rebuilds after ten kinds of edit
 (body, title, date, category, new notes, a removed note, mkdocs.yml, a
-template) write the same files as a cold build of the edited site.
+template, an image added, an image replaced by one of another size) write the
+same files as a cold build of the edited site. Images are part of the files'
+key (their size and time of change) since their width and height are written
+into the pages that show them.
 """
 
 from __future__ import annotations
@@ -49,6 +52,20 @@ from mkdocs.structure.files import File
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
+
+
+def _image_stamp(file: File) -> str:
+    """An image's size and time of change on disk: a page's HTML holds its width and height
+    (impart.content.images), so an image replaced under the same name must render the pages again."""
+    if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
+        return ""
+    try:
+        stat = os.stat(file.abs_src_path)
+    except OSError:
+        return "|gone"
+    return f"|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 class Uncacheable(Exception):
@@ -446,7 +463,7 @@ class PreviewMemory:
             helper.finish()
 
     def know_files(self, files) -> None:
-        listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}" for f in files)
+        listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}{_image_stamp(f)}" for f in files)
         self.files_key = _hash(listing)
 
     def know_build(self, config) -> None:

@@ -1,0 +1,54 @@
+"""Images that do not move the page as they load: a Markdown extension giving each local image its `width`
+and `height` from the file, and `loading="lazy"` to every image but the first (the one a reader sees first).
+
+It runs in MkDocs' render, before MkDocs rewrites the links (priority 0), and finds the page's file and the
+site's files on MkDocs' own link processor; under another engine (or none) it leaves images as written.
+tests/test_authoring.py reads the attributes in the built corpus.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import unquote, urlsplit
+from xml.etree.ElementTree import Element
+
+import imagesize
+from markdown import Extension
+from markdown.treeprocessors import Treeprocessor
+
+
+def _size(path: str) -> tuple[int, int] | None:
+    try:
+        width, height = imagesize.get(path)
+    except (OSError, ValueError):
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+class SizedLazyImages(Treeprocessor):
+    def run(self, root: Element) -> None:
+        links = self.md.treeprocessors["relpath"] if "relpath" in self.md.treeprocessors else None
+        for number, image in enumerate(root.iter("img")):
+            if number and "loading" not in image.attrib:
+                image.set("loading", "lazy")
+            if links is None or "width" in image.attrib or "height" in image.attrib:
+                continue
+            parts = urlsplit(image.get("src", ""))
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue
+            page = links.file.src_uri
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            found = links.files.get_file_from_path(target)
+            size = _size(found.abs_src_path) if found is not None and found.abs_src_path else None
+            if size:
+                image.set("width", str(size[0]))
+                image.set("height", str(size[1]))
+
+
+class SizedLazyImagesExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(SizedLazyImages(md), "impart-images", 1)  # before MkDocs' links (0)
+
+
+def makeExtension(**kwargs):  # noqa: N802 (how Python-Markdown finds an extension)
+    return SizedLazyImagesExtension(**kwargs)

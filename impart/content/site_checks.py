@@ -1,0 +1,117 @@
+"""Every check of the site's content, for `impart check` and the build alike: each note's front matter and
+title (impart.content.field_notes), and every page's links, images and embedded resources
+(impart.content.body_checks). tests/test_body_checks.py runs `impart check` and the strict build on the same
+mistakes and asserts they print the same lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Collection, Iterable, Mapping
+
+from impart.content.body_checks import check_body, docs_files
+from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
+from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.settings import SiteSettings
+
+
+def page_body(text: str) -> tuple[str, int]:
+    """A page's body and the line it starts on: after the front matter, when it has one."""
+    try:
+        _, body = split_front_matter(text)
+    except FrontMatterSyntaxError:
+        return text, 1
+    return body, text.count("\n") - body.count("\n") + 1
+
+
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
+
+
+def key_lines(text: str, body_line: int) -> dict[str, int]:
+    """Each top-level front-matter key and the line it is written on."""
+    lines = text.splitlines()[1 : max(body_line - 2, 1)]
+    return {found.group(1): number for number, line in enumerate(lines, start=2) if (found := _KEY.match(line))}
+
+
+def _on_key_lines(problems: list[Problem], text: str, body_line: int) -> list[Problem]:
+    """The problems about a key written in the front matter, with the line it is on (a missing key has none)."""
+    lines = key_lines(text, body_line)
+    return [
+        dataclasses.replace(p, line=lines[p.key.split(".")[0]])
+        if p.line is None and p.key.split(".")[0] in lines
+        else p
+        for p in problems
+    ]
+
+
+def drafts_among(notes: Iterable[tuple[str, str]]) -> set[str]:
+    """The notes (src_uri, text) whose front matter says `draft: true`: Material's blog builds them only in
+    the preview, so a link to one from a published page breaks in `make build`."""
+    drafts = set()
+    for src_uri, text in notes:
+        try:
+            meta, _ = split_front_matter(text.lstrip("\ufeff"))
+        except FrontMatterSyntaxError:
+            continue
+        if meta.get("draft") is True:
+            drafts.add(src_uri)
+    return drafts
+
+
+def check_page(
+    src_uri: str,
+    text: str,
+    settings: SiteSettings,
+    known,
+    authors: Mapping[str, str] | None,
+    is_note: bool,
+    drafts: Collection[str] = (),
+) -> tuple[FieldNote | None, list[Problem]]:
+    """One page's problems (and, for a field note, the note): its front matter when it is a note, then its body.
+    `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad,
+    `drafts` the notes marked `draft: true`."""
+    text = text.lstrip("\ufeff")
+    where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
+    body, first_line = page_body(text)
+    note, problems = None, []
+    if is_note and authors is not None:
+        try:
+            meta, _ = split_front_matter(text)
+        except FrontMatterSyntaxError as error:
+            problems.append(Problem(where, "", str(error), line=error.line))
+        else:
+            authors_file = settings.relative(settings.authors_file)
+            note, problems = parse_note(
+                meta, body, where, authors, settings.categories_allowed, authors_file, first_line
+            )
+            problems = _on_key_lines(problems, text, first_line)
+    problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
+    return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
+
+
+def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
+    """Every note and every problem of every page, in the order of the files; each file read once."""
+    known = docs_files(settings.docs_dir)
+    try:
+        authors = load_authors(settings)
+    except NoteError as error:
+        authors, problems = None, [error.problem]
+    else:
+        problems = []
+    notes = []
+    posts = settings.posts_dir.relative_to(settings.docs_dir).as_posix() + "/"
+    texts = {}
+    for src_uri in sorted(path for path in known if path.endswith(".md")):
+        try:
+            texts[src_uri] = (settings.docs_dir / src_uri).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            where = settings.relative(settings.docs_dir / src_uri)
+            problems.append(Problem(where, "", "the file is not UTF-8 text; save it as UTF-8"))
+    drafts = drafts_among((src_uri, text) for src_uri, text in texts.items() if src_uri.startswith(posts))
+    for src_uri, text in texts.items():
+        note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts), drafts)
+        problems += found
+        if note:
+            notes.append(note)
+    return notes, problems
