@@ -24,6 +24,13 @@
     });
   }
 
+  // Wide code and tables scroll in their own box (impart.css): until the bundle runs (it gives
+  // overflowing code blocks a tab stop itself), such a box takes the keyboard focus, so it can
+  // be scrolled without a mouse (axe: scrollable-region-focusable).
+  document.querySelectorAll(".md-typeset pre > code, .md-typeset table:not([class])").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+  });
+
   ["pointermove", "pointerdown", "keydown", "touchstart", "focusin", "wheel", "scroll"].forEach(function (name) {
     window.addEventListener(name, start, { once: true, passive: true, capture: true });
   });
