@@ -1,6 +1,6 @@
 """What each item of the speed layer is worth: the build and the preview save with each item off in turn.
 
-    .venv/bin/python bench/ablation.py [--notes 1000] [--runs 2] [--saves 2] [--only build|preview]
+    .venv/bin/python bench/ablation.py [--notes 1000] [--runs 2] [--saves 2] [--only build|preview] [--items a,b]
 
 Every item of impart/speed (impart.speed.fence.ITEMS) can be left off with
 IMPART_SPEED_SKIP. On one generated site (bench/build.py's generator):
@@ -73,8 +73,8 @@ def print_table(title: str, figures: dict[str, list[tuple[float, float]]]) -> No
         print(f"{config:<22} {wall or 0:>8.2f} {wall_ratio:>9} {cpu or 0:>8.2f} {cpu_ratio:>9}  {runs}")
 
 
-def ablate_build(notes, runs: int, deadline: float) -> dict[str, list[tuple[float, float]]]:
-    configs = [ALL_ON, *(item for item in ITEMS if item not in PREVIEW_ONLY), LAYER_OFF]
+def ablate_build(notes, runs: int, deadline: float, items: tuple[str, ...]) -> dict[str, list[tuple[float, float]]]:
+    configs = [ALL_ON, *(item for item in items if item not in PREVIEW_ONLY), LAYER_OFF]
     figures: dict[str, list[tuple[float, float]]] = {config: [] for config in configs}
     work = Path(tempfile.mkdtemp(prefix="impart-ablation-"))
     blog_dir, _ = blog_settings()
@@ -97,8 +97,10 @@ def ablate_build(notes, runs: int, deadline: float) -> dict[str, list[tuple[floa
     return figures
 
 
-def ablate_preview(count: int, saves: int, deadline: float) -> dict[str, list[tuple[float, float]]]:
-    configs = [ALL_ON, *(item for item in ITEMS if item not in BUILD_ONLY)]
+def ablate_preview(
+    count: int, saves: int, deadline: float, items: tuple[str, ...]
+) -> dict[str, list[tuple[float, float]]]:
+    configs = [ALL_ON, *(item for item in items if item not in BUILD_ONLY)]
     figures: dict[str, list[tuple[float, float]]] = {config: [] for config in configs}
     for config in [*configs, ALL_ON]:  # all on again at the end: how far the machine drifted meanwhile
         results = measure(count, saves, deadline, environment(config), quiet=True)
@@ -115,17 +117,21 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="build rounds (2)")
     parser.add_argument("--saves", type=int, default=2, help="saves per preview session (2)")
     parser.add_argument("--only", choices=("build", "preview"))
+    parser.add_argument("--items", default=",".join(ITEMS), help="the items to turn off in turn (all)")
     parser.add_argument("--max-seconds", type=float, default=3600)
     args = parser.parse_args()
+    items = tuple(item for item in args.items.split(",") if item)
+    if unknown := set(items) - set(ITEMS):
+        parser.error(f"--items: unknown item {sorted(unknown)[0]!r}; the items are {', '.join(ITEMS)}")
     deadline = time.monotonic() + args.max_seconds
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"speed layer ablation, {args.notes} notes; {dt.date.today()}, {os.cpu_count()} cores, {cpu_model()}, "
           f"Python {sys.version.split()[0]}, load {load}", flush=True)  # fmt: skip
     if args.only != "preview":
-        figures = ablate_build(generate_notes(args.notes), args.runs, deadline)
+        figures = ablate_build(generate_notes(args.notes), args.runs, deadline, items)
         print_table(f"mkdocs build, {args.notes} notes (seconds, median of {args.runs})", figures)
     if args.only != "build":
-        figures = ablate_preview(args.notes, args.saves, deadline)
+        figures = ablate_preview(args.notes, args.saves, deadline, items)
         print_table(f"mkdocs serve, save to rebuilt note and listing, {args.notes} notes", figures)
     return 0
 

@@ -1,5 +1,6 @@
 """A site of many generated notes, for tests that need every listing kind: paginated index, archive
-years, categories, two authors, placeholders. The prose is assembled from phrases written for it."""
+years, categories, two authors, placeholders, and toolkit features that keep state in the Markdown parser
+(footnotes, abbreviations, tabs). The prose is assembled from phrases written for it."""
 
 from __future__ import annotations
 
@@ -50,6 +51,12 @@ def note_text(index: int, rng: random.Random) -> str:
             body += ["- one thing to check", "- another thing to check", ""]
         if section == 2 and index % 6 == 1:
             body += ["```python", "threshold = 0.92  # agreed before launch", "```", ""]
+        if section == 0 and index % 7 == 3:  # state the reused parser must not carry to the next page
+            body += [f"The SLA is agreed early.[^{index}]", "", f"[^{index}]: Before the pilot ends.", "",
+                     "*[SLA]: service level agreement", ""]  # fmt: skip
+        if section == 1 and index % 7 == 5:
+            body += ['=== "Before"', "", "    The pilot's numbers.", "", '=== "After"', "", "    The live numbers.", "",
+                     '??? note "What we check"', "", "    - [x] the owner", "    - [ ] the rollback", ""]  # fmt: skip
     return "\n".join([*front, "---", "", *body])
 
 

@@ -12,6 +12,7 @@ from impart.speed import parallel_build
 
 from .conftest import copy_site, files_under, mkdocs_build
 from .many_notes import add_many_notes
+from .test_authoring import corpus_project
 
 SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
 
@@ -36,7 +37,7 @@ def test_the_optimised_build_writes_the_same_files(tmp_path, built_site):
 
 @pytest.mark.build
 def test_the_speed_layer_writes_the_same_files_on_a_site_with_every_listing_kind(tmp_path):
-    project = copy_site(tmp_path / "project")
+    project = corpus_project(tmp_path / "project")  # the real notes and the authoring toolkit's corpus
     add_many_notes(project, 64)
     fast, stock = tmp_path / "fast", tmp_path / "stock"
     for site, env in ((fast, {}), (stock, {"IMPART_SPEED": "0"})):
