@@ -1,24 +1,32 @@
 """After a note's call to action: "More field notes" and the previous and next note.
 
-Events: on_page_context (field notes only). Reads: nothing from front matter directly; the
+Events: on_config (a new build), on_page_context (field notes only). Reads: nothing from front matter directly; the
 notes' `impart_note` (category, date) and `placeholder_notice`, set by earlier hooks.
 The choice is impart.content.related_notes'; the HTML is overrides/partials/more-notes.html.
 """
 
 from __future__ import annotations
 
-from impart.content.related_notes import more_notes, neighbours, refs_from_pages
+from impart.content.related_notes import RelatedNotes, refs_from_pages
+
+_build: dict = {}  # this build's RelatedNotes, made at its first note page
+
+
+def on_config(config):
+    _build.clear()
 
 
 def on_page_context(context, *, page, config, nav):
     if page.meta.get("impart_note") is None:
         return None
-    notes = refs_from_pages(config.plugins["material/blog"].blog.posts)
-    current = next((n for n in notes if n.key == page.url), None)
-    if current is None:
+    if "related" not in _build:  # every note's metadata is settled once pages are being rendered
+        _build["related"] = RelatedNotes(refs_from_pages(config.plugins["material/blog"].blog.posts))
+    related: RelatedNotes = _build["related"]
+    if page.url not in related.at:
         return None
-    context["more_notes"] = [n.item for n in more_notes(current, notes)]
-    previous, following = neighbours(current, notes)
+    current = related.latest[related.at[page.url]]
+    context["more_notes"] = [n.item for n in related.more_notes(current)]
+    previous, following = related.neighbours(current)
     context["previous_note"] = previous.item if previous else None
     context["next_note"] = following.item if following else None
     return context
