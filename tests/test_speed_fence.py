@@ -35,7 +35,7 @@ config.plugins.on_startup(command="build", dirty=False)
 build(config)
 config.plugins.on_shutdown()
 print(json.dumps({
-    "page_equality": pages.Page.__eq__.__module__.startswith("impart"),
+    "dates": getattr(plugin.format_date, "__module__", "").startswith("impart"),
     "parser_reuse": type(pages.markdown).__module__.startswith("impart"),
     "excerpts": structure.Excerpt.render.__module__.startswith("impart"),
     "listing_sources": not callable(plugin.copy_file) or type(plugin.copy_file).__module__.startswith("impart"),

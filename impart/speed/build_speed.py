@@ -131,11 +131,6 @@ def forget_reused_parser() -> None:
         pages.markdown.forget()
 
 
-def page_equals(self, other) -> bool:
-    """MkDocs' Page equality, with the file (compared by identity) before the title (worked out each time)."""
-    return isinstance(other, self.__class__) and self.file == other.file and self.title == other.title
-
-
 def materials_own(template) -> bool:
     """Whether a partial (`partials/...`) is Material's own file, not an override of it."""
     filename = template.filename or ""
