@@ -225,3 +225,21 @@ def site_server(built_site, tmp_path_factory):
     proposals = tmp_path_factory.mktemp("browser-proposals")
     with running(serve_command(built_site.root, proposals, port, "--rate-limit", "1000/60"), port):
         yield f"http://127.0.0.1:{port}", proposals
+
+
+@pytest.fixture
+def proposals(tmp_path):
+    """Where a test's handler stores proposals."""
+    return tmp_path / "proposals"
+
+
+@pytest.fixture
+def make_app(built_site, proposals):
+    """Makes the handler over the built site, answering for LOCAL, with no rate limit unless given one."""
+    from impart.intake.app import create_app  # werkzeug: loaded by the tests that use it
+
+    def make(**options):
+        options.setdefault("rate_limit", None)
+        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
+
+    return make

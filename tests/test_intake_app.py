@@ -18,11 +18,10 @@ from bs4 import BeautifulSoup
 from werkzeug.test import Client, EnvironBuilder
 
 from impart.intake import storage
-from impart.intake.app import create_app
 from impart.intake.definition import load_form
 from impart.intake.storage import REFERENCE, ProposalStore
 
-from .conftest import LOCAL, PROJECT, files_under, valid_submission
+from .conftest import PROJECT, files_under, valid_submission
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -115,20 +114,6 @@ def fail_with(code: int):
         raise OSError(code, os.strerror(code))
 
     return fail
-
-
-@pytest.fixture
-def proposals(tmp_path):
-    return tmp_path / "proposals"
-
-
-@pytest.fixture
-def make_app(built_site, proposals):
-    def make(**options):
-        options.setdefault("rate_limit", None)
-        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
-
-    return make
 
 
 @pytest.fixture

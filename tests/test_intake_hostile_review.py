@@ -8,29 +8,15 @@ import pytest
 from bs4 import BeautifulSoup
 from werkzeug.test import Client, EnvironBuilder
 
-from impart.intake.app import MAX_ANSWERS, MAX_BODY, create_app
+from impart.intake.app import MAX_ANSWERS, MAX_BODY
 from impart.intake.definition import load_form
 from impart.intake.rate_limit import client_key
 from impart.serve.static_site import StaticSite
 
-from .conftest import LOCAL, PROJECT, valid_submission
+from .conftest import PROJECT, valid_submission
 from .test_intake_app import ENDPOINT, ORIGIN, URLENCODED, multipart, soup, stored, urlencoded
 
 FORM = load_form(PROJECT / "docs/request-a-proposal.md")
-
-
-@pytest.fixture
-def proposals(tmp_path):
-    return tmp_path / "proposals"
-
-
-@pytest.fixture
-def make_app(built_site, proposals):
-    def make(**options):
-        options.setdefault("rate_limit", None)
-        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
-
-    return make
 
 
 @pytest.fixture

@@ -19,11 +19,6 @@ ENDPOINT = "/request-a-proposal/"
 
 
 @pytest.fixture
-def proposals(tmp_path):
-    return tmp_path / "proposals"
-
-
-@pytest.fixture
 def app(built_site, proposals):
     """The handler as `create_app` makes it from mkdocs.yml alone: its origin is site_url's."""
     return create_app(PROJECT, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
