@@ -1,6 +1,7 @@
 """After a note's call to action: "More field notes" and the previous and next note.
 
-Events: on_config (a new build), on_page_context (field notes only). Reads: nothing from front matter directly; the
+Events: on_config, on_post_build and on_build_error (the build's notes are made and let go),
+on_page_context (field notes only). Reads: nothing from front matter directly; the
 notes' `impart_note` (category, date) and `placeholder_notice`, set by earlier hooks.
 The choice is impart.content.related_notes'; the HTML is overrides/partials/more-notes.html.
 """
@@ -13,6 +14,14 @@ _build: dict = {}  # this build's RelatedNotes, made at its first note page
 
 
 def on_config(config):
+    _build.clear()
+
+
+def on_post_build(*, config):
+    _build.clear()  # it holds every post: the preview would keep a finished build alive until the next
+
+
+def on_build_error(*, error):
     _build.clear()
 
 
