@@ -16,6 +16,10 @@
   400 and its connection closed (RFC 9112, 6.1): a proxy in front may have read
   its body by the other framing (request smuggling). waitress read it as chunked.
 
+It reaches into waitress's server and channel (its accept, maintenance, request parser and
+channel lists) as they are in waitress 3.0.2, the release requirements.txt pins; before moving
+the pin, run the two tests below on the new release.
+
 Proved by tests/test_serve_slow_clients.py (1,000 trickling connections; /healthz
 and a submission answered within 2 s; the tricklers closed at the deadline) and
 tests/test_serve_framing.py.
