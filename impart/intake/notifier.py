@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from impart.intake.mail_errors import mail_error
 from impart.intake.mail_message import POLICY, acknowledgement_mail, operator_mail
 from impart.intake.notify_settings import ACKNOWLEDGE, MAIL, WEBHOOK, NotifySettings, notify_settings
 from impart.intake.outbox import Counts, Delivered, Gone, Outbox
@@ -83,15 +84,21 @@ class Dispatcher:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             s = self.settings
+            # The system's CAs (or SSL_CERT_FILE's), and the host name checked: never unverified, never in clear.
             if s.smtp_tls == "tls":
-                context = ssl.create_default_context()
-                connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context)
+                connection = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=ssl.create_default_context()
+                )
             else:
                 connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT)
-            if s.smtp_tls == "starttls":
-                connection.starttls(context=ssl.create_default_context())
-            if s.smtp_user:
-                connection.login(s.smtp_user, s.smtp_password)
+            try:
+                if s.smtp_tls == "starttls":
+                    connection.starttls(context=ssl.create_default_context())
+                if s.smtp_user:
+                    connection.login(s.smtp_user, s.smtp_password)
+            except BaseException:
+                connection.close()  # a refused login or handshake must not leave the socket open
+                raise
             self._smtp = connection
         return self._smtp
 
@@ -102,8 +109,8 @@ class Dispatcher:
             self._connection().sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
-            raise DeliveryError(f"mail via {where}: {error.__class__.__name__}: {error}") from None
+            s = self.settings
+            raise DeliveryError(mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user)) from None
 
     def close(self) -> None:
         if self._http is not None:
