@@ -291,6 +291,33 @@ class Outbox:
         )
         return False
 
+    # -- the operator's retry ----------------------------------------------------------
+
+    def failed_names(self) -> list[str]:
+        with contextlib.suppress(FileNotFoundError):
+            return sorted(name for name in os.listdir(self.failed_dir) if _parse(name))
+        return []
+
+    def retry_failed(self, names: Iterable[str]) -> int:
+        """Move failed entries back to pending, their attempts and last error kept; returns how many.
+
+        Each goes by one rename, so it is failed or pending, never both, whatever crashes: a second retry run
+        finds it gone and skips it, and the claim then sends it once. Its next attempt stays past the retry
+        window, so only a forced pass (`impart proposals notify`) sends it, and one more failure sends it
+        straight back to failed/. tests/test_proposals_retry_failed.py proves it.
+        """
+        moved = 0
+        for name in names:
+            try:
+                os.rename(self.failed_dir / name, self.pending_dir / name)
+            except FileNotFoundError:
+                continue  # another retry run took it first
+            moved += 1
+        if moved:
+            _fsync_dir(self.pending_dir)
+            _fsync_dir(self.failed_dir)
+        return moved
+
     # -- the operator's view -------------------------------------------------------
 
     def entries(self) -> list[Entry]:
