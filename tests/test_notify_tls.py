@@ -155,3 +155,22 @@ def test_a_certificate_the_system_does_not_trust_is_refused_and_nothing_is_sent(
         "nothing was sent; if the server's CA is private, name its PEM file in SSL_CERT_FILE (see README)"
     )
     assert "\n" not in entry.last_error
+
+
+def test_a_refused_login_is_tried_once_a_pass_not_once_a_notification(certificates, make_app, monkeypatch):
+    """Twenty proposals waiting must not become twenty refused logins: relays lock an account for fewer."""
+    ca_file, server_context = certificates
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("IMPART_SMTP_USER", USER)
+    monkeypatch.setenv("IMPART_SMTP_PASSWORD", "last year's password")
+    with mail_server(starttls=server_context, credentials=(USER, PASSWORD), auth_exclude_mechanism=["LOGIN"]) as smtp:
+        app = make_app(smtp.port, "starttls")
+        app.notifications.close()  # no sending thread: the one pass below is the test's
+        client = Client(app)
+        for n in range(3):
+            post(client, valid_submission(name=f"Waiting {n}"))
+        done = app.notifications.send_now(force=True)
+    assert (done.sent, done.retried) == (0, 3)
+    assert len(smtp.logins) == 1
+    errors = {entry.last_error for entry in app.notifications.outbox.entries()}
+    assert len(errors) == 1 and "check IMPART_SMTP_USER and IMPART_SMTP_PASSWORD" in errors.pop()

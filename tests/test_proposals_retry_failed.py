@@ -89,9 +89,8 @@ def test_a_failed_notification_is_sent_again_exactly_once(failed_for_good):
 
     assert subjects == [f"Proposal request {reference} from Analytical Engines Ltd"]
     for code, _, stderr in results:
-        assert code in (0, 2), (
-            stderr
-        )  # a run that checks after the other took it: "none of its notifications has failed"
+        # A run that checks after the other took it says "none of its notifications has failed".
+        assert code in (0, 2), stderr
     assert sum(int(n) for _, stdout, _ in results for n in re.findall(r"^sent (\d+),", stdout, re.M)) == 1
     assert again.returncode == 0 and "sent 0," in again.stdout
     assert outbox(folder) == []  # nothing pending, nothing failed

@@ -37,7 +37,10 @@ GATHER_SECONDS = 0.25
 
 
 class Dispatcher:
-    """`dispatcher(reference, channel)` sends one notification or raises DeliveryError (Gone if purged)."""
+    """`dispatcher(reference, channel)` sends one notification or raises DeliveryError (Gone if purged).
+
+    One dispatcher serves one pass: it keeps one SMTP session and one webhook connection through it.
+    """
 
     def __init__(self, settings: NotifySettings, store: ProposalStore, *, labels: Mapping[str, str], contact: str):
         self.settings = settings
@@ -45,6 +48,7 @@ class Dispatcher:
         self.labels = dict(labels)
         self.contact = contact
         self._smtp: smtplib.SMTP | None = None
+        self._unreachable = ""  # why connecting or logging in to the mail server failed in this pass, if it did
         self._http = None  # the webhook's connection, kept alive through a pass
 
     def __call__(self, reference: str, channel: str) -> None:
@@ -103,14 +107,26 @@ class Dispatcher:
         return self._smtp
 
     def _mail(self, message, to) -> None:
+        if self._unreachable:
+            # One try to connect and log in a pass: a wrong password tried once for each waiting notification
+            # would get the account locked by the relay, and a dead server would cost its timeout each time.
+            raise DeliveryError(self._unreachable)
+        try:
+            connection = self._connection()
+        except (smtplib.SMTPException, OSError) as error:
+            self._unreachable = self._explain(error)
+            raise DeliveryError(self._unreachable) from None
         try:
             # The envelope names the recipients: nothing in the message's headers can add one.
             data = message.as_bytes(policy=POLICY)  # flattened once, with CRLF, as SMTP wants it
-            self._connection().sendmail(self.settings.mail_from, list(to), data)
+            connection.sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            s = self.settings
-            raise DeliveryError(mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user)) from None
+            raise DeliveryError(self._explain(error)) from None
+
+    def _explain(self, error: Exception) -> str:
+        s = self.settings
+        return mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user)
 
     def close(self) -> None:
         if self._http is not None:
