@@ -63,7 +63,13 @@ BAD = [
     ({}, {"webhook": "https://h.example/in"}, {}, "--notify-webhook: no signing secret; set IMPART_WEBHOOK_SECRET"),
     ({}, {"webhook": "https://h.example/in", "webhook_secret_file": "/nonexistent/s"}, {}, "/nonexistent/s: cannot"),
     ({"intake": {"notify": ["a@b.example"]}}, {}, {}, "mkdocs.yml: extra.intake.notify: not a mapping"),
-]
+    (extra(smtp_tls="tls", smtp_ca_file="ca.pem"), {}, {}, "mkdocs.yml: extra.intake.notify.smtp_ca_file: 'ca.pem' is "
+     "not an absolute path; give the CA's PEM file in full"),
+    ({}, {"smtp_tls": "tls", "smtp_ca_file": "/nonexistent/ca.pem"}, {}, "--smtp-ca-file: /nonexistent/ca.pem: no such"),
+    ({}, {"smtp_tls": "starttls", "smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, f"--smtp-ca-file: {PROJECT}/mkdocs"
+     ".yml: not a CA certificate in PEM"),
+    ({}, {"smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, "--smtp-ca-file: a CA file needs TLS; set smtp_tls to"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("configured", "options", "environ", "message"), BAD)

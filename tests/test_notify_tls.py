@@ -1,10 +1,11 @@
 """Mail over TLS and with a login, as every real relay wants it, through a real aiosmtpd server on loopback.
 
-The test CA and the server's certificate are made at test time (trustme); the sender trusts the CA the way
-an operator would, through SSL_CERT_FILE for the process. STARTTLS on 587 with AUTH PLAIN or LOGIN, and
-implicit TLS on 465, deliver; a wrong password keeps the notification pending with an error naming the
-host and what to check, and `impart proposals notify` sends it once when the password is right; a
-certificate the system does not trust is refused, before any login or mail, in clear or otherwise.
+The test CA and the server's certificate are made at test time (trustme); the sender trusts the CA the
+ways an operator can: SSL_CERT_FILE for the process, or `--smtp-ca-file` for the mail server alone.
+STARTTLS with AUTH PLAIN or LOGIN, and implicit TLS, deliver; a wrong password keeps the notification
+pending with an error naming the host and what to check, is tried once a pass (not once a notification),
+and `impart proposals notify` sends it once when the password is right; a certificate the system does not
+trust is refused, before any login or mail, in clear or otherwise.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once
         reference = reference_from(post(Client(app), valid_submission()))
         assert wait_until(lambda: any(e.attempts for e in app.notifications.outbox.entries()))
         app.notifications.close()
+        monkeypatch.delenv("SSL_CERT_FILE")  # from here on, only --smtp-ca-file makes the test CA trusted
         [entry] = app.notifications.outbox.entries()
         assert (entry.reference, entry.state, smtp.received) == (reference, "pending", [])
         assert entry.last_error == (
@@ -118,8 +120,10 @@ def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once
         assert "the server refused the login" in listing.stdout
 
         options = ["--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port), "--proposals", proposals]
-        env = {"SSL_CERT_FILE": str(ca_file), "IMPART_SMTP_USER": USER, "IMPART_SMTP_PASSWORD": PASSWORD}
+        # The operator's fix: the right password, and this time the CA named by --smtp-ca-file.
+        env = {"IMPART_SMTP_USER": USER, "IMPART_SMTP_PASSWORD": PASSWORD}
         options += ["--notify-email", OPERATOR, "--mail-from", SENDER, "--smtp-tls", "starttls"]
+        options += ["--smtp-ca-file", str(ca_file)]
         first = impart("proposals", "notify", *options, cwd=PROJECT, **env)
         second = impart("proposals", "notify", *options, cwd=PROJECT, **env)
         time.sleep(0.2)
@@ -152,7 +156,7 @@ def test_a_certificate_the_system_does_not_trust_is_refused_and_nothing_is_sent(
         f"mail via 127.0.0.1:{smtp.port}: the server's certificate is not trusted (certificate verify failed"
     )
     assert entry.last_error.endswith(
-        "nothing was sent; if the server's CA is private, name its PEM file in SSL_CERT_FILE (see README)"
+        "nothing was sent; check --smtp-host is the name on it, or if its CA is private, give --smtp-ca-file"
     )
     assert "\n" not in entry.last_error
 

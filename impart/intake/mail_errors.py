@@ -2,7 +2,7 @@
 
 It is the `last_error` that `impart proposals outbox` shows, so it must say what to do, not only what
 smtplib raised: a refused login points at IMPART_SMTP_USER / IMPART_SMTP_PASSWORD, a certificate the
-system does not trust at SSL_CERT_FILE, a TLS mode that does not fit the port at --smtp-tls.
+system does not trust at --smtp-ca-file, a TLS mode that does not fit the port at --smtp-tls.
 tests/test_notify_tls.py proves the login and certificate cases against a real server.
 """
 
@@ -32,7 +32,7 @@ def mail_error(error: Exception, *, host: str, port: int, user: str) -> str:
         reason = error.verify_message or error.reason or "certificate verify failed"
         return (
             f"{where}: the server's certificate is not trusted (certificate verify failed: {reason}); "
-            "nothing was sent; if the server's CA is private, name its PEM file in SSL_CERT_FILE (see README)"
+            "nothing was sent; check --smtp-host is the name on it, or if its CA is private, give --smtp-ca-file"
         )
     if isinstance(error, ssl.SSLError):
         return f"{where}: the TLS handshake failed ({error.reason or error}); {_TLS_FITS_PORT}"

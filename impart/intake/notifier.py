@@ -88,16 +88,16 @@ class Dispatcher:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             s = self.settings
-            # The system's CAs (or SSL_CERT_FILE's), and the host name checked: never unverified, never in clear.
+            # The system's CAs (SSL_CERT_FILE's, if set) or smtp_ca_file's, and the host name checked: never
+            # unverified, and never falling back to clear text.
+            context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
             if s.smtp_tls == "tls":
-                connection = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=ssl.create_default_context()
-                )
+                connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context)
             else:
                 connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT)
             try:
                 if s.smtp_tls == "starttls":
-                    connection.starttls(context=ssl.create_default_context())
+                    connection.starttls(context=context)
                 if s.smtp_user:
                     connection.login(s.smtp_user, s.smtp_password)
             except BaseException:
