@@ -65,7 +65,7 @@ BAD = [
     ({"intake": {"notify": ["a@b.example"]}}, {}, {}, "mkdocs.yml: extra.intake.notify: not a mapping"),
     (extra(smtp_tls="tls", smtp_ca_file="ca.pem"), {}, {}, "mkdocs.yml: extra.intake.notify.smtp_ca_file: 'ca.pem' is "
      "not an absolute path; give the CA's PEM file in full"),
-    ({}, {"smtp_tls": "tls", "smtp_ca_file": "/nonexistent/ca.pem"}, {}, "--smtp-ca-file: /nonexistent/ca.pem: no such"),
+    ({}, {"smtp_tls": "tls", "smtp_ca_file": "/nonexistent/ca.pem"}, {}, "--smtp-ca-file: /nonexistent/ca.pem: no"),
     ({}, {"smtp_tls": "starttls", "smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, f"--smtp-ca-file: {PROJECT}/mkdocs"
      ".yml: not a CA certificate in PEM"),
     ({}, {"smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, "--smtp-ca-file: a CA file needs TLS; set smtp_tls to"),
