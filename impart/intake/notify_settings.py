@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 MAIL, WEBHOOK, ACKNOWLEDGE = "mail", "webhook", "acknowledge"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")  # a login without TLS stays on this machine
 _SECRET_KEYS = ("smtp_user", "smtp_password", "webhook_secret", "password", "secret")
 _KEYS = ("email", "mail_from", "smtp_host", "smtp_port", "smtp_tls", "smtp_ca_file", "webhook", "acknowledge")
 # An address as a person types it: no spaces, quotes, brackets or control characters, a dotted domain.
@@ -181,6 +182,13 @@ def notify_settings(
     if not isinstance(host, str) or not host or any(c.isspace() for c in host):
         raise NotifySettingsError(f"{where('smtp_host')}: {host!r} is not a host name; give one, e.g. localhost")
     ca_file = _ca_file(value("smtp_ca_file", ""), tls, where("smtp_ca_file") if "smtp_ca_file" in merged else "")
+    user = environ.get("IMPART_SMTP_USER", "")
+    if user and tls == "none" and host not in _LOOPBACK:
+        source = where("smtp_tls") if "smtp_tls" in merged else "smtp_tls (none unless set)"
+        raise NotifySettingsError(
+            f"{source}: IMPART_SMTP_USER is set, and without TLS its password would cross the network in clear; "
+            "set --smtp-tls starttls (port 587) or tls (465)"
+        )
     acknowledge = value("acknowledge", False)
     if not isinstance(acknowledge, bool):
         raise NotifySettingsError(f"{where('acknowledge')}: {acknowledge!r} is not true or false; write one of them")
@@ -202,7 +210,7 @@ def notify_settings(
         smtp_port=port,
         smtp_tls=tls,
         smtp_ca_file=ca_file,
-        smtp_user=environ.get("IMPART_SMTP_USER", ""),
+        smtp_user=user,
         smtp_password=environ.get("IMPART_SMTP_PASSWORD", ""),
         webhook=webhook,
         webhook_secret=secret,
