@@ -3,8 +3,10 @@
 `mark` moves a proposal through its statuses (impart.intake.workflow); `outbox`
 shows what is still owed; `notify` sends every pending notification now,
 whatever its next attempt, for cron or after an outage (exit 1 while any still
-fails); `report` counts what brings proposals. An unknown status or reference
-is one line naming it and the choices, exit 2.
+fails), and with `--retry-failed [REF ...]` first moves the failed ones back to
+pending (tests/test_proposals_retry_failed.py); `report` counts what brings
+proposals. An unknown status or reference is one line naming it and the
+choices, exit 2, nothing written.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from impart.intake.notify_settings import NotifySettingsError, add_notify_option
 from impart.intake.outbox import Outbox
 from impart.intake.report import chart_svg, gather
 from impart.intake.settings import intake_settings
+from impart.intake.storage import REFERENCE
 from impart.intake.workflow import STATUSES, UnknownStatus, mark, timestamp
 from impart.proposals_cli import _cell, _open_store, _text
 from impart.settings import load_settings
@@ -104,18 +107,60 @@ def cmd_outbox(args) -> int:
         error = _cell(e.last_error, 60)
         print(f"{e.reference:22}  {e.channel:11}  {e.state:7}  {e.attempts:>5}  {when:20}  {error}".rstrip())
     pending = sum(e.state == "pending" for e in entries)
-    print(f"{pending} pending, {len(entries) - pending} failed; impart proposals notify sends the pending now")
+    print(
+        f"{pending} pending, {len(entries) - pending} failed; impart proposals notify sends the pending now"
+        + ("; notify --retry-failed [REF ...] sends the failed again" if len(entries) > pending else "")
+    )
     return 0
 
 
 # -- notify -------------------------------------------------------------------------
 
 
+def _failed_to_retry(store, outbox: Outbox, asked: list[str]) -> list[str] | None:
+    """The failed entries `--retry-failed` names (all of them when it names no reference), or None after
+    printing why a reference cannot be retried."""
+    failed = outbox.failed_names()
+    if not asked:
+        return failed
+    chosen = []
+    for given in asked:
+        reference = given.strip().upper()
+        if not REFERENCE.match(reference):
+            print(
+                f"{_text(given)}: not a reference (like 20261130-120000-ABCDEF); see impart proposals outbox",
+                file=sys.stderr,
+            )
+            return None
+        mine = [name for name in failed if name.partition(".")[0] == reference]
+        if not mine:
+            try:
+                store.load(reference)
+            except KeyError:
+                print(
+                    f"{_text(given)}: no proposal with this reference in {store.root}; see impart proposals list",
+                    file=sys.stderr,
+                )
+                return None
+            print(
+                f"{_text(given)}: none of its notifications has failed; impart proposals outbox lists those that have",
+                file=sys.stderr,
+            )
+            return None
+        chosen += [name for name in mine if name not in chosen]
+    return chosen
+
+
 def cmd_notify(args) -> int:
-    """Send every pending notification now; exit 1 if any still fails."""
+    """Send every pending notification now (with --retry-failed, the failed ones too); exit 1 if any still fails."""
     store = _open_store(args)
     if store is None:
         return 2
+    retry = None
+    if args.retry_failed is not None:
+        retry = _failed_to_retry(store, Outbox(store), args.retry_failed)
+        if retry is None:
+            return 2
     site = load_settings(args.config)
     intake = intake_settings(site.extra, site.site_url)
     try:
@@ -132,6 +177,9 @@ def cmd_notify(args) -> int:
         return 2
     if not notifications.settings.channels:
         print("no notification channel is set (extra.intake.notify in mkdocs.yml, or the options); see README")
+    if retry is not None:
+        moved = notifications.outbox.retry_failed(retry)
+        print(f"{moved} failed notification(s) moved back to pending, to be sent now")
     recovered = notifications.outbox.recover()
     done = notifications.send_now(force=True, until=time.monotonic() + NOTIFY_SECONDS)
     left = notifications.counts()
@@ -211,6 +259,12 @@ def add_workflow_commands(actions, folder: argparse.ArgumentParser) -> None:
 
     notify = actions.add_parser(
         "notify", parents=[folder], help="send every pending notification now (for cron); exit 1 if any fails"
+    )
+    notify.add_argument(
+        "--retry-failed",
+        nargs="*",
+        metavar="REF",
+        help="first move the failed notifications (of these proposals only, if named) back to pending",
     )
     add_notify_options(notify)
     notify.set_defaults(run=cmd_notify)

@@ -104,7 +104,9 @@ def test_kill_9_under_load_then_restart_and_notify_notifies_every_acknowledged_p
             notify = impart("proposals", "notify", "--proposals", str(proposals), *flags, cwd=PROJECT)
             assert notify.returncode == 0, notify.stdout + notify.stderr
             assert wait_until(lambda: len(smtp.received) >= len(stored) and len(hook.accepted()) >= len(stored), 60)
-            assert wait_until(lambda: not any((proposals / ".state/outbox/pending").iterdir()), 60)
+            assert wait_until(lambda: not any((proposals / ".state/outbox/pending").iterdir()), 60), sorted(
+                os.listdir(proposals / ".state/outbox/pending")
+            )
             time.sleep(0.5)  # a duplicate, from the restarted server's sender, would have arrived by now
             mails, hooks = delivered_once(smtp, hook, stored)
 
@@ -136,7 +138,9 @@ def test_two_worker_processes_and_a_cron_notify_send_each_notification_once(buil
             assert notify.returncode == 0, notify.stderr
             stored = {path.stem for path in proposals.glob("*.json")}
             assert wait_until(lambda: len(smtp.received) >= len(stored) and len(hook.accepted()) >= len(stored), 60)
-            assert wait_until(lambda: not any((proposals / ".state/outbox/pending").iterdir()), 60)
+            assert wait_until(lambda: not any((proposals / ".state/outbox/pending").iterdir()), 60), sorted(
+                os.listdir(proposals / ".state/outbox/pending")
+            )
             time.sleep(0.5)
             mails, hooks = delivered_once(smtp, hook, stored)
             status, body = _get(port, "/healthz")

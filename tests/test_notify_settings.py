@@ -36,6 +36,11 @@ def test_mkdocs_yml_then_options_then_the_environment():
     assert "s3cret" not in repr(settings) and "pw" not in settings.describe()
 
 
+def test_a_login_without_tls_is_allowed_to_a_server_on_this_machine_only():
+    settings = notify_settings({}, {"smtp_host": "127.0.0.1"}, {"IMPART_SMTP_USER": "u", "IMPART_SMTP_PASSWORD": "p"})
+    assert (settings.smtp_tls, settings.smtp_user) == ("none", "u")
+
+
 @pytest.mark.parametrize(("tls", "port"), [("none", 25), ("starttls", 587), ("tls", 465)])
 def test_the_port_follows_the_tls_mode_unless_set(tls, port):
     assert notify_settings(extra(smtp_tls=tls), {}, {}).smtp_port == port
@@ -63,7 +68,18 @@ BAD = [
     ({}, {"webhook": "https://h.example/in"}, {}, "--notify-webhook: no signing secret; set IMPART_WEBHOOK_SECRET"),
     ({}, {"webhook": "https://h.example/in", "webhook_secret_file": "/nonexistent/s"}, {}, "/nonexistent/s: cannot"),
     ({"intake": {"notify": ["a@b.example"]}}, {}, {}, "mkdocs.yml: extra.intake.notify: not a mapping"),
-]
+    (extra(smtp_tls="tls", smtp_ca_file="ca.pem"), {}, {}, "mkdocs.yml: extra.intake.notify.smtp_ca_file: 'ca.pem' is "
+     "not an absolute path; give the CA's PEM file in full"),
+    ({}, {"smtp_tls": "tls", "smtp_ca_file": "/nonexistent/ca.pem"}, {}, "--smtp-ca-file: /nonexistent/ca.pem: no"),
+    ({}, {"smtp_tls": "starttls", "smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, f"--smtp-ca-file: {PROJECT}/mkdocs"
+     ".yml: not a CA certificate in PEM"),
+    ({}, {"smtp_ca_file": str(PROJECT / "mkdocs.yml")}, {}, "--smtp-ca-file: a CA file needs TLS; set smtp_tls to"),
+    (extra(smtp_host="mail.impart.example"), {}, {"IMPART_SMTP_USER": "u", "IMPART_SMTP_PASSWORD": "p"},
+     "smtp_tls (none unless set): IMPART_SMTP_USER is set, and without TLS its password would cross the network in "
+     "clear; set --smtp-tls starttls (port 587) or tls (465)"),
+    ({}, {"smtp_host": "mail.impart.example", "smtp_tls": "none"}, {"IMPART_SMTP_USER": "u"}, "--smtp-tls: "
+     "IMPART_SMTP_USER is set, and without TLS"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("configured", "options", "environ", "message"), BAD)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from impart.intake.mail_errors import mail_error
 from impart.intake.mail_message import POLICY, acknowledgement_mail, operator_mail
 from impart.intake.notify_settings import ACKNOWLEDGE, MAIL, WEBHOOK, NotifySettings, notify_settings
 from impart.intake.outbox import Counts, Delivered, Gone, Outbox
@@ -36,7 +37,10 @@ GATHER_SECONDS = 0.25
 
 
 class Dispatcher:
-    """`dispatcher(reference, channel)` sends one notification or raises DeliveryError (Gone if purged)."""
+    """`dispatcher(reference, channel)` sends one notification or raises DeliveryError (Gone if purged).
+
+    One dispatcher serves one pass: it keeps one SMTP session and one webhook connection through it.
+    """
 
     def __init__(self, settings: NotifySettings, store: ProposalStore, *, labels: Mapping[str, str], contact: str):
         self.settings = settings
@@ -44,6 +48,7 @@ class Dispatcher:
         self.labels = dict(labels)
         self.contact = contact
         self._smtp: smtplib.SMTP | None = None
+        self._unreachable = ""  # why connecting or logging in to the mail server failed in this pass, if it did
         self._http = None  # the webhook's connection, kept alive through a pass
 
     def __call__(self, reference: str, channel: str) -> None:
@@ -83,27 +88,45 @@ class Dispatcher:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             s = self.settings
+            # The system's CAs (SSL_CERT_FILE's, if set) or smtp_ca_file's, and the host name checked: never
+            # unverified, and never falling back to clear text.
+            context = ssl.create_default_context(cafile=s.smtp_ca_file or None)
             if s.smtp_tls == "tls":
-                context = ssl.create_default_context()
                 connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context)
             else:
                 connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT)
-            if s.smtp_tls == "starttls":
-                connection.starttls(context=ssl.create_default_context())
-            if s.smtp_user:
-                connection.login(s.smtp_user, s.smtp_password)
+            try:
+                if s.smtp_tls == "starttls":
+                    connection.starttls(context=context)
+                if s.smtp_user:
+                    connection.login(s.smtp_user, s.smtp_password)
+            except BaseException:
+                connection.close()  # a refused login or handshake must not leave the socket open
+                raise
             self._smtp = connection
         return self._smtp
 
     def _mail(self, message, to) -> None:
+        if self._unreachable:
+            # One try to connect and log in a pass: a wrong password tried once for each waiting notification
+            # would get the account locked by the relay, and a dead server would cost its timeout each time.
+            raise DeliveryError(self._unreachable)
+        try:
+            connection = self._connection()
+        except (smtplib.SMTPException, OSError) as error:
+            self._unreachable = self._explain(error)
+            raise DeliveryError(self._unreachable) from None
         try:
             # The envelope names the recipients: nothing in the message's headers can add one.
             data = message.as_bytes(policy=POLICY)  # flattened once, with CRLF, as SMTP wants it
-            self._connection().sendmail(self.settings.mail_from, list(to), data)
+            connection.sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            where = f"{self.settings.smtp_host}:{self.settings.smtp_port}"
-            raise DeliveryError(f"mail via {where}: {error.__class__.__name__}: {error}") from None
+            raise DeliveryError(self._explain(error)) from None
+
+    def _explain(self, error: Exception) -> str:
+        s = self.settings
+        return mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user)
 
     def close(self) -> None:
         if self._http is not None:

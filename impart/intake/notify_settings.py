@@ -1,7 +1,8 @@
 """Who hears of a proposal, and how: the notification channels and where their secrets come from.
 
 Three layers, later ones winning: `extra.intake.notify` in mkdocs.yml (nothing
-secret), the `impart serve` / `impart proposals notify` options, and the
+secret, the CA file of a private mail server included), the `impart serve` /
+`impart proposals notify` options, and the
 environment for secrets only (IMPART_SMTP_USER, IMPART_SMTP_PASSWORD,
 IMPART_WEBHOOK_SECRET, or IMPART_WEBHOOK_SECRET_FILE / --webhook-secret-file).
 A secret written in mkdocs.yml is refused, as is any setting that could not work
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -23,8 +25,9 @@ from urllib.parse import urlsplit
 MAIL, WEBHOOK, ACKNOWLEDGE = "mail", "webhook", "acknowledge"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")  # a login without TLS stays on this machine
 _SECRET_KEYS = ("smtp_user", "smtp_password", "webhook_secret", "password", "secret")
-_KEYS = ("email", "mail_from", "smtp_host", "smtp_port", "smtp_tls", "webhook", "acknowledge")
+_KEYS = ("email", "mail_from", "smtp_host", "smtp_port", "smtp_tls", "smtp_ca_file", "webhook", "acknowledge")
 # An address as a person types it: no spaces, quotes, brackets or control characters, a dotted domain.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\Z")
 
@@ -51,6 +54,7 @@ class NotifySettings:
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_tls: str = "none"
+    smtp_ca_file: str = ""  # the CA(s) trusted for the mail server instead of the system's; "" for the system's
     smtp_user: str = field(default="", repr=False)
     smtp_password: str = field(default="", repr=False)
     webhook: str = ""
@@ -93,6 +97,11 @@ def add_notify_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--smtp-host", metavar="HOST", help="the mail server (default: localhost)")
     group.add_argument("--smtp-port", type=int, metavar="PORT", help="default: 25, 587 with starttls, 465 with tls")
     group.add_argument("--smtp-tls", choices=TLS_MODES, help="none, starttls or tls (default: none)")
+    group.add_argument(
+        "--smtp-ca-file",
+        metavar="FILE",
+        help="PEM file of the CA that signed the mail server's certificate, if private",
+    )
     group.add_argument("--notify-webhook", metavar="URL", help="POST each proposal, signed, to this URL")
     group.add_argument(
         "--webhook-secret-file", metavar="FILE", help="the webhook's signing secret (else IMPART_WEBHOOK_SECRET)"
@@ -113,6 +122,7 @@ def overrides_from(args: argparse.Namespace) -> dict:
         "smtp_host": args.smtp_host,
         "smtp_port": args.smtp_port,
         "smtp_tls": args.smtp_tls,
+        "smtp_ca_file": str(Path(args.smtp_ca_file).resolve()) if args.smtp_ca_file else None,
         "webhook": args.notify_webhook,
         "acknowledge": args.acknowledge,
         "webhook_secret_file": args.webhook_secret_file,
@@ -126,6 +136,7 @@ _OPTION_NAMES = {
     "smtp_host": "--smtp-host",
     "smtp_port": "--smtp-port",
     "smtp_tls": "--smtp-tls",
+    "smtp_ca_file": "--smtp-ca-file",
     "webhook": "--notify-webhook",
     "acknowledge": "--acknowledge",
 }
@@ -170,6 +181,14 @@ def notify_settings(
     host = value("smtp_host", "localhost")
     if not isinstance(host, str) or not host or any(c.isspace() for c in host):
         raise NotifySettingsError(f"{where('smtp_host')}: {host!r} is not a host name; give one, e.g. localhost")
+    ca_file = _ca_file(value("smtp_ca_file", ""), tls, where("smtp_ca_file") if "smtp_ca_file" in merged else "")
+    user = environ.get("IMPART_SMTP_USER", "")
+    if user and tls == "none" and host not in _LOOPBACK:
+        source = where("smtp_tls") if "smtp_tls" in merged else "smtp_tls (none unless set)"
+        raise NotifySettingsError(
+            f"{source}: IMPART_SMTP_USER is set, and without TLS its password would cross the network in clear; "
+            "set --smtp-tls starttls (port 587) or tls (465)"
+        )
     acknowledge = value("acknowledge", False)
     if not isinstance(acknowledge, bool):
         raise NotifySettingsError(f"{where('acknowledge')}: {acknowledge!r} is not true or false; write one of them")
@@ -190,12 +209,33 @@ def notify_settings(
         smtp_host=host,
         smtp_port=port,
         smtp_tls=tls,
-        smtp_user=environ.get("IMPART_SMTP_USER", ""),
+        smtp_ca_file=ca_file,
+        smtp_user=user,
         smtp_password=environ.get("IMPART_SMTP_PASSWORD", ""),
         webhook=webhook,
         webhook_secret=secret,
         acknowledge=acknowledge,
     )
+
+
+def _ca_file(value, tls: str, where: str) -> str:
+    """The CA file, checked now: loaded as the sender will load it, so a wrong one fails at start, not at 3 a.m."""
+    if not value:
+        return ""
+    if not isinstance(value, str) or not Path(value).is_absolute():
+        raise NotifySettingsError(f"{where}: {value!r} is not an absolute path; give the CA's PEM file in full")
+    if tls == "none":
+        raise NotifySettingsError(f"{where}: a CA file needs TLS; set smtp_tls to starttls or tls, or remove it")
+    try:
+        ssl.create_default_context(cafile=value)
+    except FileNotFoundError:
+        raise NotifySettingsError(f"{where}: {value}: no such file; give the CA's PEM file") from None
+    except OSError as error:  # ssl.SSLError is one: not certificates in PEM
+        reason = getattr(error, "reason", None) or error.strerror or error
+        raise NotifySettingsError(
+            f"{where}: {value}: not a CA certificate in PEM ({reason}); give the CA's PEM file"
+        ) from None
+    return value
 
 
 _HOW_SECRETS = "set IMPART_SMTP_USER / IMPART_SMTP_PASSWORD or IMPART_WEBHOOK_SECRET in the environment"

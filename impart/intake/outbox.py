@@ -16,7 +16,8 @@
   written (or a power cut before the pass's fsync): then it is sent again, with
   the same Message-ID or `Impart-Delivery`, so the receiver can tell.
 - **Retried** after 1 min, 5 min, 30 min, 2 h, then every 6 h, for 3 days from
-  the proposal; then moved to `failed/` with the last error, for the operator.
+  the proposal; then moved to `failed/` with the last error, for the operator,
+  whom `impart proposals notify --retry-failed` lets send it again, once.
 
 tests/test_outbox.py proves the claims and the schedule; tests/test_notify_end_to_end.py
 proves no loss and no duplicate through `kill -9` and two worker processes.
@@ -290,6 +291,34 @@ class Outbox:
             "notification %s failed (attempt %d), next in %ds: %s", entry.name, attempts, next_delay(attempts), error
         )
         return False
+
+    # -- the operator's retry ----------------------------------------------------------
+
+    def failed_names(self) -> list[str]:
+        with contextlib.suppress(FileNotFoundError):
+            return sorted(name for name in os.listdir(self.failed_dir) if _parse(name))
+        return []
+
+    def retry_failed(self, names: Iterable[str]) -> int:
+        """Move failed entries back to pending, their attempts and last error kept; returns how many.
+
+        Each goes by one rename, so it is failed or pending, never both, whatever crashes: a second retry run
+        finds it gone and skips it, and whichever sender claims it (the forced pass of `impart proposals
+        notify`, or a serving process once its next attempt is due) sends it once. Being past the retry
+        window, one more failure sends it straight back to failed/. tests/test_proposals_retry_failed.py
+        proves it.
+        """
+        moved = 0
+        for name in names:
+            try:
+                os.rename(self.failed_dir / name, self.pending_dir / name)
+            except FileNotFoundError:
+                continue  # another retry run took it first
+            moved += 1
+        if moved:
+            _fsync_dir(self.pending_dir)
+            _fsync_dir(self.failed_dir)
+        return moved
 
     # -- the operator's view -------------------------------------------------------
 
