@@ -235,11 +235,19 @@ def proposals(tmp_path):
 
 @pytest.fixture
 def make_app(built_site, proposals):
-    """Makes the handler over the built site, answering for LOCAL, with no rate limit unless given one."""
+    """Makes the handler over the built site, answering for LOCAL, with no rate limit unless given one;
+    whatever it sends for notifications stops with the test."""
     from impart.intake.app import create_app  # werkzeug: loaded by the tests that use it
+
+    made = []
 
     def make(**options):
         options.setdefault("rate_limit", None)
-        return create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
+        app = create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, **options)
+        made.append(app)
+        return app
 
-    return make
+    yield make
+    for app in made:
+        if app.notifications is not None:
+            app.notifications.close()  # its sending thread ends with the test

@@ -9,7 +9,6 @@ import time
 import pytest
 from werkzeug.test import Client
 
-from impart.intake.app import create_app
 from impart.intake.webhook import verify
 
 from .conftest import LOCAL, PROJECT, free_port, impart, valid_submission
@@ -28,30 +27,15 @@ def notify_options(smtp_port: int, webhook_url: str | None = None, **more) -> di
 
 
 @pytest.fixture
-def make_app(built_site, tmp_path, monkeypatch):
+def notifying(make_app, monkeypatch):
+    """Makes the handler with the given notification settings (the webhook's secret in the environment)."""
     monkeypatch.setenv("IMPART_WEBHOOK_SECRET", SECRET)
-    apps = []
-
-    def make(notify: dict):
-        app = create_app(
-            PROJECT,
-            site_dir=built_site.root,
-            proposals_dir=tmp_path / "proposals",
-            origins=LOCAL,
-            rate_limit=None,
-            notify=notify,
-        )
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.notifications.close()
+    return lambda notify: make_app(notify=notify)
 
 
-def test_three_proposals_give_three_mails_and_three_signed_webhooks(make_app):
+def test_three_proposals_give_three_mails_and_three_signed_webhooks(notifying):
     with mail_server() as smtp, webhook_receiver() as hook:
-        app = make_app(notify_options(smtp.port, hook.url))
+        app = notifying(notify_options(smtp.port, hook.url))
         client = Client(app)
         references = [reference_from(post(client, valid_submission(name=f"Prospect {n}"))) for n in range(3)]
 
@@ -82,12 +66,12 @@ def test_three_proposals_give_three_mails_and_three_signed_webhooks(make_app):
     assert app.notifications.counts().pending == 0
 
 
-def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_in_lower_case_hex(make_app):
+def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_in_lower_case_hex(notifying):
     import hashlib
     import hmac
 
     with mail_server() as smtp, webhook_receiver() as hook:
-        app = make_app(notify_options(smtp.port, hook.url))
+        app = notifying(notify_options(smtp.port, hook.url))
         post(Client(app), valid_submission())
         assert wait_until(lambda: len(hook.accepted()) == 1)
     delivery = hook.accepted()[0]
@@ -96,9 +80,9 @@ def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_in_lower_case_hex(ma
     assert v1 == expected and abs(int(t) - time.time()) < 60
 
 
-def test_a_honeypot_submission_notifies_nobody(make_app):
+def test_a_honeypot_submission_notifies_nobody(notifying):
     with mail_server() as smtp, webhook_receiver() as hook:
-        app = make_app(notify_options(smtp.port, hook.url))
+        app = notifying(notify_options(smtp.port, hook.url))
         client = Client(app)
         response = post(client, valid_submission(website="http://spam.example"))
         assert response.status_code == 303
@@ -111,9 +95,9 @@ def test_a_honeypot_submission_notifies_nobody(make_app):
     assert "notify" not in quarantined
 
 
-def test_a_receiver_answering_500_then_200_gets_one_delivery_after_the_retry(make_app):
+def test_a_receiver_answering_500_then_200_gets_one_delivery_after_the_retry(notifying):
     with webhook_receiver(statuses=[500]) as hook:
-        app = make_app({"webhook": hook.url})
+        app = notifying({"webhook": hook.url})
         reference = reference_from(post(Client(app), valid_submission()))
         assert wait_until(lambda: len(hook.deliveries) == 1)
         assert wait_until(lambda: app.notifications.outbox.entries()[0].attempts == 1)
@@ -130,13 +114,13 @@ def test_a_receiver_answering_500_then_200_gets_one_delivery_after_the_retry(mak
     assert app.notifications.counts().pending == 0
 
 
-def test_with_the_mail_server_down_the_prospect_gets_303_at_once_and_notify_later_sends_each_once(make_app, tmp_path):
+def test_with_the_mail_server_down_the_prospect_gets_303_at_once_and_notify_later_sends_each_once(notifying, tmp_path):
     port = free_port()
     # A server that takes the connection and never greets: the worst a mail server can do.
     silent = socket.socket()
     silent.bind(("127.0.0.1", port))
     silent.listen(16)
-    app = make_app(notify_options(port))
+    app = notifying(notify_options(port))
     client = Client(app)
     references, slowest = [], 0.0
     for n in range(3):
@@ -164,8 +148,8 @@ def test_with_the_mail_server_down_the_prospect_gets_303_at_once_and_notify_late
     assert sorted(subjects) == sorted(f"Proposal request {ref} from Analytical Engines Ltd" for ref in references)
 
 
-def test_notify_exits_1_and_keeps_the_entry_while_the_receiver_still_fails(make_app, tmp_path, monkeypatch):
-    app = make_app(notify_options(free_port()))  # nothing listens there
+def test_notify_exits_1_and_keeps_the_entry_while_the_receiver_still_fails(notifying, tmp_path, monkeypatch):
+    app = notifying(notify_options(free_port()))  # nothing listens there
     reference = reference_from(post(Client(app), valid_submission()))
     app.notifications.close()
     options = ["--notify-email", OPERATOR, "--mail-from", SENDER, "--smtp-host", "127.0.0.1"]
@@ -181,9 +165,9 @@ def test_notify_exits_1_and_keeps_the_entry_while_the_receiver_still_fails(make_
     assert entry["attempts"] >= 1 and "Connection refused" in entry["last_error"]
 
 
-def test_the_acknowledgement_goes_to_the_prospect_only_and_echoes_no_answer(make_app):
+def test_the_acknowledgement_goes_to_the_prospect_only_and_echoes_no_answer(notifying):
     with mail_server() as smtp:
-        app = make_app(notify_options(smtp.port, acknowledge=True))
+        app = notifying(notify_options(smtp.port, acknowledge=True))
         reference = reference_from(post(Client(app), valid_submission(email="ada@analytical.example")))
         assert wait_until(lambda: len(smtp.received) == 2)
     [ack] = [mail for mail in smtp.received if mail.recipients == ["ada@analytical.example"]]
@@ -196,8 +180,8 @@ def test_the_acknowledgement_goes_to_the_prospect_only_and_echoes_no_answer(make
     assert str(ack.message["Reply-To"]) == "proposals@impart.example"
 
 
-def test_health_reports_the_outbox(make_app):
-    app = make_app(notify_options(free_port()))
+def test_health_reports_the_outbox(notifying):
+    app = notifying(notify_options(free_port()))
     client = Client(app)
     post(client, valid_submission())
     post(client, valid_submission(name="Another"))

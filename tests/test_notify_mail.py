@@ -9,11 +9,10 @@ from email.message import EmailMessage
 import pytest
 from werkzeug.test import Client
 
-from impart.intake.app import create_app
 from impart.intake.mail_message import POLICY, operator_mail
 from impart.intake.notify_settings import mail_address
 
-from .conftest import LOCAL, PROJECT, valid_submission
+from .conftest import valid_submission
 from .notify_receivers import mail_server, wait_until
 from .test_intake_app import post, reference_from
 
@@ -23,19 +22,12 @@ HEADERS = {"subject", "from", "to", "reply-to", "date", "message-id", "content-t
 
 
 @pytest.fixture
-def smtp_app(built_site, tmp_path):
+def smtp_app(make_app):
     with mail_server() as smtp:
         notify = {"email": [OPERATOR], "mail_from": "site@impart.example", "smtp_host": "127.0.0.1"}
-        app = create_app(
-            PROJECT,
-            site_dir=built_site.root,
-            proposals_dir=tmp_path / "proposals",
-            origins=LOCAL,
-            rate_limit=None,
-            notify={**notify, "smtp_port": smtp.port},
-        )
+        app = make_app(notify={**notify, "smtp_port": smtp.port})
         yield smtp, app
-        app.notifications.close()
+        app.notifications.close()  # before its mail server stops
 
 
 # Answers the form stores (a line break is allowed in a long answer), each trying to add a header or a recipient.

@@ -17,9 +17,7 @@ import pytest
 import trustme
 from werkzeug.test import Client
 
-from impart.intake.app import create_app
-
-from .conftest import LOCAL, PROJECT, impart, valid_submission
+from .conftest import PROJECT, impart, valid_submission
 from .notify_receivers import mail_server, wait_until
 from .test_intake_app import post, reference_from
 
@@ -41,36 +39,25 @@ def certificates(tmp_path_factory):
 
 
 @pytest.fixture
-def make_app(built_site, tmp_path):
-    apps = []
+def mail_app(make_app):
+    """Makes the handler mailing the operator through 127.0.0.1:port with the given TLS mode."""
 
     def make(port: int, tls: str):
         notify = {"email": [OPERATOR], "mail_from": SENDER, "smtp_host": "127.0.0.1", "smtp_port": port}
-        app = create_app(
-            PROJECT,
-            site_dir=built_site.root,
-            proposals_dir=tmp_path / "proposals",
-            origins=LOCAL,
-            rate_limit=None,
-            notify={**notify, "smtp_tls": tls},
-        )
-        apps.append(app)
-        return app
+        return make_app(notify={**notify, "smtp_tls": tls})
 
-    yield make
-    for app in apps:
-        app.notifications.close()
+    return make
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
-def test_starttls_with_a_login_delivers_encrypted_and_logged_in(certificates, make_app, monkeypatch, mechanism):
+def test_starttls_with_a_login_delivers_encrypted_and_logged_in(certificates, mail_app, monkeypatch, mechanism):
     ca_file, server_context = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.setenv("IMPART_SMTP_USER", USER)
     monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
     others = [m for m in ("PLAIN", "LOGIN") if m != mechanism]  # the server offers only the one under test
     with mail_server(starttls=server_context, credentials=(USER, PASSWORD), auth_exclude_mechanism=others) as smtp:
-        app = make_app(smtp.port, "starttls")
+        app = mail_app(smtp.port, "starttls")
         reference = reference_from(post(Client(app), valid_submission()))
         assert wait_until(lambda: len(smtp.received) == 1)
         time.sleep(0.2)  # a second copy would arrive by now
@@ -81,13 +68,13 @@ def test_starttls_with_a_login_delivers_encrypted_and_logged_in(certificates, ma
     assert app.notifications.counts().pending == 0
 
 
-def test_implicit_tls_delivers(certificates, make_app, monkeypatch):
+def test_implicit_tls_delivers(certificates, mail_app, monkeypatch):
     ca_file, server_context = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.setenv("IMPART_SMTP_USER", USER)
     monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
     with mail_server(implicit_tls=server_context, credentials=(USER, PASSWORD)) as smtp:
-        app = make_app(smtp.port, "tls")
+        app = mail_app(smtp.port, "tls")
         reference = reference_from(post(Client(app), valid_submission()))
         assert wait_until(lambda: len(smtp.received) == 1)
     [mail] = smtp.received
@@ -97,7 +84,7 @@ def test_implicit_tls_delivers(certificates, make_app, monkeypatch):
 
 
 def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once_when_right(
-    certificates, make_app, monkeypatch, tmp_path
+    certificates, mail_app, monkeypatch, tmp_path
 ):
     ca_file, server_context = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
@@ -105,7 +92,7 @@ def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once
     monkeypatch.setenv("IMPART_SMTP_PASSWORD", "last year's password")
     proposals = str(tmp_path / "proposals")
     with mail_server(starttls=server_context, credentials=(USER, PASSWORD)) as smtp:
-        app = make_app(smtp.port, "starttls")
+        app = mail_app(smtp.port, "starttls")
         reference = reference_from(post(Client(app), valid_submission()))
         assert wait_until(lambda: any(e.attempts for e in app.notifications.outbox.entries()))
         app.notifications.close()
@@ -135,7 +122,7 @@ def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once
 
 @pytest.mark.parametrize("tls", ["starttls", "tls"])
 def test_a_certificate_the_system_does_not_trust_is_refused_and_nothing_is_sent(
-    certificates, make_app, monkeypatch, tls
+    certificates, mail_app, monkeypatch, tls
 ):
     """The server would take the mail in clear and any login: only the sender's refusal keeps them back."""
     _, server_context = certificates
@@ -146,7 +133,7 @@ def test_a_certificate_the_system_does_not_trust_is_refused_and_nothing_is_sent(
     if tls == "tls":
         tls_options["implicit_tls"] = server_context
     with mail_server(credentials=(USER, PASSWORD), auth_require_tls=False, auth_required=False, **tls_options) as smtp:
-        app = make_app(smtp.port, tls)
+        app = mail_app(smtp.port, tls)
         post(Client(app), valid_submission())
         assert wait_until(lambda: any(e.attempts for e in app.notifications.outbox.entries()))
         app.notifications.close()
@@ -161,14 +148,14 @@ def test_a_certificate_the_system_does_not_trust_is_refused_and_nothing_is_sent(
     assert "\n" not in entry.last_error
 
 
-def test_a_refused_login_is_tried_once_a_pass_not_once_a_notification(certificates, make_app, monkeypatch):
+def test_a_refused_login_is_tried_once_a_pass_not_once_a_notification(certificates, mail_app, monkeypatch):
     """Twenty proposals waiting must not become twenty refused logins: relays lock an account for fewer."""
     ca_file, server_context = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.setenv("IMPART_SMTP_USER", USER)
     monkeypatch.setenv("IMPART_SMTP_PASSWORD", "last year's password")
     with mail_server(starttls=server_context, credentials=(USER, PASSWORD), auth_exclude_mechanism=["LOGIN"]) as smtp:
-        app = make_app(smtp.port, "starttls")
+        app = mail_app(smtp.port, "starttls")
         app.notifications.close()  # no sending thread: the one pass below is the test's
         client = Client(app)
         for n in range(3):

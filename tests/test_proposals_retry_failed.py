@@ -32,17 +32,10 @@ SENDER = "site@impart.example"
 
 
 @pytest.fixture
-def failed_for_good(built_site, tmp_path):
+def failed_for_good(make_app, tmp_path):
     """A stored proposal whose mail has failed for good, and the port its mail server will listen on."""
     port = free_port()
-    app = create_app(
-        PROJECT,
-        site_dir=built_site.root,
-        proposals_dir=tmp_path / "proposals",
-        origins=LOCAL,
-        rate_limit=None,
-        notify={"email": [OPERATOR], "mail_from": SENDER, "smtp_host": "127.0.0.1", "smtp_port": port},
-    )
+    app = make_app(notify={"email": [OPERATOR], "mail_from": SENDER, "smtp_host": "127.0.0.1", "smtp_port": port})
     app.notifications.close()  # this test's passes are its own
     reference = reference_from(post(Client(app), valid_submission()))
     later = Outbox(app.store, clock=lambda: time.time() + RETRY_WINDOW + 60)  # the 3 days have gone by
