@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from impart.intake.outbox import BACKOFF, RETRY_WINDOW, Gone, Outbox, next_delay, received_at
-from impart.intake.storage import ProposalStore
+from impart.intake.outbox import BACKOFF, RETRY_WINDOW, Gone, Outbox, next_delay
+from impart.intake.storage import ProposalStore, received_at
 from impart.intake.webhook import DeliveryError
 
 CHANNELS = ("mail", "webhook")
@@ -244,3 +244,14 @@ def test_recovery_sweeps_a_temp_file_a_crash_left_mid_reschedule_and_keeps_a_fre
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     outbox.recover()
     assert not old.exists() and fresh.exists()
+
+
+def test_a_file_named_like_a_proposal_with_a_date_no_clock_makes_stops_nothing(tmp_path):
+    # The reference pattern admits month 13: such a file, copied into the folder, is no proposal of the store's.
+    outbox = make_outbox(tmp_path)
+    reference = save(outbox)
+    (outbox.store.root / "20261399-120000-AAAAAA.json").write_text('{"notify": ["mail"]}')
+    (outbox.pending_dir / "20261399-120000-AAAAAA.mail").write_text("{}")
+    assert outbox.recover() == 0  # it raised ValueError, which stopped the sending thread
+    assert outbox.counts().pending == 2  # the real proposal's two entries, nothing of the other
+    assert [entry.reference for entry in outbox.entries()] == [reference, reference]

@@ -140,6 +140,15 @@ def test_report_counts_per_month_note_and_status(folder, capsys):
     assert out.splitlines()[0] == "2 proposal(s) since 2026-11-01"
 
 
+def test_report_counts_a_file_named_with_a_date_no_clock_makes_as_unreadable(folder, capsys):
+    save(folder, OCT, came_from="/field-notes/pilot-to-production/")
+    (folder / "20261399-120000-AAAAAA.json").write_text('{"from": "/x/"}')  # the pattern admits month 13
+    code, out, err = run(capsys, "report", "--proposals", str(folder))
+    assert code == 0  # it raised ValueError
+    assert out.splitlines()[0] == "1 proposal(s)"
+    assert err == "20261399-120000-AAAAAA: unreadable; not counted\n"
+
+
 def test_report_writes_a_bar_chart_as_svg(folder, capsys, tmp_path):
     for n in range(2):
         save(folder, OCT + n, came_from="/field-notes/pilot-to-production/", name=f"O{n}")

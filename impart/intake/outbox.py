@@ -26,25 +26,30 @@ proves no loss and no duplicate through `kill -9` and two worker processes.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import json
 import logging
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from impart.intake.storage import REFERENCE, STATE, ProposalStore
+from impart.intake.storage import (
+    REFERENCE,
+    STATE,
+    TEMP_PREFIX,
+    ProposalStore,
+    _abandoned,
+    fsync_dir,
+    received_at,
+    replace_file,
+)
 
 log = logging.getLogger("impart.notify")
 
 OUTBOX = "outbox"
 BACKOFF = (60, 300, 1800, 7200, 21600)  # the last one repeats
 RETRY_WINDOW = 3 * 86400
-_TEMP = ".tmp-"
 
 
 class Gone(Exception):
@@ -80,11 +85,6 @@ class Counts:
     oldest_pending_seconds: int
 
 
-def received_at(reference: str) -> float:
-    stamp = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
-    return stamp.timestamp()
-
-
 def next_delay(attempts: int) -> int:
     """Seconds before the next try, after `attempts` failed ones."""
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
@@ -92,31 +92,9 @@ def next_delay(attempts: int) -> int:
 
 def _parse(name: str) -> tuple[str, str] | None:
     reference, _, channel = name.partition(".")
-    if not REFERENCE.match(reference) or not channel.isalpha():
+    if not REFERENCE.match(reference) or received_at(reference) is None or not channel.isalpha():
         return None
     return reference, channel
-
-
-def _write_atomically(folder: Path, name: str, data: bytes, *, durable: bool) -> None:
-    temp = folder / f"{_TEMP}{secrets.token_hex(6)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        os.write(fd, data)
-        if durable:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temp, folder / name)
-    if durable:
-        _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Outbox:
@@ -156,12 +134,15 @@ class Outbox:
         cutoff = self.clock() - RETRY_WINDOW
         remade = 0
         for folder in (self.pending_dir, self.failed_dir):  # a reschedule a crash cut short leaves its temp file
-            for temp in folder.glob(f"{_TEMP}*"):
-                with contextlib.suppress(OSError):
-                    if temp.stat().st_mtime < time.time() - 60:
+            for temp in folder.glob(f"{TEMP_PREFIX}*"):
+                with contextlib.suppress(OSError):  # a minute old, and no writer holds its lock: a killed one's
+                    if temp.stat().st_mtime < time.time() - 60 and _abandoned(temp):
                         temp.unlink()
         for reference in self.store.references():
-            if received_at(reference) < cutoff:
+            received = received_at(reference)
+            if received is None:
+                continue  # not a name the store wrote (a copied-in file): nothing was promised for it
+            if received < cutoff:
                 break  # newest first: the rest are older still
             try:
                 owed = self.store.load(reference).get("notify") or []
@@ -260,8 +241,8 @@ class Outbox:
                     self._mark_sent(entry)
                     done.sent += 1
         if done.sent:
-            _fsync_dir(self.sent_dir)
-            _fsync_dir(self.pending_dir)
+            fsync_dir(self.sent_dir)
+            fsync_dir(self.pending_dir)
         return done
 
     def _mark_sent(self, entry: Entry) -> None:
@@ -281,12 +262,12 @@ class Outbox:
         next_attempt = now + next_delay(attempts)
         record = {"attempts": attempts, "next_attempt": next_attempt, "last_error": error[:500], "last_attempt": now}
         if next_attempt > received_at(entry.reference) + RETRY_WINDOW:
-            _write_atomically(self.failed_dir, entry.name, json.dumps(record).encode(), durable=True)
+            replace_file(self.failed_dir, entry.name, json.dumps(record).encode())
             self._remove_pending(entry.name)
             log.error("notification %s failed for good after %d attempts: %s", entry.name, attempts, error)
             return True
         # Replaced, not rewritten: a reader sees the old record or the new, never half of one.
-        _write_atomically(self.pending_dir, entry.name, json.dumps(record).encode(), durable=False)
+        replace_file(self.pending_dir, entry.name, json.dumps(record).encode(), durable=False)
         log.warning(
             "notification %s failed (attempt %d), next in %ds: %s", entry.name, attempts, next_delay(attempts), error
         )
@@ -316,8 +297,8 @@ class Outbox:
                 continue  # another retry run took it first
             moved += 1
         if moved:
-            _fsync_dir(self.pending_dir)
-            _fsync_dir(self.failed_dir)
+            fsync_dir(self.pending_dir)
+            fsync_dir(self.failed_dir)
         return moved
 
     # -- the operator's view -------------------------------------------------------

@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
-from impart.intake.storage import ProposalStore
+from impart.intake.storage import ProposalStore, received_at
 
 NO_NOTE = "(no note)"
 CHART_SERIES = 8  # notes beyond the most frequent few are summed as "other notes"
@@ -33,7 +33,11 @@ class Report:
 def gather(store: ProposalStore, since: dt.date | None = None) -> Report:
     report = Report(since=since)
     for reference in store.references():
-        received = dt.date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
+        at = received_at(reference)
+        if at is None:  # not a name the store wrote (month 13, say): shown as unreadable, never a crash
+            report.unreadable.append(reference)
+            continue
+        received = dt.datetime.fromtimestamp(at, dt.UTC).date()
         if since and received < since:
             continue
         try:

@@ -63,12 +63,45 @@ def new_reference(now: float) -> str:
     return f"{stamp}-{''.join(_ALPHABET[byte & 31] for byte in secrets.token_bytes(6))}"
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+def received_at(reference: str) -> float | None:
+    """When a proposal was received (UTC seconds), from its reference; None for a name this store never wrote."""
+    try:
+        return dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC).timestamp()
+    except ValueError:
+        return None  # e.g. month 13: the pattern admits it, no clock made it
+
+
+def timestamp(now: float) -> str:
+    """A time as the records write it: ISO 8601, UTC, to the second."""
+    return dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def replace_file(folder: Path, name: str, data: bytes, *, durable: bool = True) -> None:
+    """Put `data` at `folder/name` in one step: written whole to a locked temp file (sweeps leave it alone),
+    then renamed over the name, so a reader sees the old file or the new one. Durable (the file and the
+    folder fsynced) unless told otherwise; a failure leaves no temp file behind."""
+    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _write_fully(fd, data)
+        if durable:
+            os.fsync(fd)
+        os.replace(temp, folder / name)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)  # only there when the rename did not happen
+    if durable:
+        fsync_dir(folder)
 
 
 def _write_fully(fd: int, data: bytes) -> None:
@@ -170,10 +203,9 @@ class ProposalStore:
     # -- writing ----------------------------------------------------------------
 
     def _record(self, reference: str, now: float, values: dict, version: int, came_from: str, **extra) -> dict:
-        received = dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         return {
             "reference": reference,
-            "received": received,
+            "received": timestamp(now),
             "form_version": version,
             "status": "new",
             "from": came_from,
@@ -336,12 +368,11 @@ class ProposalStore:
 
     def older_than(self, days: float, folder: Path | None = None) -> list[str]:
         """References received more than `days` ago, by the time in the reference."""
-        cutoff = dt.datetime.fromtimestamp(self.clock() - days * 86400, dt.UTC)
+        cutoff = self.clock() - days * 86400
         old = []
         for reference in self.references(folder):
-            try:
-                received = dt.datetime.strptime(reference[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
-            except ValueError:
+            received = received_at(reference)
+            if received is None:
                 continue  # not a name this store wrote: leave it for the operator
             if received < cutoff:
                 old.append(reference)
@@ -356,5 +387,5 @@ class ProposalStore:
                 (folder / f"{reference}.json").unlink()
                 purged.append(reference)
         if purged:
-            _fsync_dir(folder)
+            fsync_dir(folder)
         return purged

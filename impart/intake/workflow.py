@@ -10,14 +10,10 @@ tests/test_proposals_workflow.py proves each.
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import json
-import os
-import secrets
 import time
 
-from impart.intake.storage import STATE, TEMP_PREFIX, ProposalStore, locked
+from impart.intake.storage import STATE, ProposalStore, locked, replace_file, timestamp
 
 STATUSES = ("new", "in-review", "proposal-sent", "won", "declined", "withdrawn")
 NOTE_LIMIT = 2000
@@ -26,10 +22,6 @@ NOTE_LIMIT = 2000
 class UnknownStatus(ValueError):
     def __init__(self, status: str):
         super().__init__(f"{status!r} is not a status; choose one of {', '.join(STATUSES)}")
-
-
-def timestamp(now: float) -> str:
-    return dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def mark(store: ProposalStore, reference: str, status: str, note: str = "", *, now: float | None = None) -> dict:
@@ -46,28 +38,5 @@ def mark(store: ProposalStore, reference: str, status: str, note: str = "", *, n
             change["note"] = note[:NOTE_LIMIT]
         history = record.get("history") if isinstance(record.get("history"), list) else []
         updated = {**record, "status": status, "history": [*history, change]}
-        _replace(store, reference, json.dumps(updated, ensure_ascii=False).encode("utf-8") + b"\n")
+        replace_file(store.root, f"{reference}.json", json.dumps(updated, ensure_ascii=False).encode("utf-8") + b"\n")
     return updated
-
-
-def _replace(store: ProposalStore, reference: str, data: bytes) -> None:
-    folder_fd = os.open(store.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    temp = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder_fd)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # the store's sweep leaves a locked temp file alone
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-            os.replace(temp, f"{reference}.json", src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
-            os.fsync(folder_fd)
-        finally:
-            os.close(fd)
-            try:
-                os.unlink(temp, dir_fd=folder_fd)
-            except FileNotFoundError:
-                pass
-    finally:
-        os.close(folder_fd)
