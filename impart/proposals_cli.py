@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from impart.intake.operator_text import json_shown, shown
+from impart.intake.operator_text import json_shown, one_line, shown
 from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
 from impart.intake.workflow import STATUSES
@@ -70,8 +70,7 @@ def _text(value) -> str:
 
 
 def _cell(value, width: int) -> str:
-    text = " ".join(_text(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return one_line(_text(value), width)
 
 
 # -- list -------------------------------------------------------------------------
@@ -86,17 +85,16 @@ def cmd_list(args) -> int:
         print(f"--status: {args.status!r} is not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
         return 2
     folder = store.quarantine_dir if args.quarantine else store.root
-    references = store.references(folder)
+    records = [(reference, _read(store, reference, folder)) for reference in store.references(folder)]
     if args.status is not None:
-        references = [ref for ref in references if (_read(store, ref, folder) or {}).get("status") == args.status]
-    if not references:
+        records = [(ref, record) for ref, record in records if (record or {}).get("status") == args.status]
+    if not records:
         print(f"no proposals in {folder}" + (f" with status {args.status}" if args.status else ""))
         return 0
     last = "reason" if args.quarantine else "cost line"
     widths = [width for _, width in _LIST_COLUMNS]
     print("  ".join(f"{title:<{width}}" for title, width in _LIST_COLUMNS) + f"  {last}")
-    for reference in references:
-        record = _read(store, reference, folder)
+    for reference, record in records:
         if record is None:
             row = [reference, "", UNREADABLE, "", ""]
             tail = ""
@@ -137,18 +135,18 @@ def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
     if not isinstance(owed, list) or not owed:
         return []
     outbox = Outbox(store)
-    states = {(entry.channel): entry for entry in outbox.entries() if entry.reference == record.get("reference")}
+    reference = str(record.get("reference"))
     lines = ["notifications:"]
     for channel in owed:
-        channel = _text(channel)
-        if outbox.was_sent(str(record.get("reference")), channel):
-            lines.append(f"    {channel}: sent")
-        elif channel in states:
-            entry = states[channel]
+        shown_channel = _text(channel)
+        entry = outbox.entry(reference, channel) if isinstance(channel, str) else None
+        if isinstance(channel, str) and outbox.was_sent(reference, channel):
+            lines.append(f"    {shown_channel}: sent")
+        elif entry is not None:
             error = f": {_text(entry.last_error)}" if entry.last_error else ""
-            lines.append(f"    {channel}: {entry.state} after {entry.attempts} attempt(s){error}")
+            lines.append(f"    {shown_channel}: {entry.state} after {entry.attempts} attempt(s){error}")
         else:
-            lines.append(f"    {channel}: not yet indexed; impart proposals notify sends it")
+            lines.append(f"    {shown_channel}: not yet indexed; impart proposals notify sends it")
     return lines
 
 

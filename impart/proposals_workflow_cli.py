@@ -25,7 +25,7 @@ from impart.intake.outbox import Outbox
 from impart.intake.report import chart_svg, gather
 from impart.intake.settings import intake_settings
 from impart.intake.storage import REFERENCE
-from impart.intake.workflow import STATUSES, UnknownStatus, mark, timestamp
+from impart.intake.workflow import STATUSES, mark, timestamp
 from impart.proposals_cli import _cell, _open_store, _text
 from impart.settings import load_settings
 
@@ -56,9 +56,6 @@ def cmd_mark(args) -> int:
         record = mark(store, reference, args.status, args.note or "")
     except KeyError:
         return _unknown_reference(args)
-    except UnknownStatus as error:
-        print(error, file=sys.stderr)
-        return 2
     except (OSError, ValueError) as error:
         print(f"{store.root / reference}.json: could not be changed: {error}; nothing was written", file=sys.stderr)
         return 1
@@ -76,6 +73,7 @@ def cmd_outbox(args) -> int:
     if store is None:
         return 2
     entries = Outbox(store).entries()
+    due = {e.name: timestamp(e.next_attempt) for e in entries if e.state == "pending" and e.next_attempt}
     if args.json:
         print(
             json.dumps(
@@ -85,7 +83,7 @@ def cmd_outbox(args) -> int:
                         "channel": e.channel,
                         "state": e.state,
                         "attempts": e.attempts,
-                        "next_attempt": timestamp(e.next_attempt) if e.state == "pending" and e.next_attempt else None,
+                        "next_attempt": due.get(e.name),
                         "last_error": e.last_error or None,
                     }
                     for e in entries
@@ -99,11 +97,7 @@ def cmd_outbox(args) -> int:
         return 0
     print(f"{'reference':22}  {'channel':11}  {'state':7}  {'tries':>5}  {'next attempt':20}  last error")
     for e in entries:
-        when = (
-            timestamp(e.next_attempt)
-            if e.state == "pending" and e.next_attempt
-            else ("now" if e.state == "pending" else "")
-        )
+        when = due.get(e.name) or ("now" if e.state == "pending" else "")
         error = _cell(e.last_error, 60)
         print(f"{e.reference:22}  {e.channel:11}  {e.state:7}  {e.attempts:>5}  {when:20}  {error}".rstrip())
     pending = sum(e.state == "pending" for e in entries)
@@ -208,8 +202,9 @@ def _date(value: str) -> dt.date:
 def _table(title: str, counts) -> list[str]:
     if not counts:
         return []
-    width = max(len(_cell(key, 60)) for key, _ in counts)
-    return [title] + [f"  {_cell(key, 60):<{width}}  {count:>5}" for key, count in counts] + [""]
+    cells = [(_cell(key, 60), count) for key, count in counts]
+    width = max(len(cell) for cell, _ in cells)
+    return [title] + [f"  {cell:<{width}}  {count:>5}" for cell, count in cells] + [""]
 
 
 def cmd_report(args) -> int:
@@ -226,7 +221,7 @@ def cmd_report(args) -> int:
     order = {status: n for n, status in enumerate(STATUSES)}
     lines += _table("per status", sorted(report.by_status.items(), key=lambda kv: order.get(kv[0], len(order))))
     for line in lines:
-        print(_text(line))
+        print(line)  # every key is a _cell, escaped already
     for reference in report.unreadable:
         print(f"{reference}: unreadable; not counted", file=sys.stderr)
     if args.svg:

@@ -17,6 +17,7 @@ from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 
 from impart.intake.notify_settings import mail_address
+from impart.intake.operator_text import one_line
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -44,12 +45,6 @@ POLICY = email.policy.SMTP.clone(raise_on_defect=True, max_line_length=78, heade
 _SUBJECT_ORGANISATION = 120
 
 
-def one_line(value, limit: int = _SUBJECT_ORGANISATION) -> str:
-    """A stored answer folded onto one line (any run of whitespace, line breaks included, is one space)."""
-    text = " ".join(str(value or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _message_id(reference: str, channel: str, mail_from: str) -> str:
     # The same for every attempt: a receiver that sees one twice (a resend after a crash) can tell.
     return f"<{reference}.{channel}@{mail_from.rpartition('@')[2]}>"
@@ -75,7 +70,7 @@ def operator_mail(record: dict, *, to: tuple[str, ...], mail_from: str, labels: 
     """The operator's notification: every answer, the note the prospect came from, and the commands to act."""
     reference = record["reference"]
     fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    organisation = one_line(fields.get("organisation")) or "an unnamed organisation"
+    organisation = one_line(fields.get("organisation"), _SUBJECT_ORGANISATION) or "an unnamed organisation"
     message = EmailMessage(policy=POLICY)
     message["Subject"] = f"Proposal request {reference} from {organisation}"
     message["From"] = mail_from

@@ -26,6 +26,12 @@ def shown(text: str) -> str:
     return UNSAFE.sub(_escape, text)
 
 
+def one_line(value, limit: int) -> str:
+    """`value` folded onto one line (any run of whitespace, line breaks included, is one space), cut to `limit`."""
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def json_shown(text: str) -> str:
     """A JSON document with every unsafe character written as a JSON `\\uXXXX` escape (still the same JSON).
 

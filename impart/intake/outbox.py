@@ -325,6 +325,16 @@ class Outbox:
         oldest = max(0, int(self.clock() - received_at(min(pending)))) if pending else 0
         return Counts(pending=len(pending), failed=failed, oldest_pending_seconds=oldest)
 
+    def entry(self, reference: str, channel: str) -> Entry | None:
+        """One pending or failed entry, reading only its own file; None when there is none."""
+        name = f"{reference}.{channel}"
+        if _parse(name) is None:
+            return None
+        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed")):
+            with contextlib.suppress(FileNotFoundError):
+                return self._entry(name, (folder / name).read_bytes(), state)
+        return None
+
     def was_sent(self, reference: str, channel: str) -> bool:
         return (self.sent_dir / f"{reference}.{channel}").exists()
 
