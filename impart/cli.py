@@ -93,8 +93,8 @@ def cmd_serve(args) -> int:
     """The built site and the proposal handler together, on waitress (hardened: impart.serve.hardened_server)."""
     from impart.intake.app import create_app
     from impart.intake.rate_limit import parse_rate
-    from impart.intake.sender_process import start_sender_process
     from impart.serve.hardened_server import serve as serve_hardened
+    from impart.serve.sender_process import start_sender_process
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.static_site import StaticSite
 
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--request-timeout",
         type=float,
-        default=20,
+        default=20,  # a 256 KiB form on a poor mobile line
         metavar="SECONDS",
         help="a request must arrive whole within this time of its first byte, or it is dropped (default: 20)",
     )

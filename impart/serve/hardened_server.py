@@ -38,9 +38,7 @@ from waitress.server import BaseWSGIServer, create_server
 
 log = logging.getLogger("impart.serve")
 
-REQUEST_TIMEOUT = 20  # seconds from a request's first byte to its last (a 256 KiB form on a poor mobile line)
 IDLE_TIMEOUT = 30  # seconds a kept-alive connection may stay silent between requests
-CONNECTION_LIMIT = 4000
 SPARE_DESCRIPTORS = 64  # for the listening sockets, the proposals' files, the log, the workers' pipes
 ACCEPT_BATCH = 64  # connections accepted in one pass of the main loop, at most
 
@@ -121,12 +119,10 @@ def descriptors_for(connection_limit: int, threads: int) -> int:
     return connection_limit
 
 
-def serve(app, *, request_timeout: float = REQUEST_TIMEOUT, **options) -> None:
+def serve(app, *, request_timeout: float, connection_limit: int, **options) -> None:
     """waitress.serve, with the deadline, the framing check and the descriptors above."""
     options.setdefault("channel_timeout", IDLE_TIMEOUT)
-    options["connection_limit"] = descriptors_for(
-        options.get("connection_limit", CONNECTION_LIMIT), options.get("threads", 4)
-    )
+    options["connection_limit"] = descriptors_for(connection_limit, options.get("threads", 4))
     options["cleanup_interval"] = 1  # seconds between checks of the deadlines (waitress: 30)
     server = create_server(app, **options)
     listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())

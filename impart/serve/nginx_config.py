@@ -17,6 +17,7 @@ import jinja2
 
 from impart.intake.app import MAX_BODY
 from impart.intake.settings import IntakeSettings
+from impart.serve.static_site import COMPRESSIBLE, FINGERPRINTED, IMMUTABLE, REVALIDATE
 
 TEMPLATE = "nginx-server.conf.j2"
 _ADDRESS = re.compile(r"^(?:(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):)?(?P<port>[0-9]{1,5})\Z")
@@ -81,4 +82,10 @@ def render(config: NginxSite) -> str:
         intake=config.intake,
         thanks=config.thanks,
         max_body=f"{MAX_BODY // 1024}k",
+        # What `impart serve` compresses and how it caches (impart.serve.static_site), so the two agree;
+        # nginx always compresses text/html, and warns when gzip_types lists it.
+        gzip_types=" ".join(sorted(COMPRESSIBLE - {"text/html"})),
+        fingerprinted=FINGERPRINTED.pattern,
+        immutable=IMMUTABLE,
+        revalidate=REVALIDATE,
     )

@@ -25,7 +25,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
+    """This forked process gets SIGTERM when its parent dies (Linux), so no worker outlives `impart serve`."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
@@ -38,7 +39,7 @@ def serve_in_workers(serve: Callable[[socket.socket], None], sock: socket.socket
     for _ in range(workers - 1):
         pid = os.fork()
         if pid == 0:
-            _die_with_parent()
+            die_with_parent()
             # SIGTERM ends the worker through SystemExit, so that its `finally` blocks run (its log is flushed).
             signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
             try:

@@ -15,7 +15,6 @@ wake it through a pipe (a byte written, never blocking); it ends with its parent
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
 import select
@@ -24,16 +23,11 @@ import time
 from collections.abc import Callable
 
 from impart.intake.notifier import GATHER_SECONDS, Notifications
+from impart.serve.prefork import die_with_parent
 
 log = logging.getLogger("impart.notify")
 
 NICENESS = 19
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the pipe's end still stops it
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _yield_to_intake() -> None:
@@ -70,7 +64,7 @@ def start_sender_process(
     code = 0
     try:
         os.close(write_fd)
-        _die_with_parent()
+        die_with_parent()  # not Linux: the pipe's end still stops it
         _yield_to_intake()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C stops the server, which stops this process
 
