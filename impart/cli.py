@@ -24,9 +24,9 @@ def _config_path(value: str) -> Path:
     return path
 
 
-def _indicative(settings):
+def _indicative(settings, texts=None):
     try:
-        return indicative_pages(settings)
+        return indicative_pages(settings, texts)
     except PlaceholderError as error:
         return [], [f"mkdocs.yml: {error}"]
 
@@ -36,14 +36,14 @@ def cmd_check(args) -> int:
     promises, the form definition; every problem of every file, then their count."""
     settings = load_settings(args.config)
     today = build_date()
-    _, problems = check_site(settings)
+    _, problems, texts = check_site(settings)
     lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
     intake = intake_settings(settings.extra, settings.site_url)
     try:
         load_form(settings.docs_dir / intake.page_source, settings.relative(settings.docs_dir / intake.page_source))
     except FormDefinitionError as error:
         lines.append(f"error: {error}")
-    pages, unreadable = _indicative(settings)
+    pages, unreadable = _indicative(settings, texts)
     lines += [f"error: {line}" for line in unreadable]
     lines += [f"warning: {p.path}: {overdue_message(p.notice, today)}" for p in pages if p.notice.is_overdue(today)]
     for line in lines:

@@ -26,3 +26,17 @@ def test_check_reports_a_bad_form_definition_and_a_bad_build_date(tmp_path):
     assert dated.returncode == 2
     assert "SOURCE_DATE_EPOCH is 'yesterday'; set it to whole seconds since 1970" in dated.stderr
     assert "Traceback" not in dated.stderr
+
+
+def test_a_page_that_is_not_utf8_is_one_line_in_check_and_placeholders_not_a_traceback(tmp_path):
+    from .conftest import copy_site
+
+    project = copy_site(tmp_path / "project")
+    (project / "docs/field-notes/posts/latin.md").write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
+    line = "docs/field-notes/posts/latin.md: the file is not UTF-8 text; save it as UTF-8"
+    check = impart("check", cwd=project)
+    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    assert check.stdout.splitlines().count(f"error: {line}") == 1  # said once, though two checks read pages
+    placeholders = impart("placeholders", cwd=project)
+    assert "Traceback" not in placeholders.stderr, placeholders.stderr
+    assert f"error: {line}" in placeholders.stderr.splitlines()

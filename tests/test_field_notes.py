@@ -107,3 +107,10 @@ def test_a_colon_in_an_unquoted_value_says_to_quote_it():
         "a value with ': ' in it goes in quotes, e.g. description: \"Four numbers: the review\""
     )
     assert raised.value.line == 3  # the file's line: impart check prints it as file:3
+
+
+def test_a_byte_order_mark_is_part_of_neither_the_front_matter_nor_the_body():
+    from impart.content.front_matter import split_front_matter
+
+    assert split_front_matter("\ufeff---\ntitle: T\n---\nBody\n") == ({"title": "T"}, "Body\n")
+    assert split_front_matter("---\ntitle: T\n---\nBody\n") == ({"title": "T"}, "Body\n")

@@ -41,7 +41,9 @@ class FrontMatterSyntaxError(ValueError):
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
-    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    """The front matter and the body after it; a leading byte-order mark is not part of either."""
+    text = text.lstrip("\ufeff")  # matched and sliced alike, so the body starts where the file's does
+    match = _FRONT_MATTER.match(text)
     if not match:
         raise FrontMatterSyntaxError(
             "the front matter is missing; start the file with a '---' line, the keys, then another '---' line"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from impart.content.dates import format_day, format_month
@@ -154,14 +155,27 @@ class IndicativePage:
     notice: Notice
 
 
-def indicative_pages(settings: SiteSettings) -> tuple[list[IndicativePage], list[str]]:
-    """Every indicative Markdown page under docs/, and a line per page that could not be read."""
+def indicative_pages(
+    settings: SiteSettings, texts: Mapping[str, str] | None = None
+) -> tuple[list[IndicativePage], list[str]]:
+    """Every indicative Markdown page under docs/, and a line per page that could not be read. `texts`: the
+    pages already read, by path under docs/ (a page missing from it could not be read, and was said so)."""
     config = placeholder_settings(settings.extra)
     pages, problems = [], []
     for path in sorted(settings.docs_dir.rglob("*.md")):
         where = settings.relative(path)
+        if texts is not None:
+            text = texts.get(path.relative_to(settings.docs_dir).as_posix())
+            if text is None:
+                continue
+        else:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                problems.append(f"{where}: the file is not UTF-8 text; save it as UTF-8")
+                continue
         try:
-            meta, _ = split_front_matter(path.read_text(encoding="utf-8-sig"))
+            meta, _ = split_front_matter(text)
         except FrontMatterSyntaxError:
             meta = {}
         try:

@@ -51,7 +51,7 @@ def drafts_among(notes: Iterable[tuple[str, str]]) -> set[str]:
     drafts = set()
     for src_uri, text in notes:
         try:
-            meta, _ = split_front_matter(text.lstrip("\ufeff"))
+            meta, _ = split_front_matter(text)
         except FrontMatterSyntaxError:
             continue
         if meta.get("draft") is True:
@@ -71,7 +71,6 @@ def check_page(
     """One page's problems (and, for a field note, the note): its front matter when it is a note, then its body.
     `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad,
     `drafts` the notes marked `draft: true`."""
-    text = text.lstrip("\ufeff")
     where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
     body, first_line = page_body(text)
     note, problems = None, []
@@ -90,8 +89,9 @@ def check_page(
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 
-def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
-    """Every note and every problem of every page, in the order of the files; each file read once."""
+def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem], dict[str, str]]:
+    """Every note and every problem of every page, in the order of the files, and the text of each page
+    that could be read (by its path under docs/, for the placeholder check): each file read once."""
     known = docs_files(settings.docs_dir)
     try:
         authors = load_authors(settings)
@@ -104,7 +104,7 @@ def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
     texts = {}
     for src_uri in sorted(path for path in known if path.endswith(".md")):
         try:
-            texts[src_uri] = (settings.docs_dir / src_uri).read_text(encoding="utf-8")
+            texts[src_uri] = (settings.docs_dir / src_uri).read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             where = settings.relative(settings.docs_dir / src_uri)
             problems.append(Problem(where, "", "the file is not UTF-8 text; save it as UTF-8"))
@@ -114,4 +114,4 @@ def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem]]:
         problems += found
         if note:
             notes.append(note)
-    return notes, problems
+    return notes, problems, texts
