@@ -11,10 +11,10 @@ import difflib
 import posixpath
 from collections.abc import Collection
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from impart.content.field_notes import Problem
-from impart.content.references import references
+from impart.content.references import local_target, references
 
 IMAGE_WARN_BYTES = 500 * 1024
 # Elements that make the reader's browser fetch something: from another host, a request to a third party.
@@ -74,9 +74,9 @@ def check_body(
                     )
                 )
             continue
-        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/") or parts.path.endswith("/"):
+        target = local_target(page, ref.url)
+        if target is None or parts.path.endswith("/"):
             continue  # mailto:, an anchor on this page, a site path or a folder's address: not a file to find
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
         if target in known:
             if target in drafts and page not in drafts:
                 problems.append(

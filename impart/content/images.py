@@ -8,13 +8,13 @@ tests/test_authoring.py reads the attributes in the built corpus.
 
 from __future__ import annotations
 
-import posixpath
-from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import imagesize
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from impart.content.references import local_target
 
 
 def _size(path: str) -> tuple[int, int] | None:
@@ -33,11 +33,9 @@ class SizedLazyImages(Treeprocessor):
                 image.set("loading", "lazy")
             if links is None or "width" in image.attrib or "height" in image.attrib:
                 continue
-            parts = urlsplit(image.get("src", ""))
-            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            target = local_target(links.file.src_uri, image.get("src", ""))
+            if target is None:
                 continue
-            page = links.file.src_uri
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
             found = links.files.get_file_from_path(target)
             size = _size(found.abs_src_path) if found is not None and found.abs_src_path else None
             if size:

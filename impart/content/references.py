@@ -6,9 +6,11 @@ without building; impart.content.body_checks judges them. tests/test_body_checks
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -26,6 +28,15 @@ class Reference:
     line: int  # in the file, counting from 1
     kind: str  # "link", "image", or the HTML element: "iframe", "script", "link", "video", ...
     url: str
+
+
+def local_target(page: str, url: str) -> str | None:
+    """The path under docs/ that `url`, written on `page` (its path under docs/), points to; None for a URL
+    with a scheme or a host, an anchor on the page itself, or a site path (/...)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
 
 
 def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:

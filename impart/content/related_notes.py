@@ -81,8 +81,8 @@ def neighbours(current: NoteRef, notes: Sequence[NoteRef]) -> tuple[NoteRef | No
 
 def front_page(notes: Sequence[NoteRef], count: int) -> tuple[NoteRef | None, list[NoteRef]]:
     """The lead (latest real note, or the latest of any if all are indicative) and up to `count - 1` more."""
-    ordered = _latest_first(notes)
-    ordered.sort(key=lambda n: n.indicative)
+    related = RelatedNotes(notes)
+    ordered = related.real + related.indicative  # real notes first, each group latest first
     if not ordered or count < 1:
         return None, []
     return ordered[0], ordered[1:count]
