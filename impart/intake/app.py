@@ -29,7 +29,7 @@ from impart.intake.form_body import UnknownFields, parse_form_body
 from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
-from impart.intake.rate_limit import RateLimited, RateLimiter, client_key
+from impart.intake.rate_limit import RateLimited, RateLimiter
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, ProposalStore, StorageError
 from impart.intake.validation import is_site_path, validate
@@ -206,7 +206,7 @@ class IntakeApp:
         if not outcome.ok:
             # Before the honeypot: a bot's answers are bounded and checked like anyone's.
             return self._invalid(request, outcome), "invalid: " + ",".join(outcome.errors)
-        client = client_key(request.remote_addr or "unknown")
+        client = request.remote_addr or "unknown"
         try:
             if outcome.honeypot_filled:
                 # Answered like a success, so the sender learns nothing; kept apart from real proposals.

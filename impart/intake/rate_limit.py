@@ -68,8 +68,9 @@ class RateLimiter:
         self._next_prune = clock() + PRUNE_INTERVAL
 
     def admit(self, client: str) -> None:
-        """Count one submission for `client`, or raise RateLimited without counting it."""
-        name = hashlib.sha256(client.encode("utf-8")).hexdigest()[:32]
+        """Count one submission for `client` (an address: an IPv6 one counts for its /64), or raise RateLimited
+        without counting it."""
+        name = hashlib.sha256(client_key(client).encode("utf-8")).hexdigest()[:32]
         with locked(os.path.join(self.folder, name)) as fd:
             now = self.clock()
             stored = os.pread(fd, _STATE.size, 0)
