@@ -27,7 +27,6 @@ TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")  # a login without TLS stays on this machine
 _SECRET_KEYS = ("smtp_user", "smtp_password", "webhook_secret", "password", "secret")
-_KEYS = ("email", "mail_from", "smtp_host", "smtp_port", "smtp_tls", "smtp_ca_file", "webhook", "acknowledge")
 # An address as a person types it: no spaces, quotes, brackets or control characters, a dotted domain.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\Z")
 
@@ -140,6 +139,7 @@ _OPTION_NAMES = {
     "webhook": "--notify-webhook",
     "acknowledge": "--acknowledge",
 }
+_KEYS = tuple(_OPTION_NAMES)  # the keys extra.intake.notify takes, each with its option
 
 
 def notify_settings(
