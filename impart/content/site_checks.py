@@ -15,16 +15,6 @@ from impart.content.field_notes import FieldNote, NoteError, Problem, load_autho
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.settings import SiteSettings
 
-
-def page_body(text: str) -> tuple[str, int]:
-    """A page's body and the line it starts on: after the front matter, when it has one."""
-    try:
-        _, body = split_front_matter(text)
-    except FrontMatterSyntaxError:
-        return text, 1
-    return body, text.count("\n") - body.count("\n") + 1
-
-
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 
 
@@ -50,6 +40,8 @@ def drafts_among(notes: Iterable[tuple[str, str]]) -> set[str]:
     the preview, so a link to one from a published page breaks in `make build`."""
     drafts = set()
     for src_uri, text in notes:
+        if "draft" not in text:
+            continue  # no front matter to read: the key is not written
         try:
             meta, _ = split_front_matter(text)
         except FrontMatterSyntaxError:
@@ -72,13 +64,16 @@ def check_page(
     `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad,
     `drafts` the notes marked `draft: true`."""
     where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
-    body, first_line = page_body(text)
+    try:
+        meta, body = split_front_matter(text)
+    except FrontMatterSyntaxError as error:
+        meta, body, first_line, split_error = None, text, 1, error  # the whole page is its body
+    else:
+        first_line = text.count("\n") - body.count("\n") + 1
     note, problems = None, []
     if is_note and authors is not None:
-        try:
-            meta, _ = split_front_matter(text)
-        except FrontMatterSyntaxError as error:
-            problems.append(Problem(where, "", str(error), line=error.line))
+        if meta is None:
+            problems.append(Problem(where, "", str(split_error), line=split_error.line))
         else:
             authors_file = settings.relative(settings.authors_file)
             note, problems = parse_note(
