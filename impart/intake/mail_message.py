@@ -1,12 +1,15 @@
 """The two mails a proposal can cause: the operator's notification and the prospect's acknowledgement.
 
 No answer can add a header or a recipient: answers go into the plain-text body
-only, except the organisation in the Subject (folded onto one line first) and
-the prospect's address as Reply-To (only when it is one plain address). The
-messages are made with a policy that refuses a line break in any header, and the
+only, except the organisation in the Subject and the prospect's address as
+Reply-To or To, and those two pass through impart.intake.answer_headers, which
+encodes the organisation itself and admits only one plain address, so that no
+answer is ever decoded into a header (an encoded word included). The messages
+are made with a policy that refuses a line break in any header, and the
 envelope recipients are passed to SMTP explicitly, never read from headers.
-tests/test_notify_mail.py sends answers holding CR, LF and `Bcc:` through a
-real SMTP server and checks the headers and recipients that arrive.
+tests/test_notify_mail.py sends answers holding CR, LF and `Bcc:`, and
+tests/test_notify_mail_headers.py encoded words, through a real SMTP server and
+check the headers and recipients that arrive.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import email.utils
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 
+from impart.intake import answer_headers
 from impart.intake.notify_settings import mail_address
-from impart.intake.operator_text import one_line
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -31,6 +34,8 @@ class _HeaderClasses(HeaderRegistry):
     def __init__(self):
         super().__init__()
         self._made: dict[str, type] = {}
+        # Every Subject is written by the site, the organisation in it encoded already (answer_headers.py).
+        self.map_to_type("subject", answer_headers.SiteWritten)
 
     def __getitem__(self, name: str) -> type:
         key = name.lower()
@@ -70,12 +75,16 @@ def operator_mail(record: dict, *, to: tuple[str, ...], mail_from: str, labels: 
     """The operator's notification: every answer, the note the prospect came from, and the commands to act."""
     reference = record["reference"]
     fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    organisation = one_line(fields.get("organisation"), _SUBJECT_ORGANISATION) or "an unnamed organisation"
     message = EmailMessage(policy=POLICY)
-    message["Subject"] = f"Proposal request {reference} from {organisation}"
+    message["Subject"] = answer_headers.subject(
+        f"Proposal request {reference} from",
+        fields.get("organisation"),
+        _SUBJECT_ORGANISATION,
+        missing="an unnamed organisation",
+    )
     message["From"] = mail_from
     message["To"] = ", ".join(to)
-    reply_to = mail_address(fields.get("email"))
+    reply_to = answer_headers.address(fields.get("email"))
     if reply_to is not None:
         message["Reply-To"] = reply_to
     message["Date"] = email.utils.formatdate(usegmt=True)
@@ -100,7 +109,7 @@ def operator_mail(record: dict, *, to: tuple[str, ...], mail_from: str, labels: 
 def acknowledgement_mail(record: dict, *, mail_from: str, contact: str) -> EmailMessage | None:
     """The prospect's receipt: their reference and what happens next, no answer echoed; None without an address."""
     fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
-    to = mail_address(fields.get("email"))
+    to = answer_headers.address(fields.get("email"))
     if to is None:
         return None
     reference = record["reference"]
