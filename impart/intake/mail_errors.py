@@ -4,14 +4,23 @@ It is the `last_error` that `impart proposals outbox` shows, so it must say what
 smtplib raised: a refused login points at IMPART_SMTP_USER / IMPART_SMTP_PASSWORD, a certificate the
 system does not trust at --smtp-ca-file, a TLS mode that does not fit the port at --smtp-tls.
 tests/test_notify_tls.py proves the login and certificate cases against a real server.
+
+The line goes to the log and to the outbox, so it carries no answer: the prospect's address, when the
+relay refuses it (or echoes it in any reply), is written as "the prospect's address", and the hint for
+that refusal names what the operator can change, not --notify-email, which is not the cause.
+tests/test_notify_log_privacy.py proves it against a real server that refuses the address.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
 
+_PROSPECT = "the prospect's address"
+# A reply's codes, `550 5.1.1`, without its words, which often repeat the refused address.
+_CODES = re.compile(r"\d\.\d{1,3}\.\d{1,3}\b")
 _TLS_FITS_PORT = "check --smtp-tls fits the port (starttls on 587, tls on 465)"
 
 
@@ -20,8 +29,25 @@ def _reply(error: smtplib.SMTPResponseException) -> str:
     return f"{error.smtp_code} {' '.join(str(text).split())}".strip()
 
 
-def mail_error(error: Exception, *, host: str, port: int, user: str) -> str:
-    """One line for the outbox: `mail via HOST:PORT: what happened; what to check`."""
+def _codes(code: int, reply) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    enhanced = _CODES.match(text.strip())
+    return f"{code} {enhanced.group()}" if enhanced else str(code)
+
+
+def mail_error(error: Exception, *, host: str, port: int, user: str, prospect: str = "") -> str:
+    """One line for the outbox and the log: `mail via HOST:PORT: what happened; what to check`.
+
+    `prospect` is the prospect's address when the mail carries it (the acknowledgement's recipient, the
+    notification's Reply-To): it never appears in the line.
+    """
+    line = _explained(error, host=host, port=port, user=user, prospect=prospect)
+    if prospect:
+        line = re.sub(re.escape(prospect), _PROSPECT, line, flags=re.IGNORECASE)
+    return line
+
+
+def _explained(error: Exception, *, host: str, port: int, user: str, prospect: str) -> str:
     where = f"mail via {host}:{port}"
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return (
@@ -47,6 +73,13 @@ def mail_error(error: Exception, *, host: str, port: int, user: str) -> str:
     if isinstance(error, smtplib.SMTPSenderRefused):
         return f"{where}: the server refused the sender {error.sender!r} ({_reply(error)}); check --mail-from"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
+        if prospect and prospect.lower() in (address.lower() for address in error.recipients):
+            code, reply = next(iter(error.recipients.values()))
+            return (
+                f"{where}: the server refused {_PROSPECT} ({_codes(code, reply)}), so the acknowledgement "
+                "cannot go; if it refuses every address outside your own domain, check it lets --mail-from "
+                "(or IMPART_SMTP_USER's login) send out, else the prospect gave an address that does not take mail"
+            )
         refused = ", ".join(sorted(error.recipients))
         return f"{where}: the server refused the recipient(s) {refused}; check --notify-email"
     if isinstance(error, ConnectionRefusedError):

@@ -59,14 +59,14 @@ class Dispatcher:
         settings = self.settings
         if channel == MAIL and settings.operators:
             message = operator_mail(record, to=settings.operators, mail_from=settings.mail_from, labels=self.labels)
-            self._mail(message, settings.operators)
+            self._mail(message, settings.operators, prospect=_prospect(record))
         elif channel == WEBHOOK and settings.webhook:
             self._post(record)
         elif channel == ACKNOWLEDGE and settings.acknowledge:
             message = acknowledgement_mail(record, mail_from=settings.mail_from, contact=self.contact)
             if message is None:
                 raise DeliveryError("acknowledge: the proposal has no usable mail address; nothing to send")
-            self._mail(message, (str(message["To"]),))
+            self._mail(message, (str(message["To"]),), prospect=_prospect(record))
         else:
             raise DeliveryError(f"{channel}: this channel is no longer set; set it again (see README, Notifications)")
 
@@ -106,7 +106,7 @@ class Dispatcher:
             self._smtp = connection
         return self._smtp
 
-    def _mail(self, message, to) -> None:
+    def _mail(self, message, to, *, prospect: str = "") -> None:
         if self._unreachable:
             # One try to connect and log in a pass: a wrong password tried once for each waiting notification
             # would get the account locked by the relay, and a dead server would cost its timeout each time.
@@ -122,11 +122,11 @@ class Dispatcher:
             connection.sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
             self.close()
-            raise DeliveryError(self._explain(error)) from None
+            raise DeliveryError(self._explain(error, prospect)) from None
 
-    def _explain(self, error: Exception) -> str:
+    def _explain(self, error: Exception, prospect: str = "") -> str:
         s = self.settings
-        return mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user)
+        return mail_error(error, host=s.smtp_host, port=s.smtp_port, user=s.smtp_user, prospect=prospect)
 
     def close(self) -> None:
         if self._http is not None:
@@ -138,6 +138,13 @@ class Dispatcher:
             except (smtplib.SMTPException, OSError):
                 self._smtp.close()
             self._smtp = None
+
+
+def _prospect(record: dict) -> str:
+    """The prospect's address as stored, kept out of every error line the log and the outbox show."""
+    fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+    address = fields.get("email")
+    return address if isinstance(address, str) and "@" in address else ""
 
 
 @dataclass

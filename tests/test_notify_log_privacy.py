@@ -1,0 +1,116 @@
+"""No log line and no outbox error carries an answer when the relay refuses a recipient, and the hint names the
+setting that is wrong: a real SMTP server on loopback that refuses (5xx) an address, echoing it as relays do."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from werkzeug.test import Client
+
+from .conftest import PROJECT, free_port, impart, valid_submission
+from .notify_receivers import MailServer, wait_until
+from .test_intake_app import post, reference_from
+
+OPERATOR = "ops@impart.example"
+SITE = "site@impart.example"
+PROSPECT = "ada.private@prospect.example"
+# Answers no log line or outbox error may show: the address above all, and any other the prospect typed.
+ANSWERS = {"email": PROSPECT, "name": "Augusta Ada Byron", "organisation": "Byron Difference Works"}
+
+
+class RefusingServer(MailServer):
+    """Takes mail for every recipient but those in `refused`, which it refuses with 550, naming the address
+    in its reply as real relays do."""
+
+    refused: frozenset[str] = frozenset()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address.lower() in self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing():
+    """Starts aiosmtpd on 127.0.0.1 refusing the given addresses; stops it with the test."""
+    controllers = []
+
+    def start(*refused: str) -> RefusingServer:
+        smtp = RefusingServer(free_port())
+        smtp.refused = frozenset(address.lower() for address in refused)
+        controller = Controller(smtp, hostname="127.0.0.1", port=smtp.port, decode_data=False)
+        controller.start()
+        controllers.append(controller)
+        return smtp
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+def notify(smtp: RefusingServer) -> dict:
+    return {"email": [OPERATOR], "mail_from": SITE, "smtp_host": "127.0.0.1", "smtp_port": smtp.port}
+
+
+def tried(app, channel: str) -> bool:
+    return any(e.channel == channel and e.attempts >= 1 for e in app.notifications.outbox.entries())
+
+
+def outbox_text(proposals: Path) -> str:
+    """Everything the operator can read about the outbox: `impart proposals outbox` and its files."""
+    listing = impart("proposals", "outbox", "--json", "--proposals", str(proposals), cwd=PROJECT)
+    assert listing.returncode == 0, listing.stderr
+    files = [path.read_text() for path in (proposals / ".state" / "outbox").rglob("*") if path.is_file()]
+    return "\n".join([listing.stdout, listing.stderr, *files])
+
+
+def site_log(caplog) -> list[str]:
+    """What the site logged: every record but those of the test's own SMTP server (aiosmtpd's `mail.log`)."""
+    return [record.getMessage() for record in caplog.records if not record.name.startswith("mail.log")]
+
+
+def assert_no_answer(text: str) -> None:
+    for field, answer in ANSWERS.items():
+        assert answer.lower() not in text.lower(), f"the {field} answer is shown: {text!r}"
+
+
+def test_a_refused_prospect_address_is_in_no_log_line_or_outbox_error(make_app, refusing, proposals, caplog):
+    caplog.set_level(logging.DEBUG)
+    smtp = refusing(PROSPECT)
+    app = make_app(notify={**notify(smtp), "acknowledge": True})
+    reference = reference_from(post(Client(app), valid_submission(**ANSWERS)))
+    assert wait_until(lambda: len(smtp.received) == 1 and tried(app, "acknowledge"))
+    app.notifications.close()
+
+    assert smtp.received[0].recipients == [OPERATOR]  # the operator's mail went; only the receipt was refused
+    failures = [line for line in site_log(caplog) if "acknowledge" in line]
+    assert failures, "the refusal was not logged at all"
+    assert_no_answer("\n".join(site_log(caplog)))
+
+    [entry] = json.loads(impart("proposals", "outbox", "--json", "--proposals", str(proposals), cwd=PROJECT).stdout)
+    assert (entry["reference"], entry["channel"]) == (reference, "acknowledge")
+    error = entry["last_error"]
+    assert error.startswith(f"mail via 127.0.0.1:{smtp.port}: the server refused the prospect's address (550 5.1.1)")
+    assert "--notify-email" not in error and "--mail-from" in error  # what the operator can change
+    assert "the prospect's address" in failures[0] and "--notify-email" not in failures[0]
+    assert_no_answer(outbox_text(proposals))
+
+
+def test_a_refused_operator_address_is_named_with_the_setting_that_holds_it(make_app, refusing, proposals, caplog):
+    caplog.set_level(logging.DEBUG)
+    smtp = refusing(OPERATOR)
+    app = make_app(notify=notify(smtp))
+    post(Client(app), valid_submission(**ANSWERS))
+    assert wait_until(lambda: tried(app, "mail"))
+    app.notifications.close()
+
+    [entry] = app.notifications.outbox.entries()
+    error = json.loads((proposals / ".state" / "outbox" / "pending" / entry.name).read_text())["last_error"]
+    assert f"the server refused the recipient(s) {OPERATOR}; check --notify-email" in error
+    assert_no_answer(outbox_text(proposals))
+    assert_no_answer("\n".join(site_log(caplog)))
