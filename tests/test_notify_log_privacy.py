@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from aiosmtpd.controller import Controller
 from werkzeug.test import Client
 
-from .conftest import PROJECT, free_port, impart, valid_submission
+from .conftest import PROJECT, free_port, impart, running, serve_command, valid_submission
 from .notify_receivers import MailServer, wait_until
 from .test_intake_app import post, reference_from
+from .test_intake_concurrency import request
 
 OPERATOR = "ops@impart.example"
 SITE = "site@impart.example"
@@ -114,3 +116,22 @@ def test_a_refused_operator_address_is_named_with_the_setting_that_holds_it(make
     assert f"the server refused the recipient(s) {OPERATOR}; check --notify-email" in error
     assert_no_answer(outbox_text(proposals))
     assert_no_answer("\n".join(site_log(caplog)))
+
+
+def test_the_server_log_of_impart_serve_shows_no_refused_prospect_address(built_site, refusing, tmp_path):
+    """The log an operator keeps (journald's, under systemd): the sending process's lines as written."""
+    smtp = refusing(PROSPECT)
+    port, proposals, log = free_port(), tmp_path / "proposals", tmp_path / "serve.log"
+    options = ["--notify-email", OPERATOR, "--mail-from", SITE, "--smtp-host", "127.0.0.1"]
+    options += ["--smtp-port", str(smtp.port), "--acknowledge"]
+    with running(serve_command(built_site.root, proposals, port, *options), port, log=log):
+        headers = {"Origin": f"http://127.0.0.1:{port}", "Content-Type": "application/x-www-form-urlencoded"}
+        body = urlencode(valid_submission(**ANSWERS)).encode()
+        status, _, _ = request(port, "POST", "/request-a-proposal/", body, headers)
+        assert status == 303
+        assert wait_until(lambda: "acknowledge failed" in log.read_text(errors="replace"))
+    written = log.read_text(errors="replace")
+    assert "the server refused the prospect's address (550 5.1.1)" in written
+    assert "--notify-email" not in written
+    assert_no_answer(written)
+    assert_no_answer(outbox_text(proposals))

@@ -131,3 +131,18 @@ def test_an_encoded_word_address_reaches_no_header_and_no_envelope(smtp_app, add
     assert_only_what_the_site_writes(operator, reply_to=None)
     assert str(operator.message["Subject"]) == f"Proposal request {reference} from Analytical Engines Ltd"
     assert address in operator.message.get_content()  # kept, as text in the body
+
+
+def test_a_long_organisation_in_any_script_is_folded_within_78_and_arrives_as_typed_up_to_its_limit(smtp_app):
+    smtp, app = smtp_app
+    organisation = (
+        "Société Générale d'Études Ξένια 株式会社 " * 5
+    )  # over 120 characters (the form takes 200), 2 or 3 bytes each
+    reference = reference_from(post(Client(app), valid_submission(organisation=organisation)))
+    operator, _ = operator_and_acknowledgement(smtp)
+
+    assert_only_what_the_site_writes(operator, reply_to=PROSPECT)
+    header_block = operator.raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in header_block.split(b"\r\n")) <= 78
+    shown = " ".join(organisation.split())
+    assert str(operator.message["Subject"]) == f"Proposal request {reference} from {shown[:119]}…"
