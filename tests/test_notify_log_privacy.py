@@ -29,6 +29,13 @@ class RefusingServer(MailServer):
     in its reply as real relays do."""
 
     refused: frozenset[str] = frozenset()
+    refused_at_data: frozenset[str] = frozenset()  # taken at RCPT, then the message refused, the address named
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        named = [address for address in envelope.rcpt_tos if address.lower() in self.refused_at_data]
+        if named:
+            return f"554 5.7.1 Message to <{named[0]}> refused by local policy"
+        return await super().handle_DATA(server, session, envelope)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
         if address.lower() in self.refused:
@@ -42,9 +49,10 @@ def refusing():
     """Starts aiosmtpd on 127.0.0.1 refusing the given addresses; stops it with the test."""
     controllers = []
 
-    def start(*refused: str) -> RefusingServer:
+    def start(*refused: str, at_data: tuple[str, ...] = ()) -> RefusingServer:
         smtp = RefusingServer(free_port())
         smtp.refused = frozenset(address.lower() for address in refused)
+        smtp.refused_at_data = frozenset(address.lower() for address in at_data)
         controller = Controller(smtp, hostname="127.0.0.1", port=smtp.port, decode_data=False)
         controller.start()
         controllers.append(controller)
@@ -100,6 +108,20 @@ def test_a_refused_prospect_address_is_in_no_log_line_or_outbox_error(make_app, 
     assert error.startswith(f"mail via 127.0.0.1:{smtp.port}: the server refused the prospect's address (550 5.1.1)")
     assert "--notify-email" not in error and "--mail-from" in error  # what the operator can change
     assert "the prospect's address" in failures[0] and "--notify-email" not in failures[0]
+    assert_no_answer(outbox_text(proposals))
+
+
+def test_a_reply_that_echoes_the_prospect_address_after_the_data_is_shown_without_it(make_app, refusing, proposals):
+    smtp = refusing(at_data=(PROSPECT,))
+    app = make_app(notify={**notify(smtp), "acknowledge": True})
+    post(Client(app), valid_submission(**ANSWERS))
+    assert wait_until(lambda: len(smtp.received) == 1 and tried(app, "acknowledge"))
+    app.notifications.close()
+
+    [entry] = json.loads(impart("proposals", "outbox", "--json", "--proposals", str(proposals), cwd=PROJECT).stdout)
+    assert entry["channel"] == "acknowledge"
+    expected = "the server answered 554 5.7.1 Message to <the prospect's address> refused by local policy"
+    assert entry["last_error"] == f"mail via 127.0.0.1:{smtp.port}: {expected}"
     assert_no_answer(outbox_text(proposals))
 
 
