@@ -60,7 +60,7 @@ class Dispatcher:
         self._smtp: smtplib.SMTP | None = None
         self._unreachable = ""  # why connecting or logging in to the mail server failed in this pass, if it did
         self._http = None  # the webhook's connection, kept alive through a pass
-        self._refused_for_good = False  # whether the last mail's recipient or content got a 5xx answer
+        self._refused_for_good = ""  # the 5xx answer the last mail's recipient or content got, if it did
 
     def __call__(self, reference: str, channel: str) -> None:
         try:
@@ -86,11 +86,15 @@ class Dispatcher:
                 raise Ended("acknowledge: the proposal has no usable mail address; nothing to send")
             try:
                 self._mail(message, (str(message["To"]),))
-            except DeliveryError as error:
+            except DeliveryError:
                 if self._refused_for_good:
                     # The relay will never take this address: trying for 3 days would only keep /healthz
-                    # and cron's `notify` alarmed. The operator's own mail keeps its retries.
-                    raise Ended(f"acknowledge: the mail server refused it for good: {error}") from None
+                    # and cron's `notify` alarmed. The operator's own mail keeps its retries. The line names
+                    # the answer, not the address (it is the prospect's).
+                    raise Ended(
+                        f"acknowledge: the mail server refused the prospect's address for good "
+                        f"({self._refused_for_good}); not retried"
+                    ) from None
                 raise
         else:
             raise DeliveryError(f"{channel}: this channel is no longer set; set it again (see README, Notifications)")
@@ -145,7 +149,7 @@ class Dispatcher:
         except (smtplib.SMTPException, OSError) as error:
             self._unreachable = self._explain(error)
             raise DeliveryError(self._unreachable) from None
-        self._refused_for_good = False
+        self._refused_for_good = ""
         try:
             # The envelope names the recipients: nothing in the message's headers can add one.
             data = message.as_bytes(policy=POLICY)  # flattened once, with CRLF, as SMTP wants it
@@ -171,14 +175,20 @@ class Dispatcher:
             self._smtp = None
 
 
-def _permanent_refusal(error: Exception) -> bool:
-    """A 5xx answer to the recipient or the message: the same mail would be refused again. A refused sender
-    is the site's own setting (--mail-from) and is left to retry, as is anything at the connection."""
+def _permanent_refusal(error: Exception) -> str:
+    """The server's 5xx answer to the recipient or the message ("" for none): the same mail would be refused
+    again. A refused sender is the site's own setting (--mail-from) and is left to retry, as is anything at
+    the connection."""
+    answers = []
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
-    if isinstance(error, smtplib.SMTPDataError):
-        return error.smtp_code >= 500
-    return False
+        answers = list(error.recipients.values())
+    elif isinstance(error, smtplib.SMTPDataError):
+        answers = [(error.smtp_code, error.smtp_error)]
+    if not answers or any(code < 500 for code, _ in answers):
+        return ""
+    code, text = answers[0]
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(text.split())}"[:200]
 
 
 def _add_line(message, line: str) -> None:
