@@ -25,7 +25,7 @@ class RefusingServer(MailServer):
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
         if address.startswith("gone@"):
-            return "550 5.1.1 no such mailbox here"
+            return f"550 5.1.1 <{address.upper()}>: no such mailbox here"  # as relays do, naming it
         if address.startswith("busy@"):
             return "451 4.3.0 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
@@ -72,7 +72,7 @@ def test_an_acknowledgement_refused_for_good_ends_at_once_and_is_not_pending(mak
     [ended] = [e for e in app.notifications.outbox.entries() if e.channel == "acknowledge"]
     assert ended.last_error == (
         "acknowledge: the mail server refused the prospect's address for good "
-        "(550 5.1.1 no such mailbox here); not retried"
+        "(550 5.1.1 <ADDRESS>: no such mailbox here); not retried"
     )
     assert health["pending"] == 0 and health["failed"] == 0
     assert app.store.load(reference)["fields"]["email"] == "gone@prospect.example"  # the proposal is kept

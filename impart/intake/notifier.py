@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -91,9 +92,9 @@ class Dispatcher:
                     # The relay will never take this address: trying for 3 days would only keep /healthz
                     # and cron's `notify` alarmed. The operator's own mail keeps its retries. The line names
                     # the answer, not the address (it is the prospect's).
+                    answer = re.sub(re.escape(str(message["To"])), "ADDRESS", self._refused_for_good, flags=re.I)
                     raise Ended(
-                        f"acknowledge: the mail server refused the prospect's address for good "
-                        f"({self._refused_for_good}); not retried"
+                        f"acknowledge: the mail server refused the prospect's address for good ({answer}); not retried"
                     ) from None
                 raise
         else:
