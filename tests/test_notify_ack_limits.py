@@ -8,8 +8,11 @@ the browser, from the one form definition), with nothing written; and the propos
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from werkzeug.test import Client
@@ -201,3 +204,55 @@ def test_chromium_refuses_a_bad_address_before_sending_with_the_handlers_words(b
             assert sorted(proposals.glob("*.json")) == before
     finally:
         context.close()
+
+
+# -- the ledger itself, across processes ---------------------------------------------------------------
+
+
+def _decide_many(state: str, cap: int, jobs: list[tuple[str, str]], answers) -> None:
+    from impart.intake.ack_ledger import AckLedger
+
+    ledger = AckLedger(Path(state), cap)
+    answers.put([(reference, ledger.decide(reference, address).allowed) for reference, address in jobs])
+
+
+def test_processes_deciding_at_once_admit_one_per_address_and_no_more_than_the_cap(tmp_path):
+    from impart.intake.ack_ledger import AckLedger
+
+    AckLedger(tmp_path, 10).prepare()
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    work = []
+    for p in range(4):
+        same = [(f"20261203-0900{p:02d}-SAME{n:02d}", THIRD_PARTY) for n in range(10)]
+        many = [(f"20261203-0900{p:02d}-MANY{n:02d}", f"p{p}n{n}@company.example") for n in range(10)]
+        work.append(context.Process(target=_decide_many, args=(str(tmp_path), 10, same + many, answers)))
+    for process in work:
+        process.start()
+    decided = [pair for _ in work for pair in answers.get(timeout=30)]
+    for process in work:
+        process.join(timeout=30)
+
+    admitted = [reference for reference, allowed in decided if allowed]
+    assert len(decided) == 80
+    assert len(admitted) == 10  # the hour's cap, whoever got there first
+    assert sum("SAME" in reference for reference in admitted) == 1  # one for the one address, at most
+
+
+def test_the_ledger_forgets_what_is_a_day_old_when_the_hour_turns(tmp_path):
+    from impart.intake.ack_ledger import DAY, HOUR, AckLedger
+
+    now = [1_800_000_000.0]
+    ledger = AckLedger(tmp_path, 5, clock=lambda: now[0])
+    ledger.prepare()
+    assert ledger.decide("20261203-090000-AAAAAA", THIRD_PARTY).allowed
+    assert not ledger.decide("20261203-090001-BBBBBB", THIRD_PARTY).allowed
+    records = [path for path in ledger.folder.iterdir() if not path.name.startswith(".")]
+    assert len(records) == 2  # the address's day, and the refusal
+    for path in records:
+        os.utime(path, (time.time() - DAY - 60, time.time() - DAY - 60))
+    now[0] += DAY + HOUR
+
+    assert ledger.decide("20261204-100000-CCCCCC", THIRD_PARTY).allowed  # a day later, the address again
+    left = sorted(path.name for path in ledger.folder.iterdir() if not path.name.startswith("."))
+    assert len(left) == 1 and not left[0].startswith("refused-")
