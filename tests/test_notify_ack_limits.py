@@ -256,3 +256,34 @@ def test_the_ledger_forgets_what_is_a_day_old_when_the_hour_turns(tmp_path):
     assert ledger.decide("20261204-100000-CCCCCC", THIRD_PARTY).allowed  # a day later, the address again
     left = sorted(path.name for path in ledger.folder.iterdir() if not path.name.startswith("."))
     assert len(left) == 1 and not left[0].startswith("refused-")
+
+
+def test_the_hourly_cap_is_read_from_mkdocs_yml_and_a_wrong_one_named_there():
+    from impart.intake.notify_settings import DEFAULT_ACKNOWLEDGE_PER_HOUR, NotifySettingsError, notify_settings
+
+    def extra(**notify):
+        return {"intake": {"notify": {"mail_from": SENDER, "acknowledge": True, **notify}}}
+
+    assert notify_settings(extra(), environ={}).acknowledge_per_hour == DEFAULT_ACKNOWLEDGE_PER_HOUR
+    assert notify_settings(extra(acknowledge_per_hour=5), environ={}).acknowledge_per_hour == 5
+    overridden = notify_settings(extra(acknowledge_per_hour=5), {"acknowledge_per_hour": 7}, environ={})
+    assert overridden.acknowledge_per_hour == 7
+    with pytest.raises(NotifySettingsError) as refused:
+        notify_settings(extra(acknowledge_per_hour="lots"), environ={})
+    assert str(refused.value) == (
+        "mkdocs.yml: extra.intake.notify.acknowledge_per_hour: 'lots' is not a count; "
+        "give a whole number from 1 to 10000"
+    )
+
+
+def test_notify_refuses_a_wrong_cap_in_one_line(proposals):
+    from .conftest import PROJECT, impart
+
+    proposals.mkdir()
+    result = impart(
+        "proposals", "notify", "--proposals", str(proposals), "--acknowledge", "--mail-from", SENDER,
+        "--acknowledge-per-hour", "0", cwd=PROJECT,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == "--acknowledge-per-hour: 0 is not a count; give a whole number from 1 to 10000\n"
+    assert sorted(p.relative_to(proposals) for p in proposals.rglob("*")) == []
