@@ -179,6 +179,7 @@ def cmd_notify(args) -> int:
     left = notifications.counts()
     print(
         f"sent {done.sent}, failed and kept for retry {done.retried}, failed for good {done.failed}"
+        + (f", ended unsent {done.ended} (see impart proposals outbox)" if done.ended else "")
         + (f", recovered {recovered} lost after a crash" if recovered else "")
         + f"; {left.pending} pending, {left.failed} failed"
     )

@@ -97,8 +97,11 @@ def at_every_limit(letter: str) -> dict[str, str]:
         if f.type in ("text", "textarea", "tel"):
             answers[f.name] = ("1" if "contains_digit" in f.rules else "") + letter * f.max_length
             answers[f.name] = answers[f.name][: f.max_length]
+    # An address is the one answer kept to ASCII (the site mails no other: see rules.TYPE_CHECKS), with at most
+    # 64 characters before the @: at its limit, the rest is domain.
     email = next(f for f in FORM.visible_fields if f.name == "email")
-    answers["email"] = letter * (email.max_length - len("@example.com")) + "@example.com"
+    domain = ("d" * 60 + ".") * 4 + "com"
+    answers["email"] = "a" * (email.max_length - len("@") - len(domain)) + "@" + domain
     return answers
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
-from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
+from impart.intake.rules import RULES, SITE_PATH, TYPE_CHECKS, TYPE_FORMATS
 
 FIELD_TYPES = ("text", "email", "tel", "textarea", "select", "checkbox")
 FIELD_KEYS = frozenset(
@@ -31,7 +31,11 @@ FIELD_KEYS = frozenset(
         "link",
     }
 )
-MESSAGE_KEYS = frozenset({"required", "too_long", "invalid", "one_line"} | set(RULES))
+MESSAGE_KEYS = frozenset(
+    {"required", "too_long", "invalid", "one_line"}
+    | set(RULES)
+    | {kind for checks in TYPE_CHECKS.values() for kind, _ in checks}
+)
 # Fields the page adds beside the definition's: where the reader came from.
 CONTEXT_FIELDS = ("from",)
 # A control with one of these names hides the form property of that name in the browser
@@ -91,7 +95,21 @@ class Field:
             return f"Select one of the listed answers for {label.lower()}"
         if kind in RULES:
             return RULES[kind].message.format(label=label)
+        for check_kind, rule in TYPE_CHECKS.get(self.type, ()):
+            if check_kind == kind:
+                return rule.message
         raise KeyError(kind)
+
+    @property
+    def checks(self) -> tuple[tuple[str, str], ...]:
+        """(kind, pattern) of every check the value must pass past length and options, in the order both the
+        handler and the browser run them: the type's format, the type's further checks, then the rules."""
+        found = []
+        if self.type in TYPE_FORMATS:
+            found.append(("invalid", TYPE_FORMATS[self.type].pattern))
+        found += [(kind, rule.pattern) for kind, rule in TYPE_CHECKS.get(self.type, ())]
+        found += [(rule, RULES[rule].pattern) for rule in self.rules]
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -116,10 +134,7 @@ class FormDefinition:
         """What the browser script needs to run the same checks: the JSON island's content."""
         fields = []
         for f in self.visible_fields:
-            checks = []
-            if f.type in TYPE_FORMATS:
-                checks.append({"pattern": TYPE_FORMATS[f.type].pattern, "message": f.message("invalid")})
-            checks += [{"pattern": RULES[r].pattern, "message": f.message(r)} for r in f.rules]
+            checks = [{"pattern": pattern, "message": f.message(kind)} for kind, pattern in f.checks]
             fields.append(
                 {
                     "name": f.name,

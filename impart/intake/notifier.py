@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -20,11 +21,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from impart.intake.ack_ledger import AckLedger, Verdict
 from impart.intake.mail_errors import mail_error
 from impart.intake.mail_message import POLICY, acknowledgement_mail, operator_mail
 from impart.intake.notify_settings import ACKNOWLEDGE, MAIL, WEBHOOK, NotifySettings, notify_settings
-from impart.intake.outbox import Counts, Delivered, Gone, Outbox
-from impart.intake.storage import ProposalStore
+from impart.intake.outbox import Counts, Delivered, Ended, Gone, Outbox
+from impart.intake.storage import STATE, ProposalStore
 from impart.intake.webhook import TIMEOUT, ConnectionWentStale, DeliveryError, connect, post
 
 log = logging.getLogger("impart.notify")
@@ -42,14 +44,24 @@ class Dispatcher:
     One dispatcher serves one pass: it keeps one SMTP session and one webhook connection through it.
     """
 
-    def __init__(self, settings: NotifySettings, store: ProposalStore, *, labels: Mapping[str, str], contact: str):
+    def __init__(
+        self,
+        settings: NotifySettings,
+        store: ProposalStore,
+        *,
+        labels: Mapping[str, str],
+        contact: str,
+        ledger: AckLedger | None = None,
+    ):
         self.settings = settings
         self.store = store
+        self.ledger = ledger or AckLedger(store.root / STATE, settings.acknowledge_per_hour)
         self.labels = dict(labels)
         self.contact = contact
         self._smtp: smtplib.SMTP | None = None
         self._unreachable = ""  # why connecting or logging in to the mail server failed in this pass, if it did
         self._http = None  # the webhook's connection, kept alive through a pass
+        self._refused_for_good = ""  # the 5xx answer the last mail's recipient or content got, if it did
 
     def __call__(self, reference: str, channel: str) -> None:
         try:
@@ -59,16 +71,38 @@ class Dispatcher:
         settings = self.settings
         if channel == MAIL and settings.operators:
             message = operator_mail(record, to=settings.operators, mail_from=settings.mail_from, labels=self.labels)
+            if settings.acknowledge and ACKNOWLEDGE in (record.get("notify") or ()):
+                verdict = self._acknowledgement_verdict(record)
+                if not verdict.allowed:
+                    _add_line(message, f"No acknowledgement was sent to the prospect: {verdict.reason}.")
             self._mail(message, settings.operators, prospect=_prospect(record))
         elif channel == WEBHOOK and settings.webhook:
             self._post(record)
         elif channel == ACKNOWLEDGE and settings.acknowledge:
+            verdict = self._acknowledgement_verdict(record)
+            if not verdict.allowed:
+                raise Ended(f"acknowledge: skipped: {verdict.reason}")
             message = acknowledgement_mail(record, mail_from=settings.mail_from, contact=self.contact)
             if message is None:
-                raise DeliveryError("acknowledge: the proposal has no usable mail address; nothing to send")
-            self._mail(message, (str(message["To"]),), prospect=_prospect(record))
+                raise Ended("acknowledge: the proposal has no usable mail address; nothing to send")
+            try:
+                self._mail(message, (str(message["To"]),), prospect=_prospect(record))
+            except DeliveryError:
+                if self._refused_for_good:
+                    # The relay will never take this address: trying for 3 days would only keep /healthz
+                    # and cron's `notify` alarmed. The operator's own mail keeps its retries. The line names
+                    # the answer, not the address (it is the prospect's).
+                    answer = re.sub(re.escape(str(message["To"])), "ADDRESS", self._refused_for_good, flags=re.I)
+                    raise Ended(
+                        f"acknowledge: the mail server refused the prospect's address for good ({answer}); not retried"
+                    ) from None
+                raise
         else:
             raise DeliveryError(f"{channel}: this channel is no longer set; set it again (see README, Notifications)")
+
+    def _acknowledgement_verdict(self, record: dict) -> Verdict:
+        fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
+        return self.ledger.decide(record["reference"], fields.get("email"))
 
     def _post(self, record: dict) -> None:
         fresh = self._http is None
@@ -116,11 +150,13 @@ class Dispatcher:
         except (smtplib.SMTPException, OSError) as error:
             self._unreachable = self._explain(error)
             raise DeliveryError(self._unreachable) from None
+        self._refused_for_good = ""
         try:
             # The envelope names the recipients: nothing in the message's headers can add one.
             data = message.as_bytes(policy=POLICY)  # flattened once, with CRLF, as SMTP wants it
             connection.sendmail(self.settings.mail_from, list(to), data)
         except (smtplib.SMTPException, OSError) as error:
+            self._refused_for_good = _permanent_refusal(error)
             self.close()
             raise DeliveryError(self._explain(error, prospect)) from None
 
@@ -145,6 +181,27 @@ def _prospect(record: dict) -> str:
     fields = record.get("fields") if isinstance(record.get("fields"), dict) else {}
     address = fields.get("email")
     return address if isinstance(address, str) and "@" in address else ""
+
+
+def _permanent_refusal(error: Exception) -> str:
+    """The server's 5xx answer to the recipient or the message ("" for none): the same mail would be refused
+    again. A refused sender is the site's own setting (--mail-from) and is left to retry, as is anything at
+    the connection."""
+    answers = []
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = list(error.recipients.values())
+    elif isinstance(error, smtplib.SMTPDataError):
+        answers = [(error.smtp_code, error.smtp_error)]
+    if not answers or any(code < 500 for code, _ in answers):
+        return ""
+    code, text = answers[0]
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(text.split())}"[:200]
+
+
+def _add_line(message, line: str) -> None:
+    """Add a line of the site's own text at the end of a mail's plain-text body."""
+    message.set_content(message.get_content().rstrip("\n") + "\n\n" + line + "\n")
 
 
 @dataclass
@@ -249,4 +306,6 @@ def notifications_for(
     settings = notify_settings(extra, overrides, environ, contact=contact)
     outbox = Outbox(store)
     outbox.prepare()
+    if settings.acknowledge:
+        AckLedger(store.root / STATE, settings.acknowledge_per_hour).prepare()
     return Notifications(settings, outbox, labels=dict(labels), contact=contact)

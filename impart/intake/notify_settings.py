@@ -26,6 +26,7 @@ MAIL, WEBHOOK, ACKNOWLEDGE = "mail", "webhook", "acknowledge"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")  # a login without TLS stays on this machine
+DEFAULT_ACKNOWLEDGE_PER_HOUR = 30  # well above a consultancy's hour of real requests, far below a mail cannon
 _SECRET_KEYS = ("smtp_user", "smtp_password", "webhook_secret", "password", "secret")
 # An address as a person types it: no spaces, quotes, brackets or control characters, a dotted domain.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\Z")
@@ -59,6 +60,7 @@ class NotifySettings:
     webhook: str = ""
     webhook_secret: bytes = field(default=b"", repr=False)
     acknowledge: bool = False
+    acknowledge_per_hour: int = DEFAULT_ACKNOWLEDGE_PER_HOUR  # site-wide; each address at most once a day
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -82,7 +84,7 @@ class NotifySettings:
         if self.webhook:
             parts.append(f"signed webhook to {self.webhook}")
         if self.acknowledge:
-            parts.append("acknowledgement to the prospect")
+            parts.append(f"acknowledgement to the prospect (at most {self.acknowledge_per_hour} an hour)")
         return "notifications: " + "; ".join(parts)
 
 
@@ -111,6 +113,12 @@ def add_notify_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="mail the prospect their reference and what happens next",
     )
+    group.add_argument(
+        "--acknowledge-per-hour",
+        type=int,
+        metavar="N",
+        help=f"acknowledge at most N proposals an hour, site-wide (default: {DEFAULT_ACKNOWLEDGE_PER_HOUR})",
+    )
 
 
 def overrides_from(args: argparse.Namespace) -> dict:
@@ -124,6 +132,7 @@ def overrides_from(args: argparse.Namespace) -> dict:
         "smtp_ca_file": str(Path(args.smtp_ca_file).resolve()) if args.smtp_ca_file else None,
         "webhook": args.notify_webhook,
         "acknowledge": args.acknowledge,
+        "acknowledge_per_hour": args.acknowledge_per_hour,
         "webhook_secret_file": args.webhook_secret_file,
     }
     return {key: value for key, value in given.items() if value is not None}
@@ -138,6 +147,7 @@ _OPTION_NAMES = {
     "smtp_ca_file": "--smtp-ca-file",
     "webhook": "--notify-webhook",
     "acknowledge": "--acknowledge",
+    "acknowledge_per_hour": "--acknowledge-per-hour",
 }
 _KEYS = tuple(_OPTION_NAMES)  # the keys extra.intake.notify takes, each with its option
 
@@ -192,6 +202,11 @@ def notify_settings(
     acknowledge = value("acknowledge", False)
     if not isinstance(acknowledge, bool):
         raise NotifySettingsError(f"{where('acknowledge')}: {acknowledge!r} is not true or false; write one of them")
+    per_hour = value("acknowledge_per_hour", DEFAULT_ACKNOWLEDGE_PER_HOUR)
+    if isinstance(per_hour, bool) or not isinstance(per_hour, int) or not 0 < per_hour <= 10000:
+        raise NotifySettingsError(
+            f"{where('acknowledge_per_hour')}: {per_hour!r} is not a count; give a whole number from 1 to 10000"
+        )
     mail_from = value("mail_from", contact)
     if (operators or acknowledge) and mail_address(mail_from) is None:
         source = where("mail_from") if "mail_from" in merged else "mail_from (defaults to extra.intake.contact)"
@@ -215,6 +230,7 @@ def notify_settings(
         webhook=webhook,
         webhook_secret=secret,
         acknowledge=acknowledge,
+        acknowledge_per_hour=per_hour,
     )
 
 

@@ -18,6 +18,9 @@
 - **Retried** after 1 min, 5 min, 30 min, 2 h, then every 6 h, for 3 days from
   the proposal; then moved to `failed/` with the last error, for the operator,
   whom `impart proposals notify --retry-failed` lets send it again, once.
+- **Ended** at once when the sender says it can never go (Ended: an acknowledgement the
+  ledger skipped, or one the mail server refused permanently): moved to `ended/` with
+  the reason, never retried, not pending for /healthz, not a failure for `notify`.
 
 tests/test_outbox.py proves the claims and the schedule; tests/test_notify_end_to_end.py
 proves no loss and no duplicate through `kill -9` and two worker processes.
@@ -56,11 +59,15 @@ class Gone(Exception):
     """The proposal an entry is for no longer exists (purged): nothing to send."""
 
 
+class Ended(Exception):
+    """This notification can never go (its message says why): recorded, and not tried again."""
+
+
 @dataclass(frozen=True)
 class Entry:
     reference: str
     channel: str
-    state: str  # pending, failed
+    state: str  # pending, failed, ended
     attempts: int = 0
     next_attempt: float = 0.0
     last_error: str = ""
@@ -76,6 +83,7 @@ class Delivered:
     retried: int = 0  # failed this time, to be tried again
     failed: int = 0  # failed for good this time (past the retry window)
     dropped: int = 0  # already sent, or the proposal is gone
+    ended: int = 0  # can never go (see Ended): recorded, not retried, not a failure
 
 
 @dataclass(frozen=True)
@@ -104,13 +112,14 @@ class Outbox:
         self.clock = clock
         base = store.root / STATE / OUTBOX
         self.pending_dir, self.sent_dir, self.failed_dir = base / "pending", base / "sent", base / "failed"
+        self.ended_dir = base / "ended"
         self.on_enqueue: Callable[[], None] | None = None  # wakes the sending thread
         # When each entry this process saw waiting is next due, so that a pass over a long backlog (a mail
         # server down for hours) opens only what is due, not every entry each time a proposal arrives.
         self._not_before: dict[str, float] = {}
 
     def prepare(self) -> None:
-        for folder in (self.pending_dir.parent, self.pending_dir, self.sent_dir, self.failed_dir):
+        for folder in (self.pending_dir.parent, self.pending_dir, self.sent_dir, self.failed_dir, self.ended_dir):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     # -- recording ------------------------------------------------------------
@@ -152,7 +161,7 @@ class Outbox:
                 name = f"{reference}.{channel}"
                 if not isinstance(channel, str) or _parse(name) is None:
                     continue
-                if any((folder / name).exists() for folder in (self.sent_dir, self.failed_dir)):
+                if any((folder / name).exists() for folder in (self.sent_dir, self.failed_dir, self.ended_dir)):
                     continue
                 if self._create_pending(name):
                     remade += 1
@@ -231,6 +240,9 @@ class Outbox:
                 except Gone:
                     self._remove_pending(name)
                     done.dropped += 1
+                except Ended as error:
+                    self._end(entry, str(error))
+                    done.ended += 1
                 except Exception as error:  # noqa: BLE001 - any failure of one send is retried, never fatal
                     if self._attempt_failed(entry, str(error) or error.__class__.__name__):
                         done.failed += 1
@@ -250,6 +262,12 @@ class Outbox:
         # neither. Not fsynced one by one: a killed process's renames survive it (the kernel keeps them), and
         # the pass fsyncs the folders once at its end, so that only a power cut in the pass can resend one.
         os.rename(self.pending_dir / entry.name, self.sent_dir / entry.name)
+
+    def _end(self, entry: Entry, reason: str) -> None:
+        record = {"attempts": entry.attempts + 1, "last_error": reason[:500], "last_attempt": self.clock()}
+        replace_file(self.ended_dir, entry.name, json.dumps(record).encode(), durable=False)
+        self._remove_pending(entry.name)
+        log.info("notification %s ended, not to be retried: %s", entry.name, reason)
 
     def _remove_pending(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -304,9 +322,9 @@ class Outbox:
     # -- the operator's view -------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        """Pending and failed entries, oldest proposal first."""
+        """Pending, failed and ended entries, oldest proposal first."""
         found = []
-        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed")):
+        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed"), (self.ended_dir, "ended")):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
                     if _parse(name) is None:
@@ -326,11 +344,11 @@ class Outbox:
         return Counts(pending=len(pending), failed=failed, oldest_pending_seconds=oldest)
 
     def entry(self, reference: str, channel: str) -> Entry | None:
-        """One pending or failed entry, reading only its own file; None when there is none."""
+        """One pending, failed or ended entry, reading only its own file; None when there is none."""
         name = f"{reference}.{channel}"
         if _parse(name) is None:
             return None
-        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed")):
+        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed"), (self.ended_dir, "ended")):
             with contextlib.suppress(FileNotFoundError):
                 return self._entry(name, (folder / name).read_bytes(), state)
         return None
@@ -341,7 +359,7 @@ class Outbox:
     def forget(self, references: Iterable[str]) -> None:
         """Drop every record of purged proposals."""
         gone = set(references)
-        for folder in (self.pending_dir, self.sent_dir, self.failed_dir):
+        for folder in (self.pending_dir, self.sent_dir, self.failed_dir, self.ended_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
                     if name.partition(".")[0] in gone:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from impart.intake.definition import Field, FormDefinition
-from impart.intake.rules import RULES, SITE_PATH, TYPE_FORMATS
+from impart.intake.rules import SITE_PATH, TYPE_FORMATS
 
 CHECKBOX_VALUE = "yes"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -67,11 +67,11 @@ def _check(f: Field, value: str) -> str | None:
         return f.message("too_long")
     if f.type == "select" and value not in f.options:
         return f.message("invalid")
-    if f.type in TYPE_FORMATS and not re.search(TYPE_FORMATS[f.type].pattern, value.strip()):
-        return f.message("invalid")
-    for rule in f.rules:
-        if not re.search(RULES[rule].pattern, value):
-            return f.message(rule)
+    # Formats are checked on the trimmed value (as stored), rules on the value as typed, as in the browser.
+    tested = value.strip() if f.type in TYPE_FORMATS else value
+    for kind, pattern in f.checks:
+        if not re.search(pattern, tested):
+            return f.message(kind)
     return None
 
 
