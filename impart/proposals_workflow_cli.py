@@ -16,12 +16,12 @@ import datetime as dt
 import json
 import sys
 import time
-from pathlib import Path
 
 from impart.intake.definition import FormDefinitionError, load_form
 from impart.intake.notifier import notifications_for
 from impart.intake.notify_settings import NotifySettingsError, add_notify_options, overrides_from
 from impart.intake.outbox import Outbox
+from impart.intake.private_file import write_private
 from impart.intake.report import chart_svg, gather
 from impart.intake.settings import intake_settings
 from impart.intake.storage import REFERENCE
@@ -229,7 +229,7 @@ def cmd_report(args) -> int:
             print(f"{args.svg}: not written: no proposals{since} to chart", file=sys.stderr)
             return 1
         try:
-            Path(args.svg).write_bytes(chart_svg(report))
+            write_private(args.svg, chart_svg(report))
         except OSError as error:
             print(f"{args.svg}: cannot write: {error.strerror}", file=sys.stderr)
             return 1
