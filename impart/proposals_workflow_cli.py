@@ -24,8 +24,8 @@ from impart.intake.outbox import Outbox
 from impart.intake.private_file import write_private
 from impart.intake.report import chart_svg, gather
 from impart.intake.settings import intake_settings
-from impart.intake.storage import REFERENCE
-from impart.intake.workflow import STATUSES, mark, timestamp
+from impart.intake.storage import REFERENCE, LinkedFolder
+from impart.intake.workflow import STATUSES, NoteTooLong, mark, timestamp
 from impart.proposals_cli import _cell, _open_store, _text
 from impart.settings import load_settings
 
@@ -56,6 +56,9 @@ def cmd_mark(args) -> int:
         record = mark(store, reference, args.status, args.note or "")
     except KeyError:
         return _unknown_reference(args)
+    except (NoteTooLong, LinkedFolder) as error:
+        print(f"{error}; nothing was written", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as error:
         print(f"{store.root / reference}.json: could not be changed: {error}; nothing was written", file=sys.stderr)
         return 1
@@ -166,7 +169,7 @@ def cmd_notify(args) -> int:
         notifications = notifications_for(
             store, site.extra, contact=intake.contact, labels=labels, overrides=overrides_from(args)
         )
-    except NotifySettingsError as error:
+    except (NotifySettingsError, LinkedFolder) as error:
         print(error, file=sys.stderr)
         return 2
     if not notifications.settings.channels:

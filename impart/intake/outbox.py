@@ -41,6 +41,7 @@ from impart.intake.storage import (
     ProposalStore,
     _abandoned,
     fsync_dir,
+    own_folder,
     received_at,
     replace_file,
 )
@@ -110,8 +111,8 @@ class Outbox:
         self._not_before: dict[str, float] = {}
 
     def prepare(self) -> None:
-        for folder in (self.pending_dir.parent, self.pending_dir, self.sent_dir, self.failed_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in ("pending", "sent", "failed"):
+            own_folder(self.store.root, STATE, OUTBOX, folder)
 
     # -- recording ------------------------------------------------------------
 
