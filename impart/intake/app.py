@@ -165,7 +165,7 @@ class IntakeApp:
         ok = self._writable()
         body = {"status": "ok" if ok else "proposals folder not writable"}
         if self.notifications:
-            body["outbox"] = vars(self.notifications.counts())
+            body["outbox"] = self.notifications.counts().shown()
         response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
