@@ -16,16 +16,16 @@ import datetime as dt
 import json
 import sys
 import time
-from pathlib import Path
 
 from impart.intake.definition import FormDefinitionError, load_form
 from impart.intake.notifier import notifications_for
 from impart.intake.notify_settings import NotifySettingsError, add_notify_options, overrides_from
-from impart.intake.outbox import Outbox
+from impart.intake.outbox import REMEDY, Outbox
+from impart.intake.private_file import write_private
 from impart.intake.report import chart_svg, gather
 from impart.intake.settings import intake_settings
-from impart.intake.storage import REFERENCE
-from impart.intake.workflow import STATUSES, mark, timestamp
+from impart.intake.storage import REFERENCE, LinkedFolder
+from impart.intake.workflow import STATUSES, NoteTooLong, mark, timestamp
 from impart.proposals_cli import _cell, _open_store, _text
 from impart.settings import load_settings
 
@@ -56,6 +56,9 @@ def cmd_mark(args) -> int:
         record = mark(store, reference, args.status, args.note or "")
     except KeyError:
         return _unknown_reference(args)
+    except (NoteTooLong, LinkedFolder) as error:
+        print(f"{error}; nothing was written", file=sys.stderr)
+        return 2
     except (OSError, ValueError) as error:
         print(f"{store.root / reference}.json: could not be changed: {error}; nothing was written", file=sys.stderr)
         return 1
@@ -100,11 +103,14 @@ def cmd_outbox(args) -> int:
         when = due.get(e.name) or ("now" if e.state == "pending" else "")
         error = _cell(e.last_error, 60)
         print(f"{e.reference:22}  {e.channel:11}  {e.state:7}  {e.attempts:>5}  {when:20}  {error}".rstrip())
-    pending = sum(e.state == "pending" for e in entries)
+    pending, failed = (sum(e.state == state for e in entries) for state in ("pending", "failed"))
+    damaged = len(entries) - pending - failed
     print(
-        f"{pending} pending, {len(entries) - pending} failed; impart proposals notify sends the pending now"
-        + ("; notify --retry-failed [REF ...] sends the failed again" if len(entries) > pending else "")
+        f"{pending} pending, {failed} failed; impart proposals notify sends the pending now"
+        + ("; notify --retry-failed [REF ...] sends the failed again" if failed else "")
     )
+    if damaged:
+        print(f"{damaged} damaged entr{'y' if damaged == 1 else 'ies'}, not sent as they stand; {REMEDY}")
     return 0
 
 
@@ -166,7 +172,7 @@ def cmd_notify(args) -> int:
         notifications = notifications_for(
             store, site.extra, contact=intake.contact, labels=labels, overrides=overrides_from(args)
         )
-    except NotifySettingsError as error:
+    except (NotifySettingsError, LinkedFolder) as error:
         print(error, file=sys.stderr)
         return 2
     if not notifications.settings.channels:
@@ -183,6 +189,9 @@ def cmd_notify(args) -> int:
         + (f", recovered {recovered} lost after a crash" if recovered else "")
         + f"; {left.pending} pending, {left.failed} failed"
     )
+    if left.damaged:
+        print(f"{len(left.damaged)} damaged outbox entr{'y' if len(left.damaged) == 1 else 'ies'} set aside "
+              f"({', '.join(left.damaged)}); impart proposals outbox says what is wrong")  # fmt: skip
     # An entry another sender (a serving process) holds a claim on is being sent, not failing: not counted here.
     if done.retried or done.failed:
         print("some notifications were not sent; see impart proposals outbox for the errors", file=sys.stderr)
@@ -230,7 +239,7 @@ def cmd_report(args) -> int:
             print(f"{args.svg}: not written: no proposals{since} to chart", file=sys.stderr)
             return 1
         try:
-            Path(args.svg).write_bytes(chart_svg(report))
+            write_private(args.svg, chart_svg(report))
         except OSError as error:
             print(f"{args.svg}: cannot write: {error.strerror}", file=sys.stderr)
             return 1

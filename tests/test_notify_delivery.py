@@ -59,14 +59,18 @@ def test_three_proposals_give_three_mails_and_three_signed_webhooks(notifying):
     assert sorted(d.headers["impart-delivery"] for d in deliveries) == sorted(references)
     for delivery in deliveries:
         assert delivery.headers["content-type"] == "application/json"
-        assert verify(SECRET.encode(), delivery.headers["impart-signature"], delivery.body)
-        assert not verify(b"another secret", delivery.headers["impart-signature"], delivery.body)
+        assert verify(
+            SECRET.encode(), delivery.headers["impart-signature"], delivery.headers["impart-delivery"], delivery.body
+        )
+        assert not verify(
+            b"another secret", delivery.headers["impart-signature"], delivery.headers["impart-delivery"], delivery.body
+        )
         stored = json.loads(delivery.body)
         assert stored == app.store.load(delivery.headers["impart-delivery"])
     assert app.notifications.counts().pending == 0
 
 
-def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_in_lower_case_hex(notifying):
+def test_the_signature_is_hmac_sha256_of_timestamp_dot_delivery_dot_body_in_lower_case_hex(notifying):
     import hashlib
     import hmac
 
@@ -76,7 +80,9 @@ def test_the_signature_is_hmac_sha256_of_timestamp_dot_body_in_lower_case_hex(no
         assert wait_until(lambda: len(hook.accepted()) == 1)
     delivery = hook.accepted()[0]
     t, v1 = (part.split("=", 1)[1] for part in delivery.headers["impart-signature"].split(","))
-    expected = hmac.new(SECRET.encode(), f"{t}.".encode() + delivery.body, hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        SECRET.encode(), f"{t}.{delivery.headers['impart-delivery']}.".encode() + delivery.body, hashlib.sha256
+    ).hexdigest()
     assert v1 == expected and abs(int(t) - time.time()) < 60
 
 

@@ -117,7 +117,10 @@ def test_kill_9_under_load_then_restart_and_notify_notifies_every_acknowledged_p
 
     assert set(mails) == set(hooks) == stored  # every stored proposal, so every acknowledged one
     assert set(mails.values()) == {1} and set(hooks.values()) == {1}
-    assert all(verify(SECRET.encode(), d.headers["impart-signature"], d.body) for d in hook.accepted())
+    assert all(
+        verify(SECRET.encode(), d.headers["impart-signature"], d.headers["impart-delivery"], d.body)
+        for d in hook.accepted()
+    )
     outbox = json.loads(impart("proposals", "outbox", "--json", "--proposals", str(proposals), cwd=PROJECT).stdout)
     assert outbox == []
 

@@ -162,7 +162,7 @@ def test_report_writes_a_bar_chart_as_svg(folder, capsys, tmp_path):
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = {t.text for t in root.iter() if t.text}
     assert {"2026-10", "2026-11", "/field-notes/pilot-to-production/", "/field-notes/naming-the-operator/"} <= texts
-    bars = [e for e in root.iter() if (e.get("class") or "").startswith("rect reactive")]
+    bars = [e for e in root.iter() if e.get("class") == "bar"]
     heights = sorted(float(bar.get("height")) for bar in bars if float(bar.get("height")) > 0)
     assert len(heights) == 2  # one bar per month and note that has proposals
     assert heights[1] == pytest.approx(2 * heights[0])  # two from one note in October, one from the other in November

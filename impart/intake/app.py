@@ -31,7 +31,7 @@ from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, 
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import RateLimited, RateLimiter
 from impart.intake.settings import IntakeSettings
-from impart.intake.storage import REFERENCE, ProposalStore, StorageError
+from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
 
 log = logging.getLogger("impart.intake")
@@ -165,7 +165,7 @@ class IntakeApp:
         ok = self._writable()
         body = {"status": "ok" if ok else "proposals folder not writable"}
         if self.notifications:
-            body["outbox"] = vars(self.notifications.counts())
+            body["outbox"] = self.notifications.counts().shown()
         response = Response(json.dumps(body), status=200 if ok else 503, mimetype=JSON)
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
@@ -346,7 +346,7 @@ def create_app(
     store.prepare()
     limiter = None
     if rate_limit:
-        limiter = RateLimiter(store.root / ".state" / "ratelimit", *rate_limit)
+        limiter = RateLimiter(own_folder(store.root, STATE, "ratelimit"), *rate_limit)
     labels = {f.name: f.label for f in form.fields}
     notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeApp(

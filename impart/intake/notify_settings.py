@@ -82,10 +82,23 @@ class NotifySettings:
         if self.operators:
             parts.append(f"mail to {', '.join(self.operators)} via {self.smtp_host}:{self.smtp_port}")
         if self.webhook:
-            parts.append(f"signed webhook to {self.webhook}")
+            parts.append(f"signed webhook to {shown_url(self.webhook)}")
         if self.acknowledge:
             parts.append(f"acknowledgement to the prospect (at most {self.acknowledge_per_hour} an hour)")
         return "notifications: " + "; ".join(parts)
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed or logged: without user:password, query or fragment, which can carry a token."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def add_notify_options(parser: argparse.ArgumentParser) -> None:
@@ -216,7 +229,14 @@ def notify_settings(
     if webhook:
         parts = urlsplit(webhook) if isinstance(webhook, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise NotifySettingsError(f"{where('webhook')}: {webhook!r} is not an http(s) URL; give one")
+            raise NotifySettingsError(
+                f"{where('webhook')}: {shown_url(webhook) if parts else webhook!r} is not an http(s) URL; give one"
+            )
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise NotifySettingsError(
+                f"{where('webhook')}: {shown_url(webhook)} is http://, so each proposal and its signature would "
+                "cross the network in clear; use https://, or http:// only to this machine (127.0.0.1, ::1, localhost)"
+            )
         secret = _webhook_secret(overrides.get("webhook_secret_file"), environ)
     return NotifySettings(
         operators=tuple(operators),

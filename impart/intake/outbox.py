@@ -22,6 +22,14 @@
   ledger skipped, or one the mail server refused permanently): moved to `ended/` with
   the reason, never retried, not pending for /healthz, not a failure for `notify`.
 
+- **Damage is set aside, never fatal.** An entry that is not what this module
+  writes (not a regular file, bigger than an entry can be, not a JSON object,
+  a count that is no count, a time that is not finite) is moved to
+  `.state/outbox/damaged/` by the pass that meets it, logged once, and named by
+  `impart proposals outbox` and /healthz; the pass goes on with the others, and
+  a fresh entry is made from the proposal's own file, unless it was sent.
+  tests/test_outbox_damage.py proves it over each damage.
+
 tests/test_outbox.py proves the claims and the schedule; tests/test_notify_end_to_end.py
 proves no loss and no duplicate through `kill -9` and two worker processes.
 """
@@ -29,13 +37,16 @@ proves no loss and no duplicate through `kill -9` and two worker processes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
+import math
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from impart.intake.storage import (
     REFERENCE,
@@ -44,6 +55,7 @@ from impart.intake.storage import (
     ProposalStore,
     _abandoned,
     fsync_dir,
+    own_folder,
     received_at,
     replace_file,
 )
@@ -53,6 +65,10 @@ log = logging.getLogger("impart.notify")
 OUTBOX = "outbox"
 BACKOFF = (60, 300, 1800, 7200, 21600)  # the last one repeats
 RETRY_WINDOW = 3 * 86400
+DAMAGED = "damaged"
+ENTRY_BYTES = 4096  # an entry this module writes is under 1 KiB: its last error is cut to 500 characters
+MAX_ATTEMPTS = 10_000  # far past what 3 days of retries can reach
+REMEDY = "a fresh entry is made from the proposal's own file; delete the set-aside one once read"
 
 
 class Gone(Exception):
@@ -67,7 +83,7 @@ class Ended(Exception):
 class Entry:
     reference: str
     channel: str
-    state: str  # pending, failed, ended
+    state: str  # pending, failed, ended, damaged
     attempts: int = 0
     next_attempt: float = 0.0
     last_error: str = ""
@@ -84,6 +100,7 @@ class Delivered:
     failed: int = 0  # failed for good this time (past the retry window)
     dropped: int = 0  # already sent, or the proposal is gone
     ended: int = 0  # can never go (see Ended): recorded, not retried, not a failure
+    damaged: int = 0  # set aside in damaged/ this time
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,65 @@ class Counts:
     pending: int
     failed: int
     oldest_pending_seconds: int
+    damaged: list = field(default_factory=list)  # names of entries set aside in damaged/
+
+    def shown(self) -> dict:
+        """As /healthz gives them: `damaged` only when there is any, so a healthy answer stays as it was."""
+        shown = {"pending": self.pending, "failed": self.failed, "oldest_pending_seconds": self.oldest_pending_seconds}
+        return {**shown, "damaged": self.damaged} if self.damaged else shown
+
+
+class Damaged(ValueError):
+    """An entry this module did not write as it stands; the message says what is wrong with it."""
+
+
+def read_entry(path) -> bytes:
+    """An entry's bytes, read without following a link and never more than an entry can hold; Damaged else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Damaged("a symbolic link, not an entry") from None
+        raise
+    try:
+        return read_open_entry(fd)
+    finally:
+        os.close(fd)
+
+
+def read_open_entry(fd: int) -> bytes:
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode):
+        raise Damaged("not a regular file")
+    if status.st_size > ENTRY_BYTES:
+        raise Damaged(f"{status.st_size} bytes, more than an entry holds ({ENTRY_BYTES})")
+    return os.read(fd, ENTRY_BYTES + 1)
+
+
+def parse_entry(data: bytes) -> tuple[int, float, str]:
+    """(attempts, next_attempt, last_error) from an entry's bytes; Damaged when they are not what is written."""
+    if not data:
+        return 0, 0.0, ""  # a fresh entry: made empty, never yet tried
+    try:
+        saved = json.loads(data)
+    except (ValueError, RecursionError):
+        raise Damaged("not JSON") from None
+    if not isinstance(saved, dict):
+        raise Damaged(f"a JSON {type(saved).__name__}, not an object")
+    attempts, next_attempt = saved.get("attempts", 0), saved.get("next_attempt", 0)
+    last_error = saved.get("last_error", "")
+    if type(attempts) is not int or not 0 <= attempts <= MAX_ATTEMPTS:
+        raise Damaged(f"attempts is {_short(attempts)}, not a count from 0 to {MAX_ATTEMPTS}")
+    if type(next_attempt) not in (int, float) or not math.isfinite(next_attempt):
+        raise Damaged(f"next_attempt is {_short(next_attempt)}, not a time")
+    if not isinstance(last_error, str):
+        raise Damaged(f"last_error is {_short(last_error)}, not text")
+    return attempts, float(next_attempt), last_error
+
+
+def _short(value) -> str:
+    text = json.dumps(value) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def next_delay(attempts: int) -> int:
@@ -113,14 +189,15 @@ class Outbox:
         base = store.root / STATE / OUTBOX
         self.pending_dir, self.sent_dir, self.failed_dir = base / "pending", base / "sent", base / "failed"
         self.ended_dir = base / "ended"
+        self.damaged_dir = base / DAMAGED
         self.on_enqueue: Callable[[], None] | None = None  # wakes the sending thread
         # When each entry this process saw waiting is next due, so that a pass over a long backlog (a mail
         # server down for hours) opens only what is due, not every entry each time a proposal arrives.
         self._not_before: dict[str, float] = {}
 
     def prepare(self) -> None:
-        for folder in (self.pending_dir.parent, self.pending_dir, self.sent_dir, self.failed_dir, self.ended_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in ("pending", "sent", "failed", "ended", DAMAGED):
+            own_folder(self.store.root, STATE, OUTBOX, folder)
 
     # -- recording ------------------------------------------------------------
 
@@ -174,9 +251,14 @@ class Outbox:
     def _claim(self, name: str) -> Iterator[Entry | None]:
         """The entry, locked for this sender; None when another holds it or it is already done."""
         try:
-            fd = os.open(self.pending_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = os.open(self.pending_dir / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             yield None
+            return
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            yield Entry(*_parse(name), DAMAGED, last_error="a symbolic link, not an entry")
             return
         try:
             try:
@@ -187,24 +269,46 @@ class Outbox:
             if os.fstat(fd).st_nlink == 0:  # rescheduled by another while this one waited (replaced: no link left)
                 yield None
                 return
-            yield self._entry(name, os.read(fd, 4096), "pending")
+            try:
+                data = read_open_entry(fd)
+            except Damaged as damage:
+                yield Entry(*_parse(name), DAMAGED, last_error=str(damage))
+                return
+            yield self._entry(name, data, "pending")
         finally:
             os.close(fd)
 
     def _entry(self, name: str, data: bytes, state: str) -> Entry:
+        """The entry its bytes describe; one in state "damaged", the damage as its last error, when they do not."""
         reference, channel = _parse(name)
         try:
-            saved = json.loads(data) if data else {}
-        except ValueError:
-            saved = {}
-        return Entry(
-            reference,
-            channel,
-            state,
-            attempts=int(saved.get("attempts", 0)),
-            next_attempt=float(saved.get("next_attempt", 0)),
-            last_error=str(saved.get("last_error", "")),
-        )
+            attempts, next_attempt, last_error = parse_entry(data)
+        except Damaged as damage:
+            return Entry(reference, channel, DAMAGED, last_error=str(damage))
+        return Entry(reference, channel, state, attempts=attempts, next_attempt=next_attempt, last_error=last_error)
+
+    def _read(self, folder, name: str, state: str) -> Entry:
+        try:
+            return self._entry(name, read_entry(folder / name), state)
+        except Damaged as damage:
+            return Entry(*_parse(name), DAMAGED, last_error=str(damage))
+
+    def _set_aside(self, entry: Entry) -> None:
+        """Move a damaged pending entry to damaged/ (the link itself, for a link), so no pass reads it again,
+        and say so once: the one process whose rename succeeds logs it."""
+        try:
+            os.rename(self.pending_dir / entry.name, self.damaged_dir / entry.name)
+        except FileNotFoundError:
+            return  # another sender set it aside first
+        log.error("notification %s: outbox entry damaged (%s), set aside in %s; %s",
+                  entry.name, entry.last_error, self.damaged_dir, REMEDY)  # fmt: skip
+        # What the proposal owes is in its own file: a fresh entry from it is sent by the next pass, unless sent.
+        try:
+            owed = self.store.load(entry.reference).get("notify") or []
+        except (KeyError, OSError, ValueError, AttributeError):
+            return
+        if entry.channel in owed and not (self.sent_dir / entry.name).exists():
+            self._create_pending(entry.name)
 
     def deliver(
         self, send: Callable[[str, str], None], *, force: bool = False, until: float | None = None
@@ -230,6 +334,10 @@ class Outbox:
                     self._not_before[name] = entry.next_attempt
                     continue
                 if entry is None:
+                    continue
+                if entry.state == DAMAGED:
+                    self._set_aside(entry)
+                    done.damaged += 1
                     continue
                 if (self.sent_dir / name).exists():  # sent by another while this one waited, or before a crash
                     self._remove_pending(name)
@@ -324,13 +432,18 @@ class Outbox:
     def entries(self) -> list[Entry]:
         """Pending, failed and ended entries, oldest proposal first."""
         found = []
-        for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed"), (self.ended_dir, "ended")):
+        for folder, state in (
+            (self.pending_dir, "pending"),
+            (self.failed_dir, "failed"),
+            (self.ended_dir, "ended"),
+            (self.damaged_dir, DAMAGED),
+        ):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
                     if _parse(name) is None:
                         continue
                     with contextlib.suppress(FileNotFoundError):
-                        found.append(self._entry(name, (folder / name).read_bytes(), state))
+                        found.append(self._read(folder, name, state))
         return sorted(found, key=lambda entry: (entry.reference, entry.channel, entry.state))
 
     def counts(self) -> Counts:
@@ -340,8 +453,11 @@ class Outbox:
             pending = [parsed[0] for parsed in map(_parse, os.listdir(self.pending_dir)) if parsed]
         with contextlib.suppress(FileNotFoundError):
             failed = sum(1 for name in os.listdir(self.failed_dir) if _parse(name))
+        damaged = []
+        with contextlib.suppress(FileNotFoundError):
+            damaged = sorted(name for name in os.listdir(self.damaged_dir) if _parse(name))
         oldest = max(0, int(self.clock() - received_at(min(pending)))) if pending else 0
-        return Counts(pending=len(pending), failed=failed, oldest_pending_seconds=oldest)
+        return Counts(pending=len(pending), failed=failed, oldest_pending_seconds=oldest, damaged=damaged)
 
     def entry(self, reference: str, channel: str) -> Entry | None:
         """One pending, failed or ended entry, reading only its own file; None when there is none."""
@@ -350,7 +466,7 @@ class Outbox:
             return None
         for folder, state in ((self.pending_dir, "pending"), (self.failed_dir, "failed"), (self.ended_dir, "ended")):
             with contextlib.suppress(FileNotFoundError):
-                return self._entry(name, (folder / name).read_bytes(), state)
+                return self._read(folder, name, state)
         return None
 
     def was_sent(self, reference: str, channel: str) -> bool:
@@ -359,7 +475,7 @@ class Outbox:
     def forget(self, references: Iterable[str]) -> None:
         """Drop every record of purged proposals."""
         gone = set(references)
-        for folder in (self.pending_dir, self.sent_dir, self.failed_dir, self.ended_dir):
+        for folder in (self.pending_dir, self.sent_dir, self.failed_dir, self.ended_dir, self.damaged_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
                     if name.partition(".")[0] in gone:

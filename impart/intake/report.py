@@ -1,21 +1,25 @@
 """What brings proposals: counts per month, per originating note and per status, and the chart of them.
 
 Counts come from the stored proposals (quarantined submissions are never
-counted); the chart is pygal's stacked bar chart (months across, one series
-per originating note), written as SVG. tests/test_proposals_workflow.py checks
-the counts and parses the SVG.
+counted); the chart is a stacked bar a month, one colour per originating
+note, drawn by impart/intake/chart_layout.py into an SVG template with no
+script. tests/test_proposals_workflow.py checks the counts;
+tests/test_report_chart.py opens the chart in Chromium.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
+import jinja2
+
+from impart.intake.chart_layout import lay_out, months_between
 from impart.intake.storage import ProposalStore, received_at
 
 NO_NOTE = "(no note)"
+CHART_TEMPLATE = "report-chart.svg.j2"
 CHART_SERIES = 8  # notes beyond the most frequent few are summed as "other notes"
 
 
@@ -58,30 +62,30 @@ def gather(store: ProposalStore, since: dt.date | None = None) -> Report:
     return report
 
 
-def chart_svg(report: Report) -> bytes:
-    import pygal
+def chart_months(report: Report) -> list[str]:
+    """Every month from the first proposal's (or --since's) to the last one's, months without proposals included."""
+    if not report.by_month:
+        return []
+    first = min(report.by_month)
+    if report.since:
+        first = min(first, f"{report.since:%Y-%m}")
+    return months_between(first, max(report.by_month))
 
-    # pygal adds an import hook for its map plugins, which this report does not use; Python warns on each
-    # later import that it lacks find_spec, so it is taken out again.
-    sys.meta_path[:] = [hook for hook in sys.meta_path if type(hook).__module__ != "pygal"]
-    months = sorted(report.by_month)
-    leading = [note for note, _ in report.by_note.most_common(CHART_SERIES)]
-    chart = pygal.StackedBar(
-        title="Proposals per month, by the note they came from",
-        x_title="month received",
-        y_title="proposals",
-        legend_at_bottom=True,
-        truncate_legend=60,
-        disable_xml_declaration=False,
-        print_values=False,
-    )
-    chart.x_labels = months
-    for note in leading:
-        chart.add(note, [report.by_month_and_note[(month, note)] or None for month in months])
+
+def chart_svg(report: Report) -> bytes:
+    months = chart_months(report)
+    # Ties in the count are broken by name, so the same proposals always give the same series.
+    ranked = sorted(report.by_note.items(), key=lambda item: (-item[1], item[0]))
+    leading = [note for note, _ in ranked[:CHART_SERIES]]
+    series = [(note, [report.by_month_and_note[(month, note)] for month in months], False) for note in leading]
     rest = [
         sum(count for (m, note), count in report.by_month_and_note.items() if m == month and note not in leading)
         for month in months
     ]
     if any(rest):
-        chart.add("other notes", [count or None for count in rest])
-    return chart.render()
+        series.append(("other notes", rest, True))
+    chart = lay_out("Proposals per month, by the note they came from", months, series)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("impart.intake", "templates"), autoescape=True, keep_trailing_newline=True
+    )
+    return env.get_template(CHART_TEMPLATE).render(c=chart).encode("utf-8")

@@ -51,6 +51,35 @@ class StorageError(OSError):
     """The proposal could not be stored; nothing half-written is left visible."""
 
 
+class LinkedFolder(OSError):
+    """A folder the handler keeps its own state in is a symbolic link: refused, never followed or chmod-ed,
+    so a link planted in proposals/ cannot make the handler write, or tighten modes, somewhere else."""
+
+    def __init__(self, folder: Path):
+        super().__init__(
+            errno.ELOOP, f"{folder}: is a symbolic link, not a folder; remove the link and the handler makes the folder"
+        )
+        self.folder = folder
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
+def own_folder(root: Path, *parts: str) -> Path:
+    """Make root/parts… (each 0700) where missing and return it; LinkedFolder when any of the parts is a
+    symbolic link. The root itself is the operator's choice and may be one."""
+    folder = Path(root)
+    for part in parts:
+        folder = folder / part
+        if folder.is_symlink():
+            raise LinkedFolder(folder)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        if folder.is_symlink():  # planted between the look and the mkdir
+            raise LinkedFolder(folder)
+    return folder
+
+
 @dataclass(frozen=True)
 class Saved:
     reference: str
@@ -152,9 +181,10 @@ class ProposalStore:
 
     def prepare(self) -> int:
         """Create the folders (0700) and sweep what a crash left; returns how many files were swept."""
-        for folder in (self.root, self.quarantine_dir, self.root / STATE, self.dedupe_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            folder.chmod(0o700)  # also a folder that existed already, e.g. the repository's proposals/
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.chmod(0o700)  # the operator's own choice of folder, a link to it included
+        for parts in ((QUARANTINE,), (STATE,), (STATE, "dedupe")):
+            own_folder(self.root, *parts).chmod(0o700)  # also one that existed, e.g. the repository's
         return self.sweep()
 
     def sweep(self) -> int:

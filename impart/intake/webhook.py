@@ -1,8 +1,10 @@
 """The signed webhook: the stored proposal POSTed as JSON, signed the way Stripe signs its events.
 
 `Impart-Signature: t=UNIX_SECONDS,v1=HEX`, HEX the lower-case HMAC-SHA256 of
-`"{t}.{body}"` with the shared secret, and `Impart-Delivery: REF` (the same on
-every attempt, so a receiver can drop a repeat). A 2xx within 10 s is
+`"{t}.{delivery}.{body}"` with the shared secret, and `Impart-Delivery: REF`
+(the same on every attempt, so a receiver can drop a repeat). The delivery id
+is inside what is signed: a captured request replayed with another id fails
+the check instead of passing a receiver that dedupes on it. A 2xx within 10 s is
 delivered; anything else (another status, a redirect, a timeout, a refused
 connection) raises DeliveryError and is retried by the outbox.
 tests/test_notify_delivery.py checks the signature on a real receiver.
@@ -35,21 +37,27 @@ def body_of(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def signature(secret: bytes, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret, f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def signature(secret: bytes, timestamp: int, delivery: str, body: bytes) -> str:
+    signed = f"{timestamp}.{delivery}.".encode() + body
+    return f"t={timestamp},v1={hmac.new(secret, signed, hashlib.sha256).hexdigest()}"
 
 
-def verify(secret: bytes, header: str, body: bytes, *, now: float | None = None, tolerance: float = 300) -> bool:
-    """What a receiver does: the v1 HMAC matches and t is within `tolerance` seconds of now."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
+def verify(
+    secret: bytes, header: str, delivery: str, body: bytes, *, now: float | None = None, tolerance: float = 300
+) -> bool:
+    """What a receiver does with the Impart-Signature and Impart-Delivery headers and the raw body: True when
+    the v1 HMAC over t, the delivery id and the body matches and t is within `tolerance` seconds of now.
+    Whatever a sender puts in the headers (non-ASCII, no t, a t that is no number) is False, never an error."""
+    parts = dict(item.split("=", 1) for item in str(header).split(",") if "=" in item)
+    given = parts.get("t", "")
+    if not (given.isascii() and given.isdigit()):  # int() would also take "١٢" or " 12"
         return False
+    timestamp = int(given)
     if abs((time.time() if now is None else now) - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
+    expected = signature(secret, timestamp, str(delivery), body).encode()
+    # compare_digest takes str only when it is ASCII, so both sides go as bytes.
+    return hmac.compare_digest(expected, f"t={timestamp},v1={parts.get('v1', '')}".encode("utf-8", "replace"))
 
 
 def connect(url: str, *, timeout: float = TIMEOUT) -> http.client.HTTPConnection:
@@ -73,7 +81,7 @@ def post(url: str, secret: bytes, record: dict, *, connection: http.client.HTTPC
     connection = connect(url) if own else connection
     headers = {
         "Content-Type": "application/json",
-        SIGNATURE: signature(secret, int(time.time()), body),
+        SIGNATURE: signature(secret, int(time.time()), record["reference"], body),
         DELIVERY: record["reference"],
         "User-Agent": "impart-notify",
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 
-from impart.intake.storage import STATE, ProposalStore, locked, replace_file, timestamp
+from impart.intake.storage import STATE, ProposalStore, locked, own_folder, replace_file, timestamp
 
 STATUSES = ("new", "in-review", "proposal-sent", "won", "declined", "withdrawn")
 NOTE_LIMIT = 2000
@@ -24,18 +24,25 @@ class UnknownStatus(ValueError):
         super().__init__(f"{status!r} is not a status; choose one of {', '.join(STATUSES)}")
 
 
+class NoteTooLong(ValueError):
+    def __init__(self, length: int):
+        super().__init__(f"--note is {length} characters, over the limit of {NOTE_LIMIT}; shorten it")
+
+
 def mark(store: ProposalStore, reference: str, status: str, note: str = "", *, now: float | None = None) -> dict:
     """Move the proposal to `status`; returns the new record. KeyError for an unknown reference."""
     if status not in STATUSES:
         raise UnknownStatus(status)
+    if len(note) > NOTE_LIMIT:  # refused whole, never cut: a cut note reads as if it said all it had to
+        raise NoteTooLong(len(note))
     store.load(reference)  # an unknown reference is refused before anything, even the lock file, is made
-    (store.root / STATE).mkdir(mode=0o700, exist_ok=True)
+    own_folder(store.root, STATE)
     with locked(store.root / STATE / "marks.lock"):
         record = store.load(reference)
         change = {"at": timestamp(time.time() if now is None else now), "status": status}
         change["was"] = record.get("status", "new")
         if note:
-            change["note"] = note[:NOTE_LIMIT]
+            change["note"] = note
         history = record.get("history") if isinstance(record.get("history"), list) else []
         updated = {**record, "status": status, "history": [*history, change]}
         replace_file(store.root, f"{reference}.json", json.dumps(updated, ensure_ascii=False).encode("utf-8") + b"\n")
