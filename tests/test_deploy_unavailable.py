@@ -42,3 +42,43 @@ def test_the_pages_nginx_serves_itself_are_unaffected(stack):
     status, _, body = request(stack.port, "GET", "/request-a-proposal/")
 
     assert status == 200 and b"data-impart-form" in body
+
+
+def fill(page, answers: dict) -> None:
+    page.evaluate(
+        """answers => { for (const [name, value] of Object.entries(answers)) {
+             const field = document.querySelector(`form [name="${name}"]`);
+             if (!field) continue;
+             if (field.type === "checkbox") field.checked = Boolean(value); else field.value = value; } }""",
+        answers,
+    )
+
+
+def test_a_prospect_in_chromium_without_javascript_reads_the_sites_page(stack, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{stack.port}/request-a-proposal/")
+        fill(page, valid_submission(name="No script"))
+        with page.expect_navigation() as navigation:
+            page.click("form[data-impart-form] button[type=submit]")
+
+        assert navigation.value.status == 502
+        assert page.locator("h1").inner_text() == HEADLINE.decode()
+    finally:
+        context.close()
+
+
+def test_a_prospect_in_chromium_with_javascript_is_told_and_keeps_the_answers(stack, browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{stack.port}/request-a-proposal/")
+        fill(page, valid_submission(name="With script"))
+        page.click("form[data-impart-form] button[type=submit]")
+
+        page.get_by_text("could not be sent (error 502)").wait_for(timeout=10_000)
+        assert page.url.endswith("/request-a-proposal/")
+        assert page.input_value("[name=name]") == "With script"
+    finally:
+        context.close()
