@@ -61,6 +61,20 @@ def test_the_server_block_names_the_sites_paths_and_the_handlers_limit(capsys, b
     assert "server_name impart.example;" in out and "server 127.0.0.1:8000;" in out
 
 
+def test_health_allows_loopback_and_each_monitor_then_denies_all(capsys, built_site):
+    code, out, _ = deploy_nginx(
+        capsys, "--site", str(built_site.root), "--listen", "80", "--upstream", "127.0.0.1:8000",
+        "--monitor", "203.0.113.7", "--monitor", "2001:db8::/64",
+    )  # fmt: skip
+
+    assert code == 0
+    health = out.split("location = /healthz {", 1)[1].split("}", 1)[0]
+    allowed = [line.strip() for line in health.splitlines() if line.strip().startswith(("allow", "deny"))]
+    assert allowed == [
+        "allow 127.0.0.1;", "allow ::1;", "allow 203.0.113.7;", "allow 2001:db8::/64;", "deny all;",
+    ]  # fmt: skip
+
+
 # -- the real thing -------------------------------------------------------------------------------------------
 
 MONITOR = "127.0.0.3"  # a loopback address that is not 127.0.0.1: stands for a monitoring host

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def nginx_site(
     server_name: str,
     intake: IntakeSettings,
     *,
-    monitors: list[str] = (),
+    monitors: Iterable[str] = (),
     certificate: str | None = None,
     key: str | None = None,
     http_listen: str = "80",
