@@ -173,8 +173,10 @@ def cmd_deploy_nginx(args) -> int:
     settings = load_settings(args.config)
     try:
         config = nginx_site(
-            args.site, args.listen, args.upstream, args.server_name, intake_settings(settings.extra, settings.site_url)
-        )
+            args.site, args.listen, args.upstream, args.server_name, intake_settings(settings.extra, settings.site_url),
+            monitors=args.monitor, certificate=args.tls_certificate, key=args.tls_key, http_listen=args.http_listen,
+            whole=args.whole,
+        )  # fmt: skip
     except DeployError as error:
         print(f"impart deploy nginx: {error}", file=sys.stderr)
         return 2
@@ -240,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     nginx.add_argument("--listen", required=True, metavar="[HOST:]PORT", help="where nginx listens, e.g. 80")
     nginx.add_argument("--upstream", required=True, metavar="HOST:PORT", help="where `impart serve` listens")
     nginx.add_argument("--server-name", default="_", metavar="NAME", help="the site's host name (default: any)")
+    nginx.add_argument("--whole", action="store_true", help="a whole nginx.conf (default: the server blocks alone)")
+    nginx.add_argument("--monitor", action="append", default=[], metavar="ADDR", help="may read /healthz (repeatable)")
+    nginx.add_argument("--tls-certificate", metavar="FILE", help="HTTPS: the certificate chain (PEM), with --tls-key")
+    nginx.add_argument("--tls-key", metavar="FILE", help="HTTPS: its private key (PEM)")
+    nginx.add_argument("--http-listen", default="80", metavar="[HOST:]PORT", help="HTTPS: redirected (default: 80)")
     nginx.set_defaults(run=cmd_deploy_nginx)
     add_workflow_commands(*add_proposals_commands(commands))
     return parser

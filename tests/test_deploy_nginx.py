@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
-import os
-import pwd
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from impart.cli import main
 from impart.intake.app import MAX_BODY
 
-from .conftest import PROJECT, free_port, run_env, running, serve_command, valid_submission
+from .conftest import PROJECT, valid_submission
+from .nginx_stack import nginx_stack, request, stored, submit
 
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.js$")
-FORM = "application/x-www-form-urlencoded"
-
-
-def find_nginx() -> str | None:
-    found = shutil.which("nginx") or "/usr/sbin/nginx"
-    return found if Path(found).is_file() else None
 
 
 def deploy_nginx(capsys, *options: str) -> tuple[int, str, str]:
@@ -74,85 +61,31 @@ def test_the_server_block_names_the_sites_paths_and_the_handlers_limit(capsys, b
     assert "server_name impart.example;" in out and "server 127.0.0.1:8000;" in out
 
 
+def test_health_allows_loopback_and_each_monitor_then_denies_all(capsys, built_site):
+    code, out, _ = deploy_nginx(
+        capsys, "--site", str(built_site.root), "--listen", "80", "--upstream", "127.0.0.1:8000",
+        "--monitor", "203.0.113.7", "--monitor", "2001:db8::/64",
+    )  # fmt: skip
+
+    assert code == 0
+    health = out.split("location = /healthz {", 1)[1].split("}", 1)[0]
+    allowed = [line.strip() for line in health.splitlines() if line.strip().startswith(("allow", "deny"))]
+    assert allowed == [
+        "allow 127.0.0.1;", "allow ::1;", "allow 203.0.113.7;", "allow 2001:db8::/64;", "deny all;",
+    ]  # fmt: skip
+
+
 # -- the real thing -------------------------------------------------------------------------------------------
 
-
-def nginx_main_config(folder: Path, server_block: Path) -> str:
-    """A minimal nginx.conf around the server block, everything inside `folder`, as this user."""
-    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    temp = " ".join(
-        f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""
-daemon off;
-{user}
-worker_processes 1;
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"} warn;
-events {{ worker_connections 128; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {folder / "access.log"};
-    {temp}
-    include {server_block};
-}}
-"""
+MONITOR = "127.0.0.3"  # a loopback address that is not 127.0.0.1: stands for a monitoring host
 
 
 @pytest.fixture(scope="module")
 def stack(built_site, tmp_path_factory):
     """nginx on one free loopback port in front of `impart serve --trusted-proxy 127.0.0.1` on another."""
-    nginx = find_nginx()
-    if nginx is None:
-        message = "Debian's nginx is not installed (bash .ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
     folder = tmp_path_factory.mktemp("nginx")
-    # The built site, with a secret dot file beside it that must never be served.
-    site = folder / "site"
-    site.mkdir()
-    for entry in built_site.root.iterdir():
-        (site / entry.name).symlink_to(entry)
-    (site / ".env").write_text("IMPART_SMTP_PASSWORD=secret\n")
-    proposals = folder / "proposals"
-    front, back = free_port(), free_port()
-    server_block = folder / "impart.conf"
-    result = subprocess.run(
-        [sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "deploy", "nginx", "--site",
-         str(site), "--listen", f"127.0.0.1:{front}", "--upstream", f"127.0.0.1:{back}"],
-        capture_output=True, text=True, env=run_env(), timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    server_block.write_text(result.stdout)
-    (folder / "nginx.conf").write_text(nginx_main_config(folder, server_block))
-    handler = serve_command(
-        site, proposals, back, "--trusted-proxy", "127.0.0.1", "--origin", f"http://127.0.0.1:{front}",
-        "--rate-limit", "2/600",
-    )  # fmt: skip
-    proxy = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log")]
-    with running(handler, back, log=folder / "serve.log"), running(proxy, front, log=folder / "nginx.out"):
-        yield front, site, proposals
-
-
-def request(port: int, method: str, path: str, body: bytes | str = b"", headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        connection.close()
-
-
-def submit(port: int, fields: dict, **headers: str):
-    own = {"Content-Type": FORM, "Origin": f"http://127.0.0.1:{port}"}
-    return request(port, "POST", "/request-a-proposal/", urlencode(fields), {**own, **headers})
-
-
-def stored(proposals: Path) -> list[str]:
-    return sorted(p.name for p in proposals.glob("*.json"))
+    with nginx_stack(built_site.root, folder, ("--monitor", MONITOR)) as running_stack:
+        yield running_stack.port, running_stack.site, running_stack.proposals
 
 
 def test_a_submission_end_to_end_through_nginx(stack):
@@ -220,11 +153,21 @@ def test_pages_are_gzipped_and_revalidated_and_fingerprinted_assets_immutable(st
     assert headers["content-encoding"] == "gzip"
 
 
-def test_health_through_the_proxy(stack):
+def test_health_through_the_proxy_answers_loopback_and_the_named_monitor(stack):
     port, _, _ = stack
-    status, headers, body = request(port, "GET", "/healthz")
+    for source in ("127.0.0.1", MONITOR):
+        status, _, body = request(port, "GET", "/healthz", source=source)
 
-    assert status == 200 and json.loads(body)["status"] == "ok"
+        assert status == 200 and json.loads(body)["status"] == "ok"
+
+
+@pytest.mark.parametrize("source", ["127.0.0.2", "127.0.0.4"])
+def test_health_through_the_proxy_is_refused_to_anyone_else(stack, source):
+    port, _, _ = stack
+    status, _, body = request(port, "GET", "/healthz", source=source)
+
+    assert status == 403
+    assert b"outbox" not in body and b"status" not in body
 
 
 @pytest.mark.parametrize("path", ["/.env", "/assets/.env", "/.git/config", "/field-notes/.authors.yml"])
