@@ -12,7 +12,6 @@ where it was set and what to do. tests/test_notify_settings.py proves each case.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import ssl
@@ -84,49 +83,6 @@ class NotifySettings:
         if self.acknowledge:
             parts.append("acknowledgement to the prospect")
         return "notifications: " + "; ".join(parts)
-
-
-def add_notify_options(parser: argparse.ArgumentParser) -> None:
-    """The notification options of `impart serve` and `impart proposals notify`; each overrides mkdocs.yml."""
-    group = parser.add_argument_group("notifications (override extra.intake.notify in mkdocs.yml)")
-    group.add_argument(
-        "--notify-email", action="append", metavar="ADDRESS", help="mail each proposal here (repeatable)"
-    )
-    group.add_argument("--mail-from", metavar="ADDRESS", help="the From of notification mail")
-    group.add_argument("--smtp-host", metavar="HOST", help="the mail server (default: localhost)")
-    group.add_argument("--smtp-port", type=int, metavar="PORT", help="default: 25, 587 with starttls, 465 with tls")
-    group.add_argument("--smtp-tls", choices=TLS_MODES, help="none, starttls or tls (default: none)")
-    group.add_argument(
-        "--smtp-ca-file",
-        metavar="FILE",
-        help="PEM file of the CA that signed the mail server's certificate, if private",
-    )
-    group.add_argument("--notify-webhook", metavar="URL", help="POST each proposal, signed, to this URL")
-    group.add_argument(
-        "--webhook-secret-file", metavar="FILE", help="the webhook's signing secret (else IMPART_WEBHOOK_SECRET)"
-    )
-    group.add_argument(
-        "--acknowledge",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="mail the prospect their reference and what happens next",
-    )
-
-
-def overrides_from(args: argparse.Namespace) -> dict:
-    """The options a command line gave, by setting name; options not given are left out."""
-    given = {
-        "email": args.notify_email,
-        "mail_from": args.mail_from,
-        "smtp_host": args.smtp_host,
-        "smtp_port": args.smtp_port,
-        "smtp_tls": args.smtp_tls,
-        "smtp_ca_file": str(Path(args.smtp_ca_file).resolve()) if args.smtp_ca_file else None,
-        "webhook": args.notify_webhook,
-        "acknowledge": args.acknowledge,
-        "webhook_secret_file": args.webhook_secret_file,
-    }
-    return {key: value for key, value in given.items() if value is not None}
 
 
 _OPTION_NAMES = {
