@@ -21,6 +21,8 @@ from email.headerregistry import Address
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from impart.settings import ExtraSettings, extra_settings
+
 MAIL, WEBHOOK, ACKNOWLEDGE = "mail", "webhook", "acknowledge"
 TLS_MODES = ("none", "starttls", "tls")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
@@ -99,10 +101,14 @@ _KEYS = tuple(_OPTION_NAMES)  # the keys extra.intake.notify takes, each with it
 
 
 def notify_settings(
-    extra: Mapping, overrides: Mapping | None = None, environ: Mapping[str, str] = os.environ, *, contact: str = ""
+    extra: ExtraSettings | Mapping,
+    overrides: Mapping | None = None,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    contact: str = "",
 ) -> NotifySettings:
     """The channels from mkdocs.yml's `extra.intake.notify`, then `overrides` (command-line options), then secrets."""
-    configured = (extra.get("intake") or {}).get("notify") or {}
+    configured = extra_settings(extra).intake.notify or {}
     if not isinstance(configured, Mapping):
         raise NotifySettingsError("mkdocs.yml: extra.intake.notify: not a mapping; write keys such as email: under it")
     for key in configured:
