@@ -7,8 +7,7 @@ import sys
 from impart.content.dates import build_date
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
 from impart.content.site_checks import check_site
-from impart.intake.definition import FormDefinitionError, load_form
-from impart.intake.settings import intake_settings
+from impart.intake.definition import FormDefinitionError, site_form
 from impart.settings import load_settings
 
 
@@ -26,9 +25,8 @@ def cmd_check(args) -> int:
     today = build_date()
     _, problems, texts = check_site(settings)
     lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
-    intake = intake_settings(settings.extra, settings.site_url)
     try:
-        load_form(settings.docs_dir / intake.page_source, settings.relative(settings.docs_dir / intake.page_source))
+        site_form(settings)
     except FormDefinitionError as error:
         lines.append(f"error: {error}")
     pages, unreadable = _indicative(settings, texts)

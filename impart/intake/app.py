@@ -24,7 +24,7 @@ from pathlib import Path
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
+from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form, site_form
 from impart.intake.form_body import UnknownFields, parse_form_body
 from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
@@ -339,13 +339,12 @@ def intake_parts(config_file: Path, store: ProposalStore, notify: dict | None = 
 
     site = load_settings(config_file)
     settings = intake_settings(site.extra, site.site_url)
-    source = site.docs_dir / settings.page_source
     try:
-        form = load_form(source, site.relative(source))
+        source, form = site_form(site)
     except FormDefinitionError:
         if form_required:
             raise
-        form = None
+        source, form = site.docs_dir / settings.page_source, None
     labels = {f.name: f.label for f in form.fields} if form else {}
     notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeParts(site, settings, source, form, store, notifications)
