@@ -17,13 +17,13 @@ from mkdocs.plugins import get_plugin_logger
 
 from impart.intake.definition import FormDefinitionError, parse_form
 from impart.intake.settings import intake_page_source, intake_settings
-from impart.settings import project_relative
+from impart.settings import project_relative, settings_for
 
 log = get_plugin_logger("impart")
 
 
 def _is_intake(page, config) -> bool:
-    return page.file.src_uri == intake_page_source(config.extra)
+    return page.file.src_uri == intake_page_source(settings_for(config).extra)
 
 
 def on_page_markdown(markdown, *, page, config, files):
@@ -41,7 +41,7 @@ def on_page_context(context, *, page, config, nav):
     form = page.meta.get("intake_form")
     if form is None:
         return None
-    settings = intake_settings(config.extra, config.site_url)
+    settings = intake_settings(settings_for(config).extra, config.site_url)
     context["intake"] = {
         "form": form,
         "action": settings.action,

@@ -13,6 +13,7 @@ from impart.content.article_metadata import article_metadata
 from impart.content.byline import make_byline
 from impart.content.call_to_action import resolve_call_to_action
 from impart.content.readtime import reading_minutes
+from impart.settings import settings_for
 
 
 def on_page_content(html, *, page, config, files):
@@ -26,5 +27,5 @@ def on_page_content(html, *, page, config, files):
     page.meta["article_metadata"] = article_metadata(
         note, byline, page.canonical_url, config.site_name, config.site_url or ""
     )
-    page.meta["call_to_action"] = resolve_call_to_action(note.cta, config.extra, page.url)
+    page.meta["call_to_action"] = resolve_call_to_action(note.cta, settings_for(config).extra, page.url)
     return None

@@ -10,14 +10,13 @@ build, and a warning fails `mkdocs build --strict`.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from impart.content.field_notes import NoteError, load_authors, remove_title_heading
 from impart.content.site_checks import check_page, drafts_among
-from impart.settings import SiteSettings
+from impart.settings import settings_for
 
 log = get_plugin_logger("impart")
 
@@ -26,21 +25,10 @@ log = get_plugin_logger("impart")
 _notes: dict[str, object] = {}
 
 
-def settings_from(config) -> SiteSettings:
-    blog = config.plugins["material/blog"].config
-    return SiteSettings(
-        root=Path(config.config_file_path).resolve().parent,
-        docs_dir=Path(config.docs_dir),
-        blog_dir=blog.blog_dir,
-        categories_allowed=tuple(blog.categories_allowed),
-        extra=dict(config.extra),
-    )
-
-
 @event_priority(100)  # before the blog plugin, so editors get our messages
 def on_files(files, *, config):
     _notes.clear()
-    settings = settings_from(config)
+    settings = settings_for(config)
     try:
         authors = load_authors(settings)
     except NoteError as error:

@@ -17,7 +17,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from impart.content.dates import build_date
 from impart.content.placeholders import PlaceholderError, notice_for, overdue_message, placeholder_settings
-from impart.settings import project_relative
+from impart.settings import project_relative, settings_for
 
 log = get_plugin_logger("impart")
 
@@ -27,7 +27,7 @@ _build: dict = {}
 
 def on_config(config):
     try:
-        settings, today = placeholder_settings(config.extra), build_date()
+        settings, today = placeholder_settings(settings_for(config).extra), build_date()
     except (PlaceholderError, ValueError) as error:
         raise PluginError(f"mkdocs.yml: {error}") from None
     _build.update(settings=settings, today=today)

@@ -1,33 +1,122 @@
-"""Read the site's settings from `mkdocs.yml` without building.
+"""The site's settings: where the notes live, and every `extra:` key impart reads, declared once.
 
-`impart check` and the proposal handler need a few settings (where the notes
-live, the allowed categories, `extra:`) but must not depend on MkDocs, so this
-reads the YAML itself and tolerates MkDocs' custom tags (`!ENV`, `!!python/...`).
+Each `extra:` key is a MkDocs config option, as Material's plugins declare theirs: its type, its
+default, and what to write instead when a value is wrong. A wrong value is one line naming the key,
+`mkdocs.yml: extra.home.latest: 'four' is not a whole number; write how many notes, e.g. 4`, the
+same from `impart check`, `mkdocs build`, `impart serve` and the WSGI entry point
+(tests/test_settings_schema.py). `extra.intake.notify` is checked key by key in
+impart.intake.notify_settings, where the command line's overrides and the environment join it.
+
+`mkdocs.yml` is read with MkDocs' own YAML loader (`!ENV`, `INHERIT`, `!!python/name:`), without
+building; during a build the hooks take the same settings from the build's config (`settings_for`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import ConfigurationError, PluginError
+from mkdocs.utils import yaml_load
+
+PLACEHOLDER_LABEL = "Indicative editorial"
+CTA_LABEL = "Request a Proposal"
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """A safe loader that reads unknown tags as plain values instead of failing."""
+class SettingsError(ValueError):
+    """A wrong value in mkdocs.yml: one line naming the key and what to write instead."""
 
 
-def _construct_unknown(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node):
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
+class Setting(c.Type):
+    """A typed `extra:` option with its default and the advice shown when a value has the wrong type."""
+
+    _KINDS = {str: "text", bool: "true or false", int: "a whole number", dict: "a mapping"}
+
+    def __init__(self, type_, default=None, *, fix: str):
+        super().__init__(type_, default=default)
+        self.fix = fix
+
+    def run_validation(self, value):
+        # YAML reads `yes` as True and `4` as 4; a bool is an int to Python, but not a count to an editor.
+        if not isinstance(value, self._type) or (self._type is int and isinstance(value, bool)):
+            raise base.ValidationError(f"{value!r} is not {self._KINDS[self._type]}; {self.fix}")
+        return value
 
 
-_TolerantLoader.add_multi_constructor("!", _construct_unknown)
-_TolerantLoader.add_multi_constructor("tag:", _construct_unknown)
+class IntakeExtra(base.Config):
+    """`extra.intake`: where the intake page, its handler and its fallback address are."""
+
+    page = Setting(str, "request-a-proposal.md", fix="name the intake page under docs/, e.g. request-a-proposal.md")
+    path = Setting(str, "request-a-proposal/", fix="give the intake page's address, e.g. request-a-proposal/")
+    action = c.Optional(Setting(str, fix="give the URL of a handler on another host, or leave it out"))
+    contact = Setting(str, "proposals@impart.example", fix="give a mail address, e.g. proposals@impart.example")
+    notify = c.Optional(c.Type(object))  # checked key by key in impart.intake.notify_settings
+
+
+class CtaExtra(base.Config):
+    """`extra.cta`: the closing call to action every note shows unless it sets its own."""
+
+    enabled = Setting(bool, True, fix="write true or false")
+    lead = Setting(str, "", fix="write the sentence shown above the button")
+    label = Setting(str, CTA_LABEL, fix=f"write the button's text, e.g. {CTA_LABEL}")
+
+
+class HomeExtra(base.Config):
+    """`extra.home`: the home page's choice of notes and its own call-to-action lead."""
+
+    latest = Setting(int, 4, fix="write how many notes the home page lists, the lead included, e.g. 4")
+    cta_lead = c.Optional(Setting(str, fix="write the sentence shown above the home page's button"))
+
+
+class PlaceholdersExtra(base.Config):
+    """`extra.placeholders`: the site-wide indicative notice, and whether indicative pages are indexed."""
+
+    site_wide = c.Optional(c.Type(object))  # a placeholder: parsed by impart.content.placeholders.parse_placeholder
+    indexed = Setting(bool, False, fix="write true to keep indicative pages in search engines, else false")
+    label = Setting(str, PLACEHOLDER_LABEL, fix=f"write the notice's label, e.g. {PLACEHOLDER_LABEL}")
+
+
+_GROUPS = {"intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra}
+
+
+@dataclass(frozen=True)
+class ExtraSettings:
+    """Every `extra:` group impart reads, validated; read as attributes, never with `.get()`."""
+
+    intake: IntakeExtra
+    cta: CtaExtra
+    home: HomeExtra
+    placeholders: PlaceholdersExtra
+
+
+def extra_settings(extra: Mapping | ExtraSettings | None, source: str = "mkdocs.yml") -> ExtraSettings:
+    """`extra:` from mkdocs.yml, validated against the schema above; raises SettingsError for a wrong value.
+
+    Keys impart does not read (Material's own, such as `generator`) are left to their readers.
+    """
+    if isinstance(extra, ExtraSettings):
+        return extra
+    if not isinstance(extra, Mapping) and extra is not None:
+        raise SettingsError(f"{source}: extra: not a mapping; write its settings as key: value lines")
+    groups = {}
+    for name, schema in _GROUPS.items():
+        raw = (extra or {}).get(name)
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            raise SettingsError(f"{source}: extra.{name}: not a mapping; write its settings as key: value lines")
+        group = schema(config_file_path=source)
+        group.load_dict(dict(raw))
+        failed, _unknown = group.validate()
+        if failed:
+            key, error = failed[0]
+            raise SettingsError(f"{source}: extra.{name}.{key}: {error}")
+        groups[name] = group
+    return ExtraSettings(**groups)
 
 
 @dataclass(frozen=True)
@@ -36,7 +125,7 @@ class SiteSettings:
     docs_dir: Path
     blog_dir: str
     categories_allowed: tuple[str, ...]
-    extra: dict = field(default_factory=dict)
+    extra: ExtraSettings
     site_url: str = ""
     custom_dir: str = "overrides"
 
@@ -73,14 +162,15 @@ def _blog_plugin_config(plugins) -> dict:
 
 
 def load_settings(config_file: str | Path) -> SiteSettings:
+    """The settings of the site `config_file` describes, read without building; raises SettingsError."""
     config_path = Path(config_file)
-    with config_path.open(encoding="utf-8") as handle:
+    with config_path.open("rb") as handle:
         try:
-            raw = yaml.load(handle, Loader=_TolerantLoader) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
+            raw = yaml_load(handle) or {}
+        except ConfigurationError as error:
+            mark = getattr(error.__context__, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
-            raise ValueError(f"{config_path}: not valid YAML{where}; fix its indentation") from None
+            raise SettingsError(f"{config_path}: not valid YAML{where}; fix its indentation") from None
     root = config_path.resolve().parent
     blog = _blog_plugin_config(raw.get("plugins"))
     return SiteSettings(
@@ -88,7 +178,32 @@ def load_settings(config_file: str | Path) -> SiteSettings:
         docs_dir=root / raw.get("docs_dir", "docs"),
         blog_dir=blog.get("blog_dir", "blog"),
         categories_allowed=tuple(blog.get("categories_allowed") or ()),
-        extra=raw.get("extra") or {},
+        extra=extra_settings(raw.get("extra"), config_path.name),
         site_url=raw.get("site_url") or "",
         custom_dir=(raw.get("theme") or {}).get("custom_dir", "overrides"),
     )
+
+
+# The build's settings, made once per build from its config and asked for by every hook of that build.
+_build: dict = {}
+
+
+def settings_for(config) -> SiteSettings:
+    """The settings of the build `config` (a MkDocsConfig) is for; raises PluginError naming a wrong key."""
+    if _build.get("config") is not config:
+        blog = config.plugins["material/blog"].config
+        try:
+            extra = extra_settings(dict(config.extra), Path(config.config_file_path or "mkdocs.yml").name)
+        except SettingsError as error:
+            raise PluginError(str(error)) from None
+        settings = SiteSettings(
+            root=Path(config.config_file_path).resolve().parent,
+            docs_dir=Path(config.docs_dir),
+            blog_dir=blog.blog_dir,
+            categories_allowed=tuple(blog.categories_allowed),
+            extra=extra,
+            site_url=config.site_url or "",
+            custom_dir=config.theme.custom_dir or "overrides",
+        )
+        _build.update(config=config, settings=settings)
+    return _build["settings"]

@@ -8,7 +8,7 @@ import socket
 import pytest
 from werkzeug.test import Client
 
-from impart.cli import _served_origins
+from impart.cli.serve import _served_origins
 from impart.intake.app import create_app
 from impart.intake.origin import address_origins, hosts_of, serves_host
 

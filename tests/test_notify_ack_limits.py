@@ -73,7 +73,7 @@ def test_forty_proposals_naming_one_third_party_send_it_one_acknowledgement(make
         acks = acknowledgements(smtp)
         mails = operator_mails(smtp)
 
-    assert [mail.recipients for mail in acks] == [[THIRD_PARTY]]
+    assert [[r.lower() for r in mail.recipients] for mail in acks] == [[THIRD_PARTY]]  # whichever came first
     first = str(acks[0].message["Subject"]).rsplit("(", 1)[1].rstrip(")")
     assert first in references
     for reference in references:

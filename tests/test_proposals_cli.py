@@ -12,8 +12,8 @@ import time
 
 import pytest
 
+from impart.cli.proposals import add_proposals_commands
 from impart.intake.storage import ProposalStore
-from impart.proposals_cli import add_proposals_commands
 
 DAY = 86400.0
 NOV_27 = dt.datetime(2026, 11, 27, 16, 44, 37, tzinfo=dt.UTC).timestamp()
@@ -199,7 +199,7 @@ def test_show_an_unknown_or_malformed_reference(capsys, folder, reference):
 
     code, out, err = run(capsys, "show", reference, "--proposals", str(folder))
 
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")  # one exit code for a reference that names nothing: impart.cli.errors
     assert err == f"{reference}: no proposal with this reference in {folder}; see impart proposals list\n"
     assert snapshot(folder) == before
 

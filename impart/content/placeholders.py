@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from impart.content.dates import format_day, format_month
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
-from impart.settings import SiteSettings
+from impart.settings import PLACEHOLDER_LABEL, ExtraSettings, SiteSettings, extra_settings
 
-DEFAULT_LABEL = "Indicative editorial"
+DEFAULT_LABEL = PLACEHOLDER_LABEL
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _EXAMPLE = "arrives: 2026-05 or arrives: 2026-05-06"
@@ -115,13 +115,11 @@ class PlaceholderSettings:
     default_label: str = DEFAULT_LABEL
 
 
-def placeholder_settings(extra: dict) -> PlaceholderSettings:
-    raw = extra.get("placeholders") or {}
-    if not isinstance(raw, dict):
-        raise PlaceholderError("extra.placeholders", "'extra.placeholders' in mkdocs.yml must be a mapping")
-    label = raw.get("label", DEFAULT_LABEL)
-    site_wide = parse_placeholder(raw.get("site_wide"), "extra.placeholders.site_wide", label)
-    return PlaceholderSettings(site_wide=site_wide, indexed=bool(raw.get("indexed", False)), default_label=label)
+def placeholder_settings(extra: ExtraSettings | Mapping) -> PlaceholderSettings:
+    """`extra.placeholders`, its site-wide notice parsed (the schema in impart.settings checks the rest)."""
+    raw = extra_settings(extra).placeholders
+    site_wide = parse_placeholder(raw.site_wide, "extra.placeholders.site_wide", raw.label)
+    return PlaceholderSettings(site_wide=site_wide, indexed=raw.indexed, default_label=raw.label)
 
 
 def notice_for(meta: dict, settings: PlaceholderSettings, published: dt.date | None = None) -> Notice | None:

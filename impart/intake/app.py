@@ -24,12 +24,12 @@ from pathlib import Path
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form
+from impart.intake.definition import CONTEXT_FIELDS, FormDefinition, FormDefinitionError, load_form, site_form
 from impart.intake.form_body import UnknownFields, parse_form_body
 from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
-from impart.intake.rate_limit import RateLimited, RateLimiter
+from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
@@ -316,6 +316,40 @@ def _one_line(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")[:200]
 
 
+@dataclass(frozen=True)
+class IntakeParts:
+    """What the handler and `impart proposals notify` both set up from mkdocs.yml: the form, the store, the sender."""
+
+    site: object  # impart.settings.SiteSettings
+    settings: IntakeSettings
+    source: Path  # the intake page holding the form definition
+    form: FormDefinition | None  # None only when asked to tolerate a broken definition
+    store: ProposalStore
+    notifications: Notifications
+
+
+def intake_parts(config_file: Path, store: ProposalStore, notify: dict | None = None, *, form_required: bool = True):
+    """The settings, form and notifications for the site `config_file` (its mkdocs.yml) describes, over `store`.
+
+    Without `form_required`, a broken form definition leaves `form` None and the mail names each
+    answer by its field name (what `impart proposals notify` wants: it sends what is owed regardless).
+    """
+    from impart.intake.settings import intake_settings
+    from impart.settings import load_settings
+
+    site = load_settings(config_file)
+    settings = intake_settings(site.extra, site.site_url)
+    try:
+        source, form = site_form(site)
+    except FormDefinitionError:
+        if form_required:
+            raise
+        source, form = site.docs_dir / settings.page_source, None
+    labels = {f.name: f.label for f in form.fields} if form else {}
+    notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
+    return IntakeParts(site, settings, source, form, store, notifications)
+
+
 def create_app(
     project: Path,
     *,
@@ -323,7 +357,7 @@ def create_app(
     proposals_dir: Path,
     allowed_origins: Iterable[str] = (),
     origins: Iterable[str] = (),
-    rate_limit: tuple[int, int] | None = (5, 600),
+    rate_limit: tuple[int, int] | None = parse_rate(DEFAULT_RATE),
     max_body: int = MAX_BODY,
     max_answers: int = MAX_ANSWERS,
     fallback: Callable | None = None,
@@ -335,20 +369,14 @@ def create_app(
     `origins` are the addresses the handler answers for; without them, `site_url`'s origin.
     `notify`: command-line overrides of `extra.intake.notify` (see impart.intake.notify_settings).
     """
-    from impart.intake.settings import intake_settings
-    from impart.settings import load_settings
-
-    site = load_settings(Path(project) / "mkdocs.yml")
-    settings = intake_settings(site.extra, site.site_url)
-    source = site.docs_dir / settings.page_source
-    form = load_form(source, site.relative(source))
     store = ProposalStore(Path(proposals_dir))
     store.prepare()
+    parts = intake_parts(Path(project) / "mkdocs.yml", store, notify)
+    site, settings, source, form = parts.site, parts.settings, parts.source, parts.form
+    notifications = parts.notifications
     limiter = None
     if rate_limit:
         limiter = RateLimiter(own_folder(store.root, STATE, "ratelimit"), *rate_limit)
-    labels = {f.name: f.label for f in form.fields}
-    notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeApp(
         form=form,
         settings=settings,

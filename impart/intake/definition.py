@@ -250,3 +250,12 @@ def load_form(page: Path, where: str | None = None) -> FormDefinition:
         line = "" if error.line is None else f":{error.line}"
         raise FormDefinitionError(f"{where}{line}: {error}") from None
     return parse_form(meta.get("form"), where)
+
+
+def site_form(site) -> tuple[Path, FormDefinition]:
+    """The intake page of `site` (an impart.settings.SiteSettings) and the form it defines, named as an editor
+    sees it; the one place the form is found from the settings."""
+    from impart.intake.settings import intake_page_source
+
+    source = site.docs_dir / intake_page_source(site.extra)
+    return source, load_form(source, site.relative(source))

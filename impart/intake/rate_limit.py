@@ -47,6 +47,9 @@ def client_key(address: str) -> str:
     return str(ip)
 
 
+DEFAULT_RATE = "5/600"  # per client: `impart serve --rate-limit`, IMPART_RATE_LIMIT and create_app share it
+
+
 def parse_rate(text: str) -> tuple[int, int]:
     """`5/600` → (5, 600): a burst of at most COUNT, and COUNT per SECONDS over time."""
     try:

@@ -6,8 +6,11 @@ handler agree on every path; nothing here comes from a request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
+
+from impart.settings import ExtraSettings, extra_settings
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,20 @@ class IntakeSettings:
         return site_path[len(self.base) :] if site_path.startswith(self.base) else site_path.lstrip("/")
 
 
-def intake_page_source(extra: dict) -> str:
-    """The intake page's Markdown file, relative to docs/: asked of every page, so cheaply."""
-    return (extra.get("intake") or {}).get("page", "request-a-proposal.md")
+def intake_page_source(extra: ExtraSettings | Mapping) -> str:
+    """The intake page's Markdown file, relative to docs/: asked of every page, so pass the validated settings."""
+    return extra_settings(extra).intake.page
 
 
-def intake_settings(extra: dict, site_url: str | None) -> IntakeSettings:
-    intake = extra.get("intake") or {}
+def intake_settings(extra: ExtraSettings | Mapping, site_url: str | None) -> IntakeSettings:
+    intake = extra_settings(extra).intake
     base = urlparse(site_url or "/").path.rstrip("/") + "/"
-    path = base + intake.get("path", "request-a-proposal/").strip("/") + "/"
+    path = base + intake.path.strip("/") + "/"
     return IntakeSettings(
-        page_source=intake_page_source(extra),
+        page_source=intake.page,
         path=path,
         thanks=path + "thanks/",
-        action=intake.get("action") or path,
-        contact=intake.get("contact", "proposals@impart.example"),
+        action=intake.action or path,
+        contact=intake.contact,
         base=base,
     )

@@ -6,7 +6,7 @@ Settings come from the environment, with the same defaults as `impart serve`:
 IMPART_PROJECT (the folder with mkdocs.yml, default .), IMPART_SITE (site),
 IMPART_PROPOSALS (proposals), IMPART_ORIGINS (the site's own origins, space-separated;
 default: site_url's), IMPART_ALLOW_ORIGINS (space-separated URLs),
-IMPART_RATE_LIMIT (5/600), IMPART_STATIC (1: also serve the site; 0: the
+IMPART_RATE_LIMIT (COUNT/SECONDS, default 5/600), IMPART_STATIC (1: also serve the site; 0: the
 handler only, behind a proxy that serves the files), IMPART_PROXY_HOPS (how
 many reverse proxies in front set X-Forwarded-For/-Proto/-Host; default 0:
 behind nginx set 1, or the rate limit counts the proxy as one client).
@@ -22,23 +22,22 @@ from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from impart.intake.app import create_app
-from impart.intake.rate_limit import parse_rate
-from impart.serve.static_site import StaticSite
+from impart.intake.rate_limit import DEFAULT_RATE
+from impart.serve.site_app import site_app
 
 
 def app_from_environment(environ=os.environ):
     project = Path(environ.get("IMPART_PROJECT", "."))
     site = project / environ.get("IMPART_SITE", "site")
     serve_static = environ.get("IMPART_STATIC", "1") != "0"
-    app = create_app(
+    app = site_app(
         project,
         site_dir=site,
         proposals_dir=project / environ.get("IMPART_PROPOSALS", "proposals"),
         origins=environ.get("IMPART_ORIGINS", "").split(),
         allowed_origins=environ.get("IMPART_ALLOW_ORIGINS", "").split(),
-        rate_limit=parse_rate(environ.get("IMPART_RATE_LIMIT", "5/600")),
-        fallback=StaticSite(site) if serve_static else None,
+        rate_limit=environ.get("IMPART_RATE_LIMIT", DEFAULT_RATE),
+        serve_static=serve_static,
     )
     app.notifications.wake()  # what a previous run left pending; a forked worker starts its own on first use
     hops = int(environ.get("IMPART_PROXY_HOPS", "0"))

@@ -15,7 +15,14 @@ import stat
 import sys
 from pathlib import Path
 
-from impart.intake.operator_text import json_shown, one_line, shown
+from impart.cli.errors import unknown_reference
+from impart.cli.formatting import cell as _cell
+from impart.cli.formatting import plain as _plain
+from impart.cli.formatting import text as _text
+from impart.cli.proposals_folder import folder_option
+from impart.cli.proposals_folder import open_store as _open_store
+from impart.cli.proposals_workflow import add_workflow_commands
+from impart.intake.operator_text import json_shown, shown
 from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
 from impart.intake.workflow import STATUSES
@@ -31,14 +38,6 @@ _LAST_WIDTH = 40
 # -- shared helpers -------------------------------------------------------------
 
 
-def _open_store(args) -> ProposalStore | None:
-    folder = Path(args.proposals)
-    if not folder.is_dir():
-        print(f"{args.proposals}: no such folder; pass --proposals DIR", file=sys.stderr)
-        return None
-    return ProposalStore(folder)
-
-
 def _read(store: ProposalStore, reference: str, folder: Path) -> dict | None:
     """The stored record, or None when the file is not a JSON object (damaged, or edited by hand)."""
     try:
@@ -51,26 +50,6 @@ def _read(store: ProposalStore, reference: str, folder: Path) -> dict | None:
 def _fields(record: dict) -> dict:
     fields = record.get("fields")
     return fields if isinstance(fields, dict) else {}
-
-
-def _plain(value, yes: str, no: str) -> str:
-    """A stored value as a string: nothing for None, `yes` or `no` for a boolean, JSON for anything not a string."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return yes if value else no
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _text(value) -> str:
-    """A value as the operator reads it; control and bidi characters are shown escaped (impart.intake.operator_text)."""
-    return shown(_plain(value, "yes", "no"))
-
-
-def _cell(value, width: int) -> str:
-    return one_line(_text(value), width)
 
 
 # -- list -------------------------------------------------------------------------
@@ -190,11 +169,7 @@ def cmd_show(args) -> int:
         else:
             print(_show_text(record, _history_lines(record) + _notified_lines(store, record)))
         return 0
-    print(
-        f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
-        file=sys.stderr,
-    )
-    return 1
+    return unknown_reference(args.reference, args.proposals)
 
 
 # -- export -----------------------------------------------------------------------
@@ -307,14 +282,10 @@ def cmd_purge(args) -> int:
 
 
 def add_proposals_commands(commands):
-    """Add `proposals` and its sub-commands to the sub-parsers of the `impart` command; returns its
-    sub-parsers and the shared --proposals option, for impart.proposals_workflow_cli to add to."""
+    """Add `proposals` and every one of its sub-commands to the sub-parsers of the `impart` command."""
     proposals = commands.add_parser("proposals", help="list, show, export, purge, mark, notify and report proposals")
     actions = proposals.add_subparsers(dest="action", required=True, metavar="ACTION")
-    folder = argparse.ArgumentParser(add_help=False)
-    folder.add_argument(
-        "--proposals", default="proposals", metavar="DIR", help="the proposals folder (default: ./proposals)"
-    )
+    folder = folder_option()
 
     listing = actions.add_parser("list", parents=[folder], help="one line per proposal, newest first")
     listing.add_argument("--quarantine", action="store_true", help="list the quarantined submissions instead")
@@ -337,4 +308,4 @@ def add_proposals_commands(commands):
     purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="a positive number of days")
     purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
     purge.set_defaults(run=cmd_purge)
-    return actions, folder
+    add_workflow_commands(actions, folder)

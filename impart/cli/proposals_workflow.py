@@ -16,28 +16,26 @@ import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 
-from impart.intake.definition import FormDefinitionError, load_form
-from impart.intake.notifier import notifications_for
-from impart.intake.notify_settings import NotifySettingsError, add_notify_options, overrides_from
+from impart.cli.errors import unknown_reference
+from impart.cli.formatting import cell as _cell
+from impart.cli.formatting import text as _text
+from impart.cli.notify_options import add_notify_options, overrides_from
+from impart.cli.proposals_folder import open_store as _open_store
+from impart.intake.app import intake_parts
+from impart.intake.notify_settings import NotifySettingsError
 from impart.intake.outbox import REMEDY, Outbox
 from impart.intake.private_file import write_private
 from impart.intake.report import chart_svg, gather
-from impart.intake.settings import intake_settings
 from impart.intake.storage import REFERENCE, LinkedFolder
 from impart.intake.workflow import STATUSES, NoteTooLong, mark, timestamp
-from impart.proposals_cli import _cell, _open_store, _text
-from impart.settings import load_settings
 
 NOTIFY_SECONDS = 600  # one `notify` run stops taking new entries after this long, so cron runs never pile up
 
 
 def _unknown_reference(args) -> int:
-    print(
-        f"{args.reference}: no proposal with this reference in {args.proposals}; see impart proposals list",
-        file=sys.stderr,
-    )
-    return 2
+    return unknown_reference(args.reference, args.proposals)
 
 
 # -- mark ---------------------------------------------------------------------------
@@ -137,10 +135,7 @@ def _failed_to_retry(store, outbox: Outbox, asked: list[str]) -> list[str] | Non
             try:
                 store.load(reference)
             except KeyError:
-                print(
-                    f"{_text(given)}: no proposal with this reference in {store.root}; see impart proposals list",
-                    file=sys.stderr,
-                )
+                unknown_reference(_text(given), store.root)
                 return None
             print(
                 f"{_text(given)}: none of its notifications has failed; impart proposals outbox lists those that have",
@@ -161,20 +156,12 @@ def cmd_notify(args) -> int:
         retry = _failed_to_retry(store, Outbox(store), args.retry_failed)
         if retry is None:
             return 2
-    site = load_settings(args.config)
-    intake = intake_settings(site.extra, site.site_url)
     try:
-        form = load_form(site.docs_dir / intake.page_source, site.relative(site.docs_dir / intake.page_source))
-        labels = {f.name: f.label for f in form.fields}
-    except FormDefinitionError:
-        labels = {}  # the mail then names each answer by its field name
-    try:
-        notifications = notifications_for(
-            store, site.extra, contact=intake.contact, labels=labels, overrides=overrides_from(args)
-        )
+        parts = intake_parts(Path(args.config), store, overrides_from(args), form_required=False)
     except (NotifySettingsError, LinkedFolder) as error:
         print(error, file=sys.stderr)
         return 2
+    notifications = parts.notifications
     if not notifications.settings.channels:
         print("no notification channel is set (extra.intake.notify in mkdocs.yml, or the options); see README")
     if retry is not None:
