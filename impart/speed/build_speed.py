@@ -1,15 +1,13 @@
-"""The pieces hooks/build_speed.py puts in place of MkDocs' and Material's own; its docstring says what each
-changes, why the pages stay byte for byte the same, and what it saves."""
+"""The pieces impart.speed.registry puts in place of Material's own blog and theme parts; bench/README.md says
+what each saves and why the pages stay byte for byte the same."""
 
 from __future__ import annotations
 
-import copy
 import os
-import threading
 
 import material
 
-from impart.content.front_matter import load_yaml
+from impart.content import front_matter
 
 LANGUAGE_PARTIAL = "partials/language.html"
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
@@ -41,7 +39,7 @@ class FrontMatterYaml:
 
     @staticmethod
     def load(text, _loader):
-        return load_yaml(text)
+        return front_matter.load_yaml(text)  # by the module: the speed layer's cache, when it is in place
 
 
 def render_without_content(self, page, separator):
@@ -96,41 +94,6 @@ class ListingPageSources:
         self._read.clear()
 
 
-class MarkdownParserReused:
-    """Stands in for the markdown module in mkdocs.structure.pages, whose Page.render makes a new Markdown
-    parser for every page. `Markdown(...)` hands back the parser it made last, reset, while the extensions
-    and their options are the same; anything else is the markdown module's own."""
-
-    def __init__(self, module) -> None:
-        self._module = module
-        self._last = threading.local()  # one parser per thread: a parser is never shared by two renders
-
-    def __getattr__(self, name: str):
-        return getattr(self._module, name)
-
-    def Markdown(self, *, extensions, extension_configs):  # noqa: N802 (the name markdown's class has)
-        made = getattr(self._last, "made", None)
-        if made is not None and made[0] is extensions and made[1] == extensions and made[2] == extension_configs:
-            return made[3].reset()
-        parser = self._module.Markdown(extensions=extensions, extension_configs=extension_configs)
-        # The configuration's own list (by identity: a new build has a new one), and copies of what it held.
-        self._last.made = (extensions, list(extensions), copy.deepcopy(extension_configs), parser)
-        return parser
-
-    def forget(self) -> None:
-        """Lets go of the parsers: the last page's processors hold its build's files and configuration."""
-        self._last = threading.local()
-
-
-def forget_reused_parser() -> None:
-    """Item 11's parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
-    build's pages, alive through the next build."""
-    from mkdocs.structure import pages
-
-    if isinstance(pages.markdown, MarkdownParserReused):
-        pages.markdown.forget()
-
-
 def materials_own(template) -> bool:
     """Whether a partial (`partials/...`) is Material's own file, not an override of it."""
     filename = template.filename or ""
@@ -173,3 +136,6 @@ def _remembered(macro):
         return answer
 
     return remembered
+
+
+LISTING_SOURCES = ListingPageSources()

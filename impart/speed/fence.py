@@ -12,6 +12,7 @@ Switches, read once per process from the environment:
 
 To verify a new release: install it, run the suite (tests/test_build_speed.py
 compares every output file with and without the layer), then add it here.
+impart.speed.registry lists what is patched.
 tests/test_speed_fence.py checks that an unverified version or a switch gives stock.
 """
 
@@ -32,31 +33,34 @@ VERIFIED = {
     "mkdocs-rss-plugin": ("1.19.0",),
 }
 
-# Items 1 to 12 of hooks/build_speed.py (5 and 6 are gone), then the layer's other hooks.
+# The items impart.speed.registry's table is switched by (`memory`, the results kept between renders, goes
+# with preview-cache and parallel-build).
 ITEMS = (
     "excerpts",
     "post-lookups",
     "libyaml",
+    "front-matter-cache",
+    "readtime-cache",
     "dates",
     "template-dict",
     "exit-freeze",
     "translations",
     "listing-sources",
-    "parser-reuse",
     "partials-memo",
     "parallel-build",
-    "template-precompile",
     "preview-cache",
     "preview-output",
-    "preview-watch",
-    "preview-memory",
 )
 
+# The waitress release impart/serve/hardened_server.py's use of waitress's internals was read and tested at
+# (tests/test_serve_slow_clients.py passes on it). Not part of the speed layer: the server keeps its protections.
+SERVER_VERIFIED = {"waitress": ("3.0.2",)}
 
-def unverified_versions() -> list[str]:
-    """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
+
+def unverified_versions(table: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The installed releases of the patched packages that are not in `table` (VERIFIED), as 'name version'."""
     found = []
-    for package, versions in VERIFIED.items():
+    for package, versions in (VERIFIED if table is None else table).items():
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:

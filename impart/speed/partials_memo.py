@@ -29,7 +29,7 @@ they include, is Material's own file with the digest it was read at
 (`PINNED`); an override of any of them, or another Material release, leaves
 them rendered on every page. tests/test_partials_memo.py checks the pins and
 the keys; tests/test_build_speed.py that the site is byte for byte the one
-built without hooks/build_speed.py.
+built without the speed layer.
 """
 
 from __future__ import annotations

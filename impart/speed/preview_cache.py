@@ -23,8 +23,7 @@ same result and nothing is ever guessed:
    table of contents and content.
 4. Jinja's compiled templates, which Jinja checks against their sources.
 
-Only `mkdocs serve` turns it on (hooks/preview_cache.py); `mkdocs build`
-never reads it, so a published site is always built cold.
+
 tests/test_preview_cache.py checks that rebuilds after ten kinds of edit
 (body, title, date, category, new notes, a removed note, mkdocs.yml, a
 template, an image added, an image replaced by one of another size) write the
@@ -297,7 +296,7 @@ def page_reference(page) -> str:
         return "none"
     try:
         title = page.title
-    except AttributeError:  # an excerpt Material never rendered (hooks/build_speed.py) has no title
+    except AttributeError:  # an excerpt Material never rendered (impart.speed.build_speed) has no title
         title = None
     return f"{type(page).__name__}:{page.url}:{title}"
 
@@ -554,15 +553,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
-    def compiled(self) -> dict[str, bytes]:
-        return dict(self._code)
-
-    def receive(self, compiled: dict[str, bytes]) -> int:
-        """Code compiled elsewhere (impart.speed.template_precompile) for templates not compiled here; how many."""
-        new = {key: code for key, code in compiled.items() if key not in self._code}
-        self._code.update(new)
-        return len(new)
-
 
 class _Records(logging.Handler):
     def __init__(self) -> None:
@@ -573,7 +563,9 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-def _render_with_memory(render):
+def render_with_memory(render):
+    """MkDocs' Page.render (which posts and listings inherit), through the memory."""
+
     def render_markdown(page: Page, config, files) -> None:
         if not MEMORY.enabled:
             return render(page, config, files)
@@ -591,33 +583,18 @@ def _render_with_memory(render):
         MEMORY.keep_markdown(page, records.records)
         return None
 
-    render_markdown.impart_preview = True
     return render_markdown
 
 
 def enable(*, keeping: bool) -> None:
     """Consult the memory from now on in this process; `keeping` also keeps what is made (the preview)."""
     MEMORY.enabled, MEMORY.keeping, MEMORY.compress = True, keeping, keeping
-    install_markdown_memory()
-    install_search_memory()
-    install_compiled_templates_for_every_env()
 
 
-def install_markdown_memory() -> None:
-    """Route MkDocs' Markdown render (Page.render, which posts and listings inherit) through the memory."""
-    if not getattr(Page.render, "impart_preview", False):
-        Page.render = _render_with_memory(Page.render)
-
-
-def install_compiled_templates_for_every_env() -> None:
-    """Give every Jinja environment the theme makes the compiled templates' memory, not only the build's own:
-    Material's blog and search make a fresh one for each label they translate, and compiled
+def env_with_compiled_templates(get_env):
+    """Theme.get_env, giving every Jinja environment the theme makes the compiled templates' memory, not only the
+    build's own: Material's blog and search make a fresh one for each label they translate, and compiled
     partials/language.html from source each time (about a tenth of a second per rebuild)."""
-    from mkdocs.theme import Theme
-
-    if getattr(Theme.get_env, "impart_preview", False):
-        return
-    get_env = Theme.get_env
 
     def get_env_with_compiled_templates(theme):
         env = get_env(theme)
@@ -625,11 +602,12 @@ def install_compiled_templates_for_every_env() -> None:
             env.bytecode_cache = MEMORY.compiled_templates
         return env
 
-    get_env_with_compiled_templates.impart_preview = True
-    Theme.get_env = get_env_with_compiled_templates
+    return get_env_with_compiled_templates
 
 
-def _index_with_memory(add_entry_from_context):
+def index_with_memory(add_entry_from_context):
+    """Material's SearchIndex.add_entry_from_context (a page's HTML parsed into sections), through the memory."""
+
     def index_page(index, page) -> None:
         if not MEMORY.enabled:
             return add_entry_from_context(index, page)
@@ -660,7 +638,6 @@ def _index_with_memory(add_entry_from_context):
         index.entries.extend(_copy_entries(entries))
         return None
 
-    index_page.impart_preview = True
     return index_page
 
 
@@ -673,14 +650,6 @@ def _copy_entries(entries: list[dict]) -> list[dict]:
             entry["tags"] = list(entry["tags"])
         copies.append(entry)
     return copies
-
-
-def install_search_memory() -> None:
-    """Route Material's search indexing of a page (its HTML parsed into sections) through the memory."""
-    from material.plugins.search.plugin import SearchIndex
-
-    if not getattr(SearchIndex.add_entry_from_context, "impart_preview", False):
-        SearchIndex.add_entry_from_context = _index_with_memory(SearchIndex.add_entry_from_context)
 
 
 def template_class_with_memory(base):

@@ -2,8 +2,8 @@
 
 `mkdocs serve` empties its output folder before each rebuild, then writes every
 page and copies every theme asset again: about 3,500 files at 1,000 notes, which
-costs seconds on a slow disk. With this module (turned on by
-hooks/preview_cache.py under `mkdocs serve` only):
+costs seconds on a slow disk. With this module (put in place by
+impart.speed.registry under `mkdocs serve` only):
 
 - the folder is not emptied; a list of what it holds is taken instead;
 - a page whose bytes equal what was written there last time, in a file that
@@ -18,7 +18,6 @@ hooks/preview_cache.py under `mkdocs serve` only):
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -121,25 +120,9 @@ _original_write_file = utils.write_file
 _original_copy_file = utils.copy_file
 
 
-def install() -> None:
-    """Route MkDocs' emptying of the output folder, and its writes and copies into it, through OUTPUT."""
-    utils.clean_directory = OUTPUT.begin
-    utils.write_file = OUTPUT.write
-    utils.copy_file = OUTPUT.copy
-    # Material's blog copies a listing's source once for each of its further pages (about 600 at 1,000 notes)
-    # into its own temporary folder, on every rebuild, through its own name for copy_file: skipped alike when
-    # source and copy are as they were. The sources themselves (one line each: "# 2019", "# Operations") are
-    # written again on every rebuild, which would make every copy look stale: they are left as they are when
-    # their text is the same.
-    with contextlib.suppress(ImportError):
-        from material.plugins.blog import plugin as blog_plugin
-
-        blog_plugin.copy_file = OUTPUT.copy
-        blog_plugin.BlogPlugin._save_to_file = _save_unless_same
-
-
-def _save_unless_same(_plugin, path: str, content: str) -> None:
-    """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched."""
+def save_unless_same(_plugin, path: str, content: str) -> None:
+    """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched:
+    the sources (one line each) are written again on every rebuild, which would make every copy of them look stale."""
     try:
         with open(path, encoding="utf-8") as existing:
             if existing.read() == content:
