@@ -25,10 +25,10 @@ _nav = None  # this build's navigation, from on_nav to on_env
 def on_startup(command, dirty):
     global _items
     _items = registry.install(command, dirty) if fence.active() else frozenset()
-    if "preview-cache" in _items:
+    if "parallel-build" in _items:
+        preview_cache.enable(keeping=False)  # the build consults what its helpers made, and keeps nothing
+    elif "preview-cache" in _items:
         preview_cache.enable(keeping=True)
-    elif "parallel-build" in _items:
-        preview_cache.enable(keeping=False)
 
 
 def _helping() -> bool:

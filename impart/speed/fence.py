@@ -33,8 +33,7 @@ VERIFIED = {
     "mkdocs-rss-plugin": ("1.19.0",),
 }
 
-# The items impart.speed.registry's table is switched by (`memory`, the results kept between renders, goes
-# with preview-cache and parallel-build).
+# The names impart.speed.registry's rows are switched by (preview-cache's memory also serves parallel-build).
 ITEMS = (
     "excerpts",
     "post-lookups",
@@ -52,15 +51,11 @@ ITEMS = (
     "preview-output",
 )
 
-# The waitress release impart/serve/hardened_server.py's use of waitress's internals was read and tested at
-# (tests/test_serve_slow_clients.py passes on it). Not part of the speed layer: the server keeps its protections.
-SERVER_VERIFIED = {"waitress": ("3.0.2",)}
 
-
-def unverified_versions(table: dict[str, tuple[str, ...]] | None = None) -> list[str]:
-    """The installed releases of the patched packages that are not in `table` (VERIFIED), as 'name version'."""
+def unverified_versions() -> list[str]:
+    """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
     found = []
-    for package, versions in (VERIFIED if table is None else table).items():
+    for package, versions in VERIFIED.items():
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:

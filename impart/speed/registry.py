@@ -68,11 +68,11 @@ PATCHES = (
           "mkdocs-material", "navigation, tabs, palette and search box rendered once per thing shown (per build)"),
     Patch("exit-freeze", "gc:freeze", None,
           "mkdocs", "the process ends without a last walk of its heap (on_shutdown)"),
-    Patch("memory", "mkdocs.structure.pages:Page.render", preview_cache.render_with_memory,
+    Patch("preview-cache", "mkdocs.structure.pages:Page.render", preview_cache.render_with_memory,
           "mkdocs", "a page's Markdown render kept and reused under the key of all it depends on"),
-    Patch("memory", "material.plugins.search.plugin:SearchIndex.add_entry_from_context",
+    Patch("preview-cache", "material.plugins.search.plugin:SearchIndex.add_entry_from_context",
           preview_cache.index_with_memory, "mkdocs-material", "a page's search entries kept and reused"),
-    Patch("memory", "mkdocs.theme:Theme.get_env", preview_cache.env_with_compiled_templates,
+    Patch("preview-cache", "mkdocs.theme:Theme.get_env", preview_cache.env_with_compiled_templates,
           "mkdocs", "every Jinja environment shares the compiled templates"),
     Patch("parallel-build", "mkdocs.utils:write_file", parallel_build.written_by_helper,
           "mkdocs", "a page the helper wrote with the same bytes is not written again"),
@@ -94,13 +94,19 @@ PATCHES = (
           "waitress", "impart/serve/hardened_server.py: a request parser with its start time (per server)"),
 )  # fmt: skip
 
-# Items that are not the speed layer's to switch off: the server's protections are fenced by version only.
-NOT_SWITCHED = ("hardened-server",)
+# The server's rows are not the speed layer's to switch off: impart/serve/hardened_server.py warns on any
+# waitress release but these (its VERIFIED_WAITRESS; serve/ may not import speed/, so the test ties the two).
+WAITRESS_VERIFIED = ("3.0.2",)
+
+
+def verified(package: str) -> tuple[str, ...]:
+    """The releases of `package` the rows naming it were read on."""
+    return WAITRESS_VERIFIED if package == "waitress" else fence.VERIFIED[package]
 
 
 def wanted(command: str, dirty: bool) -> frozenset[str]:
-    """The items that apply to this run of MkDocs: the build's everywhere; the results' memory in the preview
-    (`preview-cache`) and in a build on two cores (`parallel-build`); the preview's output folder in the preview."""
+    """The items that apply to this run of MkDocs: the build's everywhere; the results' memory (`preview-cache`)
+    in the preview and in a build on two cores (`parallel-build`); the preview's output folder in the preview."""
     items = {item for item in fence.ITEMS if fence.on(item)}
     if command != "serve" or dirty:
         items -= {"preview-cache", "preview-output"}
@@ -110,8 +116,8 @@ def wanted(command: str, dirty: bool) -> frozenset[str]:
         items.discard("preview-output")
     if "preview-output" in items:
         items.discard("listing-sources")  # the preview's own copy_file keeps the copies, made only when stale
-    if items & {"preview-cache", "parallel-build"}:
-        items.add("memory")
+    if "parallel-build" in items:
+        items.add("preview-cache")  # the helpers hand their results to the build through the same memory
     return frozenset(items)
 
 
