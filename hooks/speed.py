@@ -7,8 +7,17 @@ import gc
 
 from mkdocs.plugins import event_priority, get_plugin_logger
 
-from impart.speed import build_speed, fence, parallel_build, partials_memo, preview_cache, preview_output, registry
-from impart.speed.preview_cache import MEMORY
+from impart.speed import (
+    build_speed,
+    fence,
+    fingerprint,
+    parallel_build,
+    partials_memo,
+    preview_cache,
+    preview_output,
+    registry,
+)
+from impart.speed.kept_results import MEMORY
 
 log = get_plugin_logger("impart")
 
@@ -37,7 +46,7 @@ def _helping() -> bool:
 
 def on_config(config):
     if MEMORY.enabled:
-        MEMORY.begin(preview_cache.SiteInputs.of(config))
+        MEMORY.begin(fingerprint.SiteInputs.of(config))
 
 
 @event_priority(AFTER_MATERIAL_BLOG)

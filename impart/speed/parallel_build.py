@@ -46,7 +46,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
 from impart.speed import content_caches
-from impart.speed.preview_cache import MEMORY, markdown_slot
+from impart.speed.kept_results import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
 
