@@ -52,10 +52,18 @@ ITEMS = (
 )
 
 
+def engine() -> str:
+    """The package that runs the build: ProperDocs, when its `properdocs` command has aliased mkdocs.* to itself."""
+    import mkdocs.plugins
+
+    return "properdocs" if mkdocs.plugins.__name__.startswith("properdocs") else "mkdocs"
+
+
 def unverified_versions() -> list[str]:
     """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
     found = []
     for package, versions in VERIFIED.items():
+        package = engine() if package == "mkdocs" else package  # ProperDocs is unverified unless listed here
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:
