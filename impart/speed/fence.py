@@ -63,7 +63,10 @@ def unverified_versions() -> list[str]:
     """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
     found = []
     for package, versions in VERIFIED.items():
-        package = engine() if package == "mkdocs" else package  # ProperDocs is unverified unless listed here
+        if package == "mkdocs" and engine() != "mkdocs":  # the fork runs the build: its own row, if any
+            package, versions = engine(), VERIFIED.get(engine(), ())
+        elif package == "properdocs":
+            continue
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:
