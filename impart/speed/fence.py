@@ -1,20 +1,8 @@
-"""Where the speed layer applies: only on the versions it was verified on, and only when wanted.
+"""Where the speed layer applies: on the releases in `VERIFIED`, under MkDocs, and when not switched off.
 
-Every item of the layer replaces a piece of MkDocs, Material or the RSS plugin by
-its internals as read on the versions in `VERIFIED`. On any other installed version
-the whole layer stays off and the build runs stock: an upgrade can make a build
-slower, never a page different. One INFO line names the unverified version.
-
-Switches, read once per process from the environment:
-- `IMPART_SPEED=0` turns the whole layer off;
-- `IMPART_SPEED_SKIP=item,item` leaves the named items (`ITEMS`) off, for
-  bench/ablation.py, which measures what each one is worth.
-
-To verify a new release: install it, run the suite (tests/test_build_speed.py
-compares every output file with and without the layer), then add it here.
-impart.speed.registry lists what is patched.
-tests/test_speed_fence.py checks that an unverified version or a switch gives stock.
-"""
+On any other release (or under ProperDocs) the layer stays off and one INFO line says why: an upgrade can make a
+build slower, never a page different. `IMPART_SPEED=0` turns it off; `IMPART_SPEED_SKIP=item,item` leaves items
+off (bench/ablation.py). To verify a release: install it, run tests/test_build_speed.py, then add it here."""
 
 from __future__ import annotations
 

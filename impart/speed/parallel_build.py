@@ -1,31 +1,8 @@
-"""A cold `mkdocs build` on two cores: a forked helper process makes part of the pages' results.
-
-MkDocs builds one page after another on one core. With this module (turned on
-by hooks/speed.py for `mkdocs build` on a machine with two or more
-cores), the build forks a helper twice:
-
-1. when the pages are known but not yet read (on_nav), a helper renders the
-   Markdown of the editors' own files, running the same events as the build;
-2. when every page is rendered to HTML (on_env), a helper renders their
-   templates, with their search entries, and writes the pages it made.
-
-Each helper starts from the last page and goes backwards while the build goes
-forwards; where they meet depends only on how fast each goes, and no page is
-done by both (`Helper`). For the
-pages the helper did, the build takes its results through impart.speed.preview_cache's memory,
-under the same keys the live preview uses: a result is used only when
-everything it was made from matches the build's own (the page's Markdown, the
-files, the configuration; for a template, a fingerprint of its whole context),
-else the build makes it itself. Every event still runs in the build, so plugins
-see every page. A page the helper wrote is not written again when the build's
-own output for it is the same bytes (`written_by_helper`), else the build's
-output replaces it. A helper that fails costs time, never pages: its results are
-simply missing. Warnings from a helper's Markdown renders are logged by the
-build when it uses them.
-
-tests/test_build_speed.py checks that the site is byte for byte the one
-built without the speed layer.
-"""
+"""A cold `mkdocs build` on two cores: a forked helper renders the notes' Markdown (from on_nav), then another
+renders and writes pages (from on_env), each from the last page backwards while the build goes forwards; no page
+is done by both (`Helper`). The build takes a helper's results through impart.speed.kept_results under the
+preview's keys, so a result that does not match is made again; a page the helper wrote is written again only when
+the build's bytes differ. A helper that fails costs time, never pages. bench/README.md says more."""
 
 from __future__ import annotations
 

@@ -1,36 +1,7 @@
-"""The live preview's memory: work on unchanged pages, kept between rebuilds of `mkdocs serve`.
-
-`mkdocs serve` rebuilds the whole site on every save: at 1,000 notes, about
-1,800 pages of Markdown and templates, most of them exactly as they were. This
-module keeps results from one rebuild to the next, each filed under a key made
-of everything that result is computed from, so a key that matches means the
-same result and nothing is ever guessed:
-
-1. A page's Markdown rendered to HTML (MkDocs' `Page.render`). Key: the page's
-   source path and URL, its Markdown after the on_page_markdown events, the
-   theme and configuration (`SiteInputs`), and every file's path and URL (links
-   resolve against them). Warnings logged by the render are kept and logged
-   again when the result is reused, so `--strict` and the console see them.
-2. A page's rendered template (the `Template.render` call in MkDocs'
-   `_build_page`). Key: the template's name and a fingerprint of its whole
-   context (`Fingerprint`): the page's URL, title, meta, content, table of
-   contents, neighbours and place in the navigation; the notes a listing shows
-   and its pagination; the navigation; the configuration. A context value of a
-   type the fingerprint does not know makes that page uncacheable: it is
-   rendered, never reused.
-3. A page's search entries (Material's `SearchIndex.add_entry_from_context`,
-   which parses the page's HTML). Key: its URL, title, search settings, tags,
-   table of contents and content.
-4. Jinja's compiled templates, which Jinja checks against their sources.
-
-
-tests/test_preview_cache.py checks that rebuilds after ten kinds of edit
-(body, title, date, category, new notes, a removed note, mkdocs.yml, a
-template, an image added, an image replaced by one of another size) write the
-same files as a cold build of the edited site. Images are part of the files'
-key (their size and time of change) since their width and height are written
-into the pages that show them.
-"""
+"""MkDocs' and Material's renders routed through the kept results (impart.speed.kept_results): a page's Markdown
+render, its rendered template and its search entries are reused when their key (impart.speed.fingerprint) matches,
+and Jinja's compiled templates are shared. Warnings a render logged are logged again when it is reused, so
+`--strict` sees them. tests/test_preview_cache.py checks rebuilds after ten kinds of edit against cold builds."""
 
 from __future__ import annotations
 

@@ -1,20 +1,5 @@
-"""The live preview's output folder: files left in place when a rebuild would write them again unchanged.
-
-`mkdocs serve` empties its output folder before each rebuild, then writes every
-page and copies every theme asset again: about 3,500 files at 1,000 notes, which
-costs seconds on a slow disk. With this module (put in place by
-impart.speed.registry under `mkdocs serve` only):
-
-- the folder is not emptied; a list of what it holds is taken instead;
-- a page whose bytes equal what was written there last time, in a file that
-  nobody has touched since (same size and modification time), is not written
-  again; an asset whose source and copy are both as they were is not copied again;
-- after the build, every file from the list that this build neither wrote, nor
-  kept as above, nor saw rewritten by anyone else is removed, with folders left
-  empty. The folder then holds exactly what an emptied folder would.
-
-`mkdocs build` is not affected.
-"""
+"""The live preview's output folder: not emptied before a rebuild; a file whose bytes would be the same is left
+alone, and what the rebuild did not write is removed at the end, so the folder holds what a cold build writes."""
 
 from __future__ import annotations
 
