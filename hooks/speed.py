@@ -86,6 +86,7 @@ def on_env(env, *, config, files):
 
 @event_priority(AFTER_EVERY_WRITE)
 def on_post_build(*, config):
+    build_speed.forget_reused_parser()  # it holds the last page's files: the preview would keep a whole build
     if _helping():
         parallel_build.finish()
     elif MEMORY.keeping:
@@ -95,6 +96,7 @@ def on_post_build(*, config):
 
 
 def on_build_error(*, error):
+    build_speed.forget_reused_parser()
     if _helping():
         MEMORY.await_helpers()  # no helper outlives a failed build, nor its file
 

@@ -192,3 +192,57 @@ def test_the_build_and_its_helper_never_do_the_same_page(tmp_path):
         assert sorted(mine + by_helper) == pages  # every page done once, by one of them
         assert by_helper == [page for page in pages if helper.covers(page)]
     assert received == ["made"] * 3
+
+
+def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fresh_parsers_results():
+    import markdown
+
+    from impart.speed.build_speed import MarkdownParserReused
+
+    extensions = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html"]
+    options = {"toc": {"permalink": False}}
+    pages = [
+        "# Intro\n\n## Scope\n\nSee [the plan][plan].\n\n[plan]: plan.md\n\n!!! note\n    Kept *short*.\n",
+        "## Scope\n\n## Scope\n\n<div markdown>**raw** block</div>\n\n```\ncode <b>\n```\n",
+        "Uses [plan][] without defining it.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: #t }\n",
+    ]
+    reused = MarkdownParserReused(markdown)
+    parsers, results = [], []
+    for text in pages:
+        parser = reused.Markdown(extensions=extensions, extension_configs=options)
+        parsers.append(parser)
+        results.append((parser.convert(text), parser.toc_tokens))
+    fresh = []
+    for text in pages:
+        parser = markdown.Markdown(extensions=extensions, extension_configs=options)
+        fresh.append((parser.convert(text), parser.toc_tokens))
+
+    assert parsers[0] is parsers[1] is parsers[2]
+    assert results == fresh  # no heading ids, references or stashed HTML carried from one page to the next
+    other_options = {"toc": {"permalink": True}}
+    assert reused.Markdown(extensions=extensions, extension_configs=other_options) is not parsers[0]
+    assert reused.Markdown(extensions=list(extensions), extension_configs=other_options) is not parsers[0]
+    assert reused.treeprocessors is markdown.treeprocessors  # the rest of the module is markdown's own
+
+
+def test_the_reused_parser_keeps_no_footnote_abbreviation_or_tab_from_the_page_before():
+    import markdown
+    from mkdocs.config import load_config
+
+    from impart.speed.build_speed import MarkdownParserReused
+
+    from .conftest import PROJECT
+
+    config = load_config(str(PROJECT / "mkdocs.yml"))
+    extensions, options = config.markdown_extensions, config.mdx_configs
+    pages = [
+        "Baseline.[^a] The SLA holds.\n\n*[SLA]: Service level agreement\n\n[^a]: Before launch.\n\n"
+        '=== "One"\n\n    1\n\n=== "Two"\n\n    2\n\n- [x] Done :warning:\n',
+        'No notes here, and SLA is plain.[^a]\n\n=== "Three"\n\n    3\n\n```python\nx = 1\n```\n',
+        "Second page's own.[^b]\n\n[^b]: Its note.\n\n*[OPS]: Operations\n\nOPS, not SLA.\n",
+    ]
+    reused = MarkdownParserReused(markdown)
+    results = [reused.Markdown(extensions=extensions, extension_configs=options).convert(text) for text in pages]
+    fresh = [markdown.Markdown(extensions=extensions, extension_configs=options).convert(text) for text in pages]
+    assert results == fresh
+    assert "<abbr" not in results[1] and "__tabbed_1_1" in results[1] and "fn:a" not in results[1]

@@ -29,6 +29,7 @@ from mkdocs import utils
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from impart.content import front_matter
+from mkdocs.structure import pages
 from material.plugins.blog import plugin, structure
 config = load_config(sys.argv[2], site_dir=sys.argv[3], strict=True)
 config.plugins.on_startup(command="build", dirty=False)
@@ -37,6 +38,7 @@ config.plugins.on_shutdown()
 print(json.dumps({
     "dates": getattr(plugin.format_date, "__module__", "").startswith("impart"),
     "front_matter_cache": front_matter.load_yaml.__module__.startswith("impart.speed"),
+    "parser_reuse": type(pages.markdown).__module__.startswith("impart"),
     "excerpts": structure.Excerpt.render.__module__.startswith("impart"),
     "listing_sources": not callable(plugin.copy_file) or type(plugin.copy_file).__module__.startswith("impart"),
     "parallel_build": getattr(utils.write_file, "impart_parallel", False),

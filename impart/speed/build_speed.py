@@ -3,7 +3,9 @@ what each saves and why the pages stay byte for byte the same."""
 
 from __future__ import annotations
 
+import copy
 import os
+import threading
 
 import material
 
@@ -92,6 +94,41 @@ class ListingPageSources:
                     file.content_bytes = content
         self._copies.clear()
         self._read.clear()
+
+
+class MarkdownParserReused:
+    """Stands in for the markdown module in mkdocs.structure.pages, whose Page.render makes a new Markdown
+    parser for every page. `Markdown(...)` hands back the parser it made last, reset, while the extensions
+    and their options are the same; anything else is the markdown module's own."""
+
+    def __init__(self, module) -> None:
+        self._module = module
+        self._last = threading.local()  # one parser per thread: a parser is never shared by two renders
+
+    def __getattr__(self, name: str):
+        return getattr(self._module, name)
+
+    def Markdown(self, *, extensions, extension_configs):  # noqa: N802 (the name markdown's class has)
+        made = getattr(self._last, "made", None)
+        if made is not None and made[0] is extensions and made[1] == extensions and made[2] == extension_configs:
+            return made[3].reset()
+        parser = self._module.Markdown(extensions=extensions, extension_configs=extension_configs)
+        # The configuration's own list (by identity: a new build has a new one), and copies of what it held.
+        self._last.made = (extensions, list(extensions), copy.deepcopy(extension_configs), parser)
+        return parser
+
+    def forget(self) -> None:
+        """Lets go of the parsers: the last page's processors hold its build's files and configuration."""
+        self._last = threading.local()
+
+
+def forget_reused_parser() -> None:
+    """The reused parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
+    build's pages, alive through the next build."""
+    from mkdocs.structure import pages
+
+    if isinstance(pages.markdown, MarkdownParserReused):
+        pages.markdown.forget()
 
 
 def materials_own(template) -> bool:

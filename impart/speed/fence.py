@@ -33,6 +33,7 @@ ITEMS = (
     "exit-freeze",
     "translations",
     "listing-sources",
+    "parser-reuse",
     "partials-memo",
     "parallel-build",
     "preview-cache",

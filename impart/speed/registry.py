@@ -58,6 +58,8 @@ PATCHES = (
           "mkdocs-material", "the same for date and time"),
     Patch("listing-sources", f"{BLOG}.plugin:copy_file", _kept(build_speed.LISTING_SOURCES),
           "mkdocs-material", "listings' further pages keep their source in memory, not in a copied file"),
+    Patch("parser-reuse", "mkdocs.structure.pages:markdown", build_speed.MarkdownParserReused,
+          "mkdocs", "pages' Markdown converted by one parser per build, reset between pages"),
     Patch("post-lookups", f"{BLOG}.plugin:BlogPlugin.blog.posts", None,
           "mkdocs-material", "is-this-a-post answered by a set (per build)"),
     Patch("template-dict", "jinja2:Environment.cache", None,
