@@ -39,8 +39,8 @@ from serve import measure  # noqa: E402
 
 from impart.speed.fence import ITEMS  # noqa: E402
 
-BUILD_ONLY = ("parallel-build", "template-precompile")  # act in `mkdocs build`, never in the preview
-PREVIEW_ONLY = ("preview-cache", "preview-output", "preview-watch", "preview-memory")
+BUILD_ONLY = ("parallel-build",)  # act in `mkdocs build`, never in the preview
+PREVIEW_ONLY = ("preview-cache", "preview-output")
 ALL_ON = "(all on)"
 LAYER_OFF = "(layer off)"
 

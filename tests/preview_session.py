@@ -16,7 +16,7 @@ import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from impart.speed.preview_cache import MEMORY
+from impart.speed.kept_results import MEMORY
 
 
 def main(config_file: str, site_dir: str) -> int:

@@ -1,4 +1,4 @@
-"""hooks/build_speed.py and hooks/parallel_build.py change how long a build takes, never what it writes."""
+"""The speed layer (hooks/speed.py) changes how long a build takes, never what it writes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .conftest import copy_site, files_under, mkdocs_build
 from .many_notes import add_many_notes
 from .test_authoring import corpus_project
 
-SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
+SPEED_HOOKS = ("  - hooks/speed.py",)
 
 
 @pytest.mark.build
@@ -59,8 +59,7 @@ def test_the_speed_layer_writes_the_same_files_on_a_site_with_every_listing_kind
 
 
 HELPED = re.compile(
-    r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper, (\d+) of them written by it; "
-    r"(\d+) templates compiled ahead"
+    r"Parallel build: (\d+) Markdown renders and (\d+) pages from the helper, (\d+) of them written by it"
 )
 
 
@@ -70,9 +69,8 @@ def test_on_two_cores_the_build_takes_part_of_its_pages_from_the_helper(built_si
         pytest.skip("one core: the build runs without a helper")
     helped = HELPED.search(built_site.log)
     assert helped, built_site.log
-    markdown, pages, written, precompiled = map(int, helped.groups())
+    markdown, pages, written = map(int, helped.groups())
     assert markdown > 0 and pages > 0
-    assert precompiled > 20  # main.html, base.html and their partials, compiled while the build read pages
     assert 0 < written <= pages  # the pages the helper wrote are not written again by the build
 
 
@@ -157,37 +155,6 @@ def test_a_listings_further_pages_get_its_source_in_memory_and_no_copy_on_disk(t
     assert next_build.abs_src_path == str(temp / "blog" / "page" / "2.md")  # nothing carried over
 
 
-def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fresh_parsers_results():
-    import markdown
-
-    from impart.speed.build_speed import MarkdownParserReused
-
-    extensions = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html"]
-    options = {"toc": {"permalink": False}}
-    pages = [
-        "# Intro\n\n## Scope\n\nSee [the plan][plan].\n\n[plan]: plan.md\n\n!!! note\n    Kept *short*.\n",
-        "## Scope\n\n## Scope\n\n<div markdown>**raw** block</div>\n\n```\ncode <b>\n```\n",
-        "Uses [plan][] without defining it.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: #t }\n",
-    ]
-    reused = MarkdownParserReused(markdown)
-    parsers, results = [], []
-    for text in pages:
-        parser = reused.Markdown(extensions=extensions, extension_configs=options)
-        parsers.append(parser)
-        results.append((parser.convert(text), parser.toc_tokens))
-    fresh = []
-    for text in pages:
-        parser = markdown.Markdown(extensions=extensions, extension_configs=options)
-        fresh.append((parser.convert(text), parser.toc_tokens))
-
-    assert parsers[0] is parsers[1] is parsers[2]
-    assert results == fresh  # no heading ids, references or stashed HTML carried from one page to the next
-    other_options = {"toc": {"permalink": True}}
-    assert reused.Markdown(extensions=extensions, extension_configs=other_options) is not parsers[0]
-    assert reused.Markdown(extensions=list(extensions), extension_configs=other_options) is not parsers[0]
-    assert reused.treeprocessors is markdown.treeprocessors  # the rest of the module is markdown's own
-
-
 def test_a_file_only_the_helper_wrote_is_removed_when_the_build_ends(tmp_path, monkeypatch):
     kept, unclaimed = tmp_path / "kept.html", tmp_path / "empty-for-the-build.html"
     for path in (kept, unclaimed):
@@ -225,6 +192,37 @@ def test_the_build_and_its_helper_never_do_the_same_page(tmp_path):
         assert sorted(mine + by_helper) == pages  # every page done once, by one of them
         assert by_helper == [page for page in pages if helper.covers(page)]
     assert received == ["made"] * 3
+
+
+def test_pages_markdown_is_converted_by_one_parser_reset_between_pages_with_a_fresh_parsers_results():
+    import markdown
+
+    from impart.speed.build_speed import MarkdownParserReused
+
+    extensions = ["toc", "tables", "fenced_code", "admonition", "attr_list", "md_in_html"]
+    options = {"toc": {"permalink": False}}
+    pages = [
+        "# Intro\n\n## Scope\n\nSee [the plan][plan].\n\n[plan]: plan.md\n\n!!! note\n    Kept *short*.\n",
+        "## Scope\n\n## Scope\n\n<div markdown>**raw** block</div>\n\n```\ncode <b>\n```\n",
+        "Uses [plan][] without defining it.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n{: #t }\n",
+    ]
+    reused = MarkdownParserReused(markdown)
+    parsers, results = [], []
+    for text in pages:
+        parser = reused.Markdown(extensions=extensions, extension_configs=options)
+        parsers.append(parser)
+        results.append((parser.convert(text), parser.toc_tokens))
+    fresh = []
+    for text in pages:
+        parser = markdown.Markdown(extensions=extensions, extension_configs=options)
+        fresh.append((parser.convert(text), parser.toc_tokens))
+
+    assert parsers[0] is parsers[1] is parsers[2]
+    assert results == fresh  # no heading ids, references or stashed HTML carried from one page to the next
+    other_options = {"toc": {"permalink": True}}
+    assert reused.Markdown(extensions=extensions, extension_configs=other_options) is not parsers[0]
+    assert reused.Markdown(extensions=list(extensions), extension_configs=other_options) is not parsers[0]
+    assert reused.treeprocessors is markdown.treeprocessors  # the rest of the module is markdown's own
 
 
 def test_the_reused_parser_keeps_no_footnote_abbreviation_or_tab_from_the_page_before():

@@ -198,7 +198,7 @@ def test_rebuilds_after_each_kind_of_edit_write_what_a_cold_build_writes(tmp_pat
 def test_the_context_values_left_out_of_fingerprints_are_read_by_no_page_template():
     import material
 
-    from impart.speed.preview_cache import NOT_READ_BY_PAGE_TEMPLATES
+    from impart.speed.fingerprint import NOT_READ_BY_PAGE_TEMPLATES
 
     templates = [*Path(material.__file__).parent.joinpath("templates").rglob("*.html")]
     templates += [*(PROJECT / "overrides").rglob("*.html")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 import yaml
@@ -16,20 +15,9 @@ _FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\r?\n(.*?\r?\n)?(?:-{3}|\.{3})[ \t]*(?:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# Parsed front matter by its text. Each note's is read twice per build (by impart and by Material's
-# blog, see hooks/build_speed.py), and `mkdocs serve` reads every note again on each save.
-_parsed: dict[str, object] = {}
-_PARSED_AT_MOST = 20_000
-
-
 def load_yaml(text: str):
-    """yaml.safe_load (libyaml's when PyYAML has it); a text seen before gives a fresh copy of its first result."""
-    if text not in _parsed:
-        value = yaml.load(text, Loader=_SAFE_LOADER)
-        if len(_parsed) >= _PARSED_AT_MOST:
-            _parsed.clear()
-        _parsed[text] = value
-    return copy.deepcopy(_parsed[text])
+    """yaml.safe_load, by libyaml's loader when PyYAML has it (impart.speed.content_caches keeps its results)."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
 
 
 class FrontMatterSyntaxError(ValueError):

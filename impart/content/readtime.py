@@ -6,7 +6,6 @@ reader skims code and the call to action is not part of the note.
 
 from __future__ import annotations
 
-import hashlib
 import html as html_entities
 import math
 import re
@@ -64,31 +63,7 @@ class _ProseCollector(HTMLParser):
             self.text.append(data)
 
 
-# Counts by the HTML's digest: `mkdocs serve` rebuilds every page on each save, and most notes are as they were.
-_counted: dict[bytes, int] = {}
-_COUNTED_AT_MOST = 20_000
-
-
 def count_words(html: str) -> int:
-    key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    words = _counted.get(key)
-    if words is None:
-        if len(_counted) >= _COUNTED_AT_MOST:
-            _counted.clear()
-        words = _counted[key] = _count_words(html)
-    return words
-
-
-def counts() -> dict[bytes, int]:
-    """The counts made so far, by HTML digest, to hand to another process (impart.speed.parallel_build)."""
-    return dict(_counted)
-
-
-def receive_counts(made: dict[bytes, int]) -> None:
-    _counted.update(made)
-
-
-def _count_words(html: str) -> int:
     text = _plain_prose_text(html)
     if text is None:
         return _count_words_by_parser(html)

@@ -17,8 +17,9 @@
   its body by the other framing (request smuggling). waitress read it as chunked.
 
 It reaches into waitress's server and channel (its accept, maintenance, request parser and
-channel lists) as they are in waitress 3.0.2, the release requirements.txt pins; before moving
-the pin, run the two tests below on the new release.
+channel lists) as they are in the releases in `VERIFIED_WAITRESS` (impart/speed/registry.py lists
+them with the rest of what impart replaces); on any other release `serve` says so in one warning
+line. Before moving the pin, run the two tests below on the new release, then add it here.
 
 Proved by tests/test_serve_slow_clients.py (1,000 trickling connections; /healthz
 and a submission answered within 2 s; the tricklers closed at the deadline) and
@@ -31,12 +32,15 @@ import logging
 import resource
 import time
 import types
+from importlib import metadata
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import BaseWSGIServer, create_server
 
 log = logging.getLogger("impart.serve")
+
+VERIFIED_WAITRESS = ("3.0.2",)  # the releases whose internals the classes below were read and tested on
 
 IDLE_TIMEOUT = 30  # seconds a kept-alive connection may stay silent between requests
 SPARE_DESCRIPTORS = 64  # for the listening sockets, the proposals' files, the log, the workers' pipes
@@ -119,8 +123,22 @@ def descriptors_for(connection_limit: int, threads: int) -> int:
     return connection_limit
 
 
+def unverified_waitress() -> str | None:
+    """One line saying the installed waitress is not a release this module was verified on, or None."""
+    installed = metadata.version("waitress")
+    if installed in VERIFIED_WAITRESS:
+        return None
+    return (
+        f"waitress {installed} is not a release impart/serve/hardened_server.py was verified on "
+        f"({', '.join(VERIFIED_WAITRESS)}): the request deadline and the framing check may not hold; "
+        f"run tests/test_serve_slow_clients.py and tests/test_serve_framing.py, then add it to VERIFIED_WAITRESS"
+    )
+
+
 def serve(app, *, request_timeout: float, connection_limit: int, **options) -> None:
     """waitress.serve, with the deadline, the framing check and the descriptors above."""
+    if warning := unverified_waitress():
+        log.warning(warning)
     options.setdefault("channel_timeout", IDLE_TIMEOUT)
     options["connection_limit"] = descriptors_for(connection_limit, options.get("threads", 4))
     options["cleanup_interval"] = 1  # seconds between checks of the deadlines (waitress: 30)

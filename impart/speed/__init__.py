@@ -1,6 +1,6 @@
 """What makes builds and the preview faster and changes no page.
 
-Every module here patches MkDocs, Material or the RSS plugin by their internals, so the
-whole layer applies only on the versions it was verified on (`impart.speed.fence`) and
-`IMPART_SPEED=0` turns it off. Nothing outside this folder imports it but its hooks.
+Everything it replaces in MkDocs, Material, Jinja and impart's content is a row of `impart.speed.registry`,
+put in place from hooks/speed.py only on the releases it was verified on (`impart.speed.fence`);
+`IMPART_SPEED=0` turns it off. Nothing outside this folder imports it but its hook.
 """

@@ -1,19 +1,8 @@
-"""Where the speed layer applies: only on the versions it was verified on, and only when wanted.
+"""Where the speed layer applies: on the releases in `VERIFIED`, under MkDocs, and when not switched off.
 
-Every item of the layer replaces a piece of MkDocs, Material or the RSS plugin by
-its internals as read on the versions in `VERIFIED`. On any other installed version
-the whole layer stays off and the build runs stock: an upgrade can make a build
-slower, never a page different. One INFO line names the unverified version.
-
-Switches, read once per process from the environment:
-- `IMPART_SPEED=0` turns the whole layer off;
-- `IMPART_SPEED_SKIP=item,item` leaves the named items (`ITEMS`) off, for
-  bench/ablation.py, which measures what each one is worth.
-
-To verify a new release: install it, run the suite (tests/test_build_speed.py
-compares every output file with and without the layer), then add it here.
-tests/test_speed_fence.py checks that an unverified version or a switch gives stock.
-"""
+On any other release (or under ProperDocs) the layer stays off and one INFO line says why: an upgrade can make a
+build slower, never a page different. `IMPART_SPEED=0` turns it off; `IMPART_SPEED_SKIP=item,item` leaves items
+off (bench/ablation.py). To verify a release: install it, run tests/test_build_speed.py, then add it here."""
 
 from __future__ import annotations
 
@@ -32,11 +21,13 @@ VERIFIED = {
     "mkdocs-rss-plugin": ("1.19.0",),
 }
 
-# Items 1 to 12 of hooks/build_speed.py (5 and 6 are gone), then the layer's other hooks.
+# The names impart.speed.registry's rows are switched by (preview-cache's memory also serves parallel-build).
 ITEMS = (
     "excerpts",
     "post-lookups",
     "libyaml",
+    "front-matter-cache",
+    "readtime-cache",
     "dates",
     "template-dict",
     "exit-freeze",
@@ -45,18 +36,26 @@ ITEMS = (
     "parser-reuse",
     "partials-memo",
     "parallel-build",
-    "template-precompile",
     "preview-cache",
     "preview-output",
-    "preview-watch",
-    "preview-memory",
 )
+
+
+def engine() -> str:
+    """The package that runs the build: ProperDocs, when its `properdocs` command has aliased mkdocs.* to itself."""
+    import mkdocs.plugins
+
+    return "properdocs" if mkdocs.plugins.__name__.startswith("properdocs") else "mkdocs"
 
 
 def unverified_versions() -> list[str]:
     """The installed releases of the patched packages that are not in VERIFIED, as 'name version'."""
     found = []
     for package, versions in VERIFIED.items():
+        if package == "mkdocs" and engine() != "mkdocs":  # the fork runs the build: its own row, if any
+            package, versions = engine(), VERIFIED.get(engine(), ())
+        elif package == "properdocs":
+            continue
         try:
             installed = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -1,33 +1,8 @@
-"""A cold `mkdocs build` on two cores: a forked helper process makes part of the pages' results.
-
-MkDocs builds one page after another on one core. With this module (turned on
-by hooks/parallel_build.py for `mkdocs build` on a machine with two or more
-cores), the build forks a helper twice:
-
-1. when the pages are known but not yet read (on_nav), a helper renders the
-   Markdown of the editors' own files, running the same events as the build;
-   when it stops, another compiles the theme's templates
-   (impart.speed.template_precompile) while the build reads the rest;
-2. when every page is rendered to HTML (on_env), a helper renders their
-   templates, with their search entries, and writes the pages it made.
-
-Each helper starts from the last page and goes backwards while the build goes
-forwards; where they meet depends only on how fast each goes, and no page is
-done by both (`Helper`). For the
-pages the helper did, the build takes its results through impart.speed.preview_cache's memory,
-under the same keys the live preview uses: a result is used only when
-everything it was made from matches the build's own (the page's Markdown, the
-files, the configuration; for a template, a fingerprint of its whole context),
-else the build makes it itself. Every event still runs in the build, so plugins
-see every page. A page the helper wrote is not written again when the build's
-own output for it is the same bytes (`written_by_helper`), else the build's
-output replaces it. A helper that fails costs time, never pages: its results are
-simply missing. Warnings from a helper's Markdown renders are logged by the
-build when it uses them.
-
-tests/test_build_speed.py checks that the site is byte for byte the one
-built without this module and hooks/build_speed.py.
-"""
+"""A cold `mkdocs build` on two cores: a forked helper renders the notes' Markdown (from on_nav), then another
+renders and writes pages (from on_env), each from the last page backwards while the build goes forwards; no page
+is done by both (`Helper`). The build takes a helper's results through impart.speed.kept_results under the
+preview's keys, so a result that does not match is made again; a page the helper wrote is written again only when
+the build's bytes differ. A helper that fails costs time, never pages. bench/README.md says more."""
 
 from __future__ import annotations
 
@@ -47,9 +22,8 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
-from impart.content import readtime
-from impart.speed import fence, template_precompile
-from impart.speed.preview_cache import MEMORY, markdown_slot
+from impart.speed import content_caches
+from impart.speed.kept_results import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
 
@@ -69,7 +43,14 @@ WAITED: dict[str, float] = {}  # seconds the build waited for each helper, for t
 WRITTEN: dict[str, bytes] = {}  # output path -> digest of what the template helper wrote there
 BUILD_WROTE: set[str] = set()  # output paths the build itself has written (two pages may share one)
 KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
-PRECOMPILED = {"templates": 0}  # templates the build took compiled from impart.speed.template_precompile
+
+
+def _quiet_logging() -> None:
+    """A helper logs nothing itself: the build logs what it uses of the helper's work."""
+    for name in ("", "mkdocs"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
 
 
 class Helper:
@@ -102,7 +83,7 @@ class Helper:
         if self.pid == 0:  # the helper
             code = 1
             try:
-                template_precompile.quiet_logging()
+                _quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
                         if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
@@ -170,13 +151,11 @@ def start_markdown_helper(config, files) -> None:
         for _, rendered in made.values():
             for record in rendered.warnings:  # what a record carries must survive pickling
                 record.msg, record.args, record.exc_info = record.getMessage(), None, None
-        return {"markdown": made, "words": readtime.counts()}
+        return {"markdown": made, "words": content_caches.counts()}
 
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
-        readtime.receive_counts(made["words"])
-        if fence.on("template-precompile"):
-            template_precompile.start(config.theme)  # the second core is free while the build reads the rest
+        content_caches.receive_counts(made["words"])
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).
@@ -247,7 +226,6 @@ def finish() -> None:
     # skips the page), so the file must not be there either.
     unclaimed = list(WRITTEN)
     MEMORY.await_helpers()
-    template_precompile.discard()  # only if it was started too late to be used
     WRITTEN.clear()
     BUILD_WROTE.clear()
     for path in unclaimed:
@@ -256,6 +234,5 @@ def finish() -> None:
     waited = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in WAITED.items())
     log.info(
         f"Parallel build: {MEMORY.hits['markdown']} Markdown renders and {MEMORY.hits['page']} pages "
-        f"from the helper, {KEPT['files']} of them written by it; {PRECOMPILED['templates']} templates "
-        f"compiled ahead (waited for it: {waited})"
+        f"from the helper, {KEPT['files']} of them written by it (waited for it: {waited})"
     )

@@ -1,36 +1,11 @@
-"""Material's partials that print the same on many pages, rendered once per build for each different output.
+"""Material's navigation, tabs, colour-scheme switch and search box, rendered once per build for each output.
 
-Every page includes `partials/nav.html` (the sidebar) and `partials/tabs.html`,
-which walk the whole navigation: about 0.9 ms a page, 1.6 s of a 1,000-note
-build, to print the same few links on nearly every page. What those partials
-print depends on (read from Material's templates, whose files this module pins
-by digest):
-
-- the navigation's items: each item's title, address, meta (icon, subtitle,
-  status), whether it is active, an index or encrypted, and its children;
-- each address as the page's `url` filter writes it, relative to the page, and
-  the home page's and logo's addresses likewise;
-- the configuration, the theme's features and the translations module;
-- the page itself only where it is an item of the navigation (a section's
-  index is one), or one of a listing's pages (`page in nav_item.pages`);
-- icons, by name from the configuration or an item's meta, as files.
-
-So for each page the partials' output is kept under a key made of all of
-these; a page that is itself in the navigation (or an item that Material's
-typeset plugin has set) is rendered as before.
-
-The header's colour-scheme switch (`partials/palette.html`) and search box
-(`partials/search.html`) print only what the configuration, the features and
-the translations say, the same on every page of a build: they are kept under
-those.
-
-All of this is used only while each of these partials, and every template
-they include, is Material's own file with the digest it was read at
-(`PINNED`); an override of any of them, or another Material release, leaves
-them rendered on every page. tests/test_partials_memo.py checks the pins and
-the keys; tests/test_build_speed.py that the site is byte for byte the one
-built without hooks/build_speed.py.
-"""
+What nav.html and tabs.html print depends on the navigation's items (title, address, meta, active, index,
+children), each address relative to the page, the configuration, features and translations module, and the page
+itself only where it is in the navigation or a listing's page; palette.html and search.html on the configuration,
+features and translations alone. The output is kept under a key of exactly these, and only while every template
+involved is Material's own file at the digest it was read at (`PINNED`). tests/test_partials_memo.py checks the
+pins and the keys."""
 
 from __future__ import annotations
 

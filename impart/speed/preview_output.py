@@ -1,24 +1,8 @@
-"""The live preview's output folder: files left in place when a rebuild would write them again unchanged.
-
-`mkdocs serve` empties its output folder before each rebuild, then writes every
-page and copies every theme asset again: about 3,500 files at 1,000 notes, which
-costs seconds on a slow disk. With this module (turned on by
-hooks/preview_cache.py under `mkdocs serve` only):
-
-- the folder is not emptied; a list of what it holds is taken instead;
-- a page whose bytes equal what was written there last time, in a file that
-  nobody has touched since (same size and modification time), is not written
-  again; an asset whose source and copy are both as they were is not copied again;
-- after the build, every file from the list that this build neither wrote, nor
-  kept as above, nor saw rewritten by anyone else is removed, with folders left
-  empty. The folder then holds exactly what an emptied folder would.
-
-`mkdocs build` is not affected.
-"""
+"""The live preview's output folder: not emptied before a rebuild; a file whose bytes would be the same is left
+alone, and what the rebuild did not write is removed at the end, so the folder holds what a cold build writes."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -121,25 +105,9 @@ _original_write_file = utils.write_file
 _original_copy_file = utils.copy_file
 
 
-def install() -> None:
-    """Route MkDocs' emptying of the output folder, and its writes and copies into it, through OUTPUT."""
-    utils.clean_directory = OUTPUT.begin
-    utils.write_file = OUTPUT.write
-    utils.copy_file = OUTPUT.copy
-    # Material's blog copies a listing's source once for each of its further pages (about 600 at 1,000 notes)
-    # into its own temporary folder, on every rebuild, through its own name for copy_file: skipped alike when
-    # source and copy are as they were. The sources themselves (one line each: "# 2019", "# Operations") are
-    # written again on every rebuild, which would make every copy look stale: they are left as they are when
-    # their text is the same.
-    with contextlib.suppress(ImportError):
-        from material.plugins.blog import plugin as blog_plugin
-
-        blog_plugin.copy_file = OUTPUT.copy
-        blog_plugin.BlogPlugin._save_to_file = _save_unless_same
-
-
-def _save_unless_same(_plugin, path: str, content: str) -> None:
-    """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched."""
+def save_unless_same(_plugin, path: str, content: str) -> None:
+    """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched:
+    the sources (one line each) are written again on every rebuild, which would make every copy of them look stale."""
     try:
         with open(path, encoding="utf-8") as existing:
             if existing.read() == content:

@@ -1,0 +1,315 @@
+"""The keys of the results the preview keeps: a fingerprint of everything a page's Markdown, template or search
+entries are made from, so a key that matches means the same result (impart.speed.kept_results holds them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import os
+from pathlib import Path, PurePath
+
+from mkdocs.config.base import Config
+from mkdocs.structure import StructureItem
+from mkdocs.structure.files import File
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
+
+
+def image_stamp(file: File) -> str:
+    """An image's size and time of change on disk: a page's HTML holds its width and height
+    (impart.content.images), so an image replaced under the same name must render the pages again."""
+    if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
+        return ""
+    try:
+        stat = os.stat(file.abs_src_path)
+    except OSError:
+        return "|gone"
+    return f"|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+class Uncacheable(Exception):
+    """A context value the fingerprint cannot describe: the page is rendered, not reused."""
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
+    """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
+    state = []
+    for root in paths:
+        if root.is_file():
+            candidates = [root]
+        elif root.is_dir():
+            candidates = sorted(p for p in root.rglob("*") if p.is_file())
+        else:
+            continue
+        for path in candidates:
+            stat = path.stat()
+            state.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return state
+
+
+# Context values that no page template reads (tests/test_preview_cache.py checks the templates):
+# MkDocs' build time, which changes on every rebuild, is only read by sitemap.xml.
+NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
+
+
+_PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
+_KINDS: dict[type, str] = {}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, worked out once per class
+
+
+def _kind_of(cls: type) -> str:
+    """How the fingerprint describes values of a class; worked out once per class."""
+    kinds = (
+        ((bool, int, float, str), "scalar"),  # subclasses, such as Jinja's Markup
+        ((list, tuple), "sequence"),
+        ((dict,), "mapping"),
+        ((set, frozenset), "set"),
+        ((dt.date, dt.time), "date"),
+        ((PurePath,), "path"),
+        ((enum.Enum,), "enum"),
+        ((Page,), "page"),
+        ((Section, Link), "nav item"),
+        ((Navigation,), "navigation"),
+        ((File,), "file"),
+        ((TableOfContents, AnchorLink), "toc"),
+    )
+    kind = next((name for bases, name in kinds if issubclass(cls, bases)), "unknown")
+    if kind == "unknown" and dataclasses.is_dataclass(cls):
+        kind = "dataclass"
+    elif kind == "unknown" and issubclass(cls, Config) and not hasattr(cls, "plugins"):
+        kind = "settings"  # a plugin's settings object, e.g. a blog post's date and categories
+    _KINDS[cls] = kind
+    return kind
+
+
+class Fingerprint:
+    """One build's fingerprints of template contexts. Objects the whole build shares are described once."""
+
+    def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
+        self.site = site  # the configuration, theme and build date (SiteInputs.digest)
+        self.shared = shared  # id(object) -> (object, its description): the config, the list of pages
+        self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
+        self.current: Page | None = None
+        self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
+        self.sibling_urls: dict[int, tuple[list, int, str]] = {}  # see _urls_of
+
+    def share(self, value, description: str) -> None:
+        self.shared[id(value)] = (value, description)  # the object is held, so its id is not reused
+
+    def of_context(self, template_name: str, context) -> str:
+        parts = [self.site, template_name]
+        self.current = context.get("page")
+        for key in sorted(context):
+            if key in NOT_READ_BY_PAGE_TEMPLATES:
+                continue
+            parts.append(key)
+            value = context[key]
+            if key == "pagination" and callable(value):
+                # Material's blog hands listings a pager function: its links follow from the
+                # listing's sibling pages, described with the page below.
+                parts.append("pager")
+            elif key == "pages" and id(value) not in self.shared:
+                # MkDocs' list of every page, made once per build and the same for every page.
+                described: list[str] = []
+                self._describe(value, described, depth=0)
+                self.share(value, text_digest("\x1f".join(described)))
+                parts.append(self.shared[id(value)][1])
+            else:
+                self._describe(value, parts, depth=0, full_pages=True)
+        return text_digest("\x1f".join(parts))
+
+    def _describe(self, value, parts: list[str], depth: int, full_pages: bool = False) -> None:
+        cls = type(value)
+        kind = _PLAIN.get(cls)
+        if kind is not None:  # most values: checked first, by exact type
+            parts.append(kind + str(value))
+            return
+        if depth > 12:
+            raise Uncacheable("nested too deeply")
+        known = self.shared.get(id(value))
+        if known is not None and known[0] is value:
+            parts.append(known[1])
+            return
+        kind = _KINDS.get(cls) or _kind_of(cls)
+        if kind == "scalar":
+            parts.append(f"{cls.__name__}:{value}")
+        elif kind == "sequence":
+            parts.append(f"[{len(value)}")
+            for item in value:
+                self._describe(item, parts, depth + 1, full_pages)
+            parts.append("]")
+        elif kind == "mapping":
+            parts.append(f"{{{len(value)}")
+            try:
+                keys = sorted(value)  # text keys, nearly always: no key function needed
+            except TypeError:
+                keys = sorted(value, key=repr)
+            for key in keys:
+                parts.append("k:" + key if type(key) is str else "r:" + repr(key))  # 1 and "1" differ
+                self._describe(value[key], parts, depth + 1)
+            parts.append("}")
+        elif kind == "set":
+            parts.append(f"set:{sorted(map(str, value))}")
+        elif kind == "date":
+            parts.append(f"{cls.__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)}")
+        elif kind == "path":
+            parts.append(f"path:{value}")
+        elif kind == "enum":
+            parts.append(f"{cls.__qualname__}:{value.value}")
+        elif kind == "page":
+            parts.append(self._page_description(value, depth) if full_pages else page_reference(value))
+        elif kind == "nav item":
+            parts.append(item_reference(value))
+        elif kind == "navigation":
+            # Described for each page: Material's blog swaps a listing's pages into it as it renders them.
+            parts.append("nav:" + self._describe_navigation(value.items))
+        elif kind == "file":
+            parts.append(f"file:{value.src_uri}:{value.dest_uri}:{value.url}")
+        elif kind == "toc":
+            parts.append(describe_toc(value))
+        elif kind == "dataclass":
+            parts.append(cls.__qualname__)
+            names = _FIELD_NAMES.get(cls)
+            if names is None:
+                names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
+            for name in names:
+                parts.append(name)
+                self._describe(getattr(value, name), parts, depth + 1)
+        elif kind == "settings":
+            parts.append(cls.__qualname__)
+            self._describe(dict(value.items()), parts, depth + 1)
+        else:
+            raise Uncacheable(f"{cls.__module__}.{cls.__qualname__}")
+
+    def _page_description(self, page: Page, depth: int) -> str:
+        """A page in full; the notes a listing shows are described once per build (they no longer change)."""
+        if page is self.current:
+            return self._describe_page(page, depth)
+        known = self.pages.get(id(page))
+        if known is None or known[0] is not page:
+            known = self.pages[id(page)] = (page, self._describe_page(page, depth))
+        return known[1]
+
+    def _describe_page(self, page: Page, depth: int) -> str:
+        parts: list[str] = []
+        parts.append(page_reference(page))
+        parts.append(f"{page.file.src_uri}|{page.canonical_url}|{_attr(page, 'edit_url')}|{page.is_homepage}")
+        parts.append(text_digest(_attr(page, "content") or ""))
+        parts.append(describe_toc(_attr(page, "toc")))
+        self._describe(page.meta, parts, depth + 1)
+        neighbours = (_attr(page, "previous_page"), _attr(page, "next_page"))
+        parts.append("|".join(page_reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
+        parts.append("|".join(item_reference(item) for item in page.ancestors))
+        # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
+        for name in ("config", "authors", "categories"):
+            if hasattr(page, name):
+                parts.append(name)
+                self._describe(getattr(page, name), parts, depth + 1)
+        for name in ("pages", "views"):  # a listing's pages (its pagination links) and sub-listings
+            siblings = getattr(page, name, None)
+            if isinstance(siblings, list):
+                parts.append(name + ":" + self._urls_of(siblings))
+        post = getattr(page, "post", None)  # an excerpt's post
+        if isinstance(post, Page):
+            parts.append("post:" + page_reference(post))
+        return text_digest("\x1f".join(parts))
+
+    def _urls_of(self, siblings: list) -> str:
+        """The URLs of a listing's pages: one list that all of them share, so joined once per build (a listing
+        of 200 pages asked for 200 URLs on each of its 200 pages)."""
+        known = self.sibling_urls.get(id(siblings))
+        if known is None or known[0] is not siblings or known[1] != len(siblings):
+            known = self.sibling_urls[id(siblings)] = (siblings, len(siblings), "|".join(p.url for p in siblings))
+        return known[2]
+
+    def _describe_navigation(self, items) -> str:
+        """Every navigation item's kind, title, URL and meta, in order: what Material's navigation reads."""
+        parts = []
+        for item in items:
+            known = self.nav_items.get(id(item))
+            if known is None or known[0] is not item:
+                described = item_reference(item)
+                if isinstance(item, Page):
+                    described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
+                known = self.nav_items[id(item)] = (item, described)
+            parts.append(known[1])
+            children = getattr(item, "children", None)
+            if children:
+                parts.append("(" + self._describe_navigation(children) + ")")
+        return "\n".join(parts)
+
+
+def _attr(page: Page, name: str):
+    """An attribute a page may lack (Material's excerpts are pages made without some of them)."""
+    try:
+        return getattr(page, name)
+    except AttributeError:
+        return "<absent>"
+
+
+def page_reference(page) -> str:
+    if page is None:
+        return "none"
+    try:
+        title = page.title
+    except AttributeError:  # an excerpt Material never rendered (impart.speed.build_speed) has no title
+        title = None
+    return f"{type(page).__name__}:{page.url}:{title}"
+
+
+def item_reference(item: StructureItem) -> str:
+    if isinstance(item, Page):
+        return page_reference(item)
+    return f"{type(item).__name__}:{getattr(item, 'url', '')}:{item.title}"
+
+
+def describe_toc(toc) -> str:
+    if isinstance(toc, TableOfContents):
+        return "toc:" + _describe_anchors(toc.items)
+    if isinstance(toc, AnchorLink):
+        return "toc:" + _describe_anchors([toc])
+    return f"toc:{toc}"
+
+
+def _describe_anchors(anchors) -> str:
+    return ";".join(f"{a.level}:{a.id}:{a.title}({_describe_anchors(a.children)})" for a in anchors)
+
+
+# --- What one build shares -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SiteInputs:
+    """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks, the day."""
+
+    digest: str
+
+    @classmethod
+    def of(cls, config) -> SiteInputs:
+        config_file = Path(config.config_file_path)
+        # The theme's own folders (not installed packages) and the hooks, which MkDocs loads again for each build.
+        # impart/ itself is left out: a running preview keeps the modules it imported.
+        watched = [Path(d) for d in config.theme.dirs if not _installed(d)]
+        watched += [Path(module.__file__) for module in config.hooks.values()]
+        described = [
+            config_file.read_text(encoding="utf-8"),
+            repr(files_state(watched)),
+            str(config.site_url),
+            str(config.use_directory_urls),
+            os.environ.get("SOURCE_DATE_EPOCH", ""),
+            dt.date.today().isoformat(),  # indicative pages and overdue promises depend on the day
+        ]
+        return cls(text_digest("\x1f".join(described)))
+
+
+def _installed(folder: str) -> bool:
+    return "site-packages" in Path(folder).parts
