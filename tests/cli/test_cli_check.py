@@ -1,4 +1,4 @@
-from .conftest import PROJECT, impart
+from tests.helpers.site import PROJECT, impart
 
 
 def test_check_passes_on_the_real_notes():
@@ -14,7 +14,7 @@ def test_check_names_a_missing_config(tmp_path):
 
 
 def test_check_reports_a_bad_form_definition_and_a_bad_build_date(tmp_path):
-    from .conftest import copy_site
+    from tests.helpers.site import copy_site
 
     project = copy_site(tmp_path / "project")
     intake = project / "docs/request-a-proposal.md"
@@ -29,7 +29,7 @@ def test_check_reports_a_bad_form_definition_and_a_bad_build_date(tmp_path):
 
 
 def test_a_page_that_is_not_utf8_is_one_line_in_check_and_placeholders_not_a_traceback(tmp_path):
-    from .conftest import copy_site
+    from tests.helpers.site import copy_site
 
     project = copy_site(tmp_path / "project")
     (project / "docs/field-notes/posts/latin.md").write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from .conftest import PROJECT, run_env
-from .test_proposals_cli import NOV_27, run, save
+from tests.helpers.proposals import NOV_27, run, save
+from tests.helpers.site import PROJECT, run_env
 
 # A right-to-left override and isolate reorder what follows them; C1 CSI and OSC drive a terminal, like ESC.
 UNSAFE = {

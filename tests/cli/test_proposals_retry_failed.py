@@ -22,10 +22,11 @@ from impart.intake.notifier import Dispatcher
 from impart.intake.notify_settings import notify_settings
 from impart.intake.outbox import RETRY_WINDOW, Outbox
 from impart.intake.storage import ProposalStore
-
-from .conftest import LOCAL, PROJECT, free_port, impart, run_env, valid_submission
-from .notify_receivers import mail_server
-from .test_intake_app import post, reference_from
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.handler import post, reference_from
+from tests.helpers.mail_and_webhook import mail_server
+from tests.helpers.servers import free_port
+from tests.helpers.site import PROJECT, impart, run_env
 
 OPERATOR = "ops@impart.example"
 SENDER = "site@impart.example"

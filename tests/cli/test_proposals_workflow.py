@@ -15,9 +15,8 @@ import pytest
 from impart.cli import main
 from impart.intake.storage import ProposalStore
 from impart.intake.workflow import STATUSES, mark
-
-from .conftest import PROJECT
-from .test_proposals_cli import snapshot
+from tests.helpers.proposals import snapshot
+from tests.helpers.site import PROJECT
 
 _fingerprints = itertools.count()
 OCT = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC).timestamp()

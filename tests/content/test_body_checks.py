@@ -7,8 +7,7 @@ import pytest
 
 from impart.content.body_checks import check_body
 from impart.content.references import first_heading, references
-
-from .conftest import copy_site, files_under, impart, mkdocs_build
+from tests.helpers.site import copy_site, files_under, impart, mkdocs_build
 
 PAGE = "field-notes/posts/new-note.md"
 WHERE = "docs/field-notes/posts/new-note.md"

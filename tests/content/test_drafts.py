@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import PROJECT, copy_site, files_under, impart, mkdocs_build, run_env
+from tests.helpers.site import PROJECT, copy_site, files_under, impart, mkdocs_build, run_env
 
 DRAFT = """---
 title: An unfinished note on queue budgets
@@ -34,7 +34,7 @@ def test_a_draft_shows_in_the_preview_and_never_in_the_build(tmp_path):
     assert mentions == []  # no page, listing, feed, sitemap or search entry
     assert (tmp_path / "site/field-notes/success-measures/index.html").is_file()
 
-    session = [sys.executable, str(PROJECT / "tests/preview_session.py"), str(project / "mkdocs.yml")]
+    session = [sys.executable, str(PROJECT / "tests/helpers/preview_session.py"), str(project / "mkdocs.yml")]
     preview = subprocess.run(
         [*session, str(tmp_path / "preview")],
         input="build\n",

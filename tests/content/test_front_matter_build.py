@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import copy_site, files_under, impart, mkdocs_build
+from tests.helpers.site import copy_site, files_under, impart, mkdocs_build
 
 NOTE = "docs/field-notes/posts/broken.md"
 VALID = {

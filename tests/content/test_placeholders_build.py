@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import PROJECT, copy_site, epoch, files_under, impart, mkdocs_build
+from tests.helpers.site import PROJECT, copy_site, epoch, files_under, impart, mkdocs_build
 
 INDICATIVE = "/field-notes/evaluation-in-production/"
 INDICATIVE_SOURCE = "docs/field-notes/posts/evaluation-in-production.md"

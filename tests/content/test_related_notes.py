@@ -11,8 +11,7 @@ import datetime as dt
 import pytest
 
 from impart.content.related_notes import NoteRef, categories_in_order, front_page, more_notes, neighbours
-
-from .test_article_page import POSTS, front_matter, note_url, published
+from tests.helpers.notes import POSTS, front_matter, note_url, published
 
 
 def ref(key: str, category: str, day: str, indicative: bool = False) -> NoteRef:

@@ -1,6 +1,6 @@
 """A live-preview session without the server: the calls `mkdocs serve` makes, driven over stdin.
 
-    python tests/preview_session.py PROJECT/mkdocs.yml SITE_DIR
+    python tests/helpers/preview_session.py PROJECT/mkdocs.yml SITE_DIR
 
 Like `mkdocs serve`, it loads the configuration, sends on_startup(command="serve")
 once, then builds into the same folder each time it reads a line "build" on

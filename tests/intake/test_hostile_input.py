@@ -12,9 +12,9 @@ from impart.intake.app import MAX_ANSWERS, MAX_BODY
 from impart.intake.definition import load_form
 from impart.intake.rate_limit import client_key
 from impart.serve.static_site import StaticSite
-
-from .conftest import PROJECT, valid_submission
-from .test_intake_app import ENDPOINT, ORIGIN, URLENCODED, multipart, soup, stored, urlencoded
+from tests.helpers.form import valid_submission
+from tests.helpers.handler import ENDPOINT, ORIGIN, URLENCODED, multipart, soup, stored, urlencoded
+from tests.helpers.site import PROJECT
 
 FORM = load_form(PROJECT / "docs/request-a-proposal.md")
 
@@ -157,7 +157,7 @@ def test_media_types_compare_without_case(make_app, content_type):
 
 
 def test_both_framing_headers_are_refused_by_the_app_too(make_app, proposals):
-    """For servers that pass both on; `impart serve` refuses them itself, and closes (tests/test_serve_framing.py)."""
+    """For servers that pass both on; `impart serve` refuses them itself, and closes (serve/test_serve_framing.py)."""
     app = make_app()
     environ = EnvironBuilder(
         path=ENDPOINT, method="POST", data=urlencoded(valid_submission()), content_type=URLENCODED, headers=ORIGIN

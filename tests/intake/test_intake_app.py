@@ -11,23 +11,32 @@ import re
 import shutil
 import stat
 import time
-from urllib.parse import urlencode
 
 import pytest
-from bs4 import BeautifulSoup
 from werkzeug.test import Client, EnvironBuilder
 
 from impart.intake import storage
 from impart.intake.definition import load_form
-from impart.intake.storage import REFERENCE, ProposalStore
+from impart.intake.storage import ProposalStore
+from tests.helpers.form import valid_submission
+from tests.helpers.handler import (
+    ENDPOINT,
+    JSON_ORIGIN,
+    ORIGIN,
+    THANKS,
+    URLENCODED,
+    StorageOs,
+    expected_fields,
+    fail_with,
+    multipart,
+    post,
+    reference_from,
+    soup,
+    stored,
+    urlencoded,
+)
+from tests.helpers.site import PROJECT, files_under
 
-from .conftest import PROJECT, files_under, valid_submission
-
-ENDPOINT = "/request-a-proposal/"
-THANKS = "/request-a-proposal/thanks/"
-URLENCODED = "application/x-www-form-urlencoded"
-ORIGIN = {"Origin": "http://localhost"}  # the test client's own origin
-JSON_ORIGIN = {**ORIGIN, "Accept": "application/json"}
 CONTACT = "proposals@impart.example"
 FORM_VERSION = load_form(PROJECT / "docs/request-a-proposal.md").version
 # Three wrong answers, and what the form says about each, in the form's order.
@@ -42,78 +51,6 @@ INVALID_MESSAGES = {
 def textarea_value(page, name: str) -> str:
     """What a browser shows: HTML drops one newline right after <textarea>, and the form writes one there."""
     return page.select_one(f"textarea[name={name}]").get_text().removeprefix("\n")
-
-
-def expected_fields(submitted: dict[str, str]) -> dict:
-    """What the store keeps of a valid submission: every defined field but the honeypot, consent as a boolean."""
-    kept = {k: v for k, v in submitted.items() if k not in ("website", "from")}
-    kept["consent"] = submitted.get("consent") == "yes"
-    return kept
-
-
-def urlencoded(fields: dict[str, str] | list[tuple[str, str]]) -> bytes:
-    return urlencode(list(fields.items()) if isinstance(fields, dict) else fields).encode("ascii")
-
-
-def multipart(pairs, files=(), boundary: str = "impart-test-boundary") -> tuple[str, bytes]:
-    """A multipart body as browsers send it: text parts, and optionally file parts (name, filename, bytes)."""
-    parts = []
-    for name, value in pairs:
-        data = value if isinstance(value, bytes) else value.encode("utf-8")
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + data + b"\r\n")
-    for name, filename, data in files:
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            "Content-Type: text/plain\r\n\r\n"
-        )
-        parts.append(head.encode() + data + b"\r\n")
-    return f"multipart/form-data; boundary={boundary}", b"".join(parts) + f"--{boundary}--\r\n".encode()
-
-
-def stored(folder) -> dict[str, bytes]:
-    """Every file under the proposals folder (quarantine included), but not the handler's internal .state/."""
-    files = {}
-    for path in files_under(folder):
-        relative = path.relative_to(folder)
-        if relative.parts[0] != ".state":
-            files[relative.as_posix()] = path.read_bytes()
-    return files
-
-
-def reference_from(response) -> str:
-    location = response.headers["Location"]
-    assert location.startswith(f"{THANKS}?ref="), location
-    reference = location.split("?ref=", 1)[1]
-    assert REFERENCE.match(reference), reference
-    return reference
-
-
-def post(client, fields=None, *, body: bytes | None = None, content_type: str = URLENCODED, headers=None, **kw):
-    data = urlencoded(fields if fields is not None else valid_submission()) if body is None else body
-    return client.post(
-        ENDPOINT, data=data, content_type=content_type, headers=ORIGIN if headers is None else headers, **kw
-    )
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-class _StorageOs:
-    """`os` as impart.intake.storage sees it, with some calls replaced; everything else is the real module."""
-
-    def __init__(self, **replaced):
-        self._replaced = replaced
-
-    def __getattr__(self, name):
-        return self._replaced[name] if name in self._replaced else getattr(os, name)
-
-
-def fail_with(code: int):
-    def fail(*args, **kwargs):
-        raise OSError(code, os.strerror(code))
-
-    return fail
 
 
 @pytest.fixture
@@ -503,7 +440,7 @@ def test_a_storage_failure_answers_503_with_the_answers_kept_and_nothing_half_wr
     client, proposals, monkeypatch, call_name, code
 ):
     failing = _open_failing_under(proposals, code) if call_name == "open" else fail_with(code)
-    monkeypatch.setattr(storage, "os", _StorageOs(**{call_name: failing}))
+    monkeypatch.setattr(storage, "os", StorageOs(**{call_name: failing}))
     submitted = valid_submission(name="Ada Lovelace ✓")
     response = post(client, submitted)
 
@@ -522,7 +459,7 @@ def test_a_storage_failure_answers_503_with_the_answers_kept_and_nothing_half_wr
 
 
 def test_a_storage_failure_answers_json_clients_with_503(client, proposals, monkeypatch):
-    monkeypatch.setattr(storage, "os", _StorageOs(fsync=fail_with(errno.ENOSPC)))
+    monkeypatch.setattr(storage, "os", StorageOs(fsync=fail_with(errno.ENOSPC)))
     response = post(client, headers=JSON_ORIGIN)
 
     assert response.status_code == 503
@@ -548,7 +485,7 @@ def test_a_failed_folder_fsync_then_a_retry_leaves_one_proposal(client, app, mon
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         return os.fsync(fd)
 
-    monkeypatch.setattr(storage, "os", _StorageOs(fsync=fsync_failing_on_folders))
+    monkeypatch.setattr(storage, "os", StorageOs(fsync=fsync_failing_on_folders))
     first = post(client)
     monkeypatch.undo()
     retry = post(client)
@@ -573,7 +510,7 @@ def test_health_is_503_when_the_folder_is_not_writable(client, proposals, monkey
     if how == "writable-false":
         monkeypatch.setattr(ProposalStore, "writable", lambda self: False)
     else:
-        monkeypatch.setattr(storage, "os", _StorageOs(open=_open_failing_under(proposals, errno.EROFS)))
+        monkeypatch.setattr(storage, "os", StorageOs(open=_open_failing_under(proposals, errno.EROFS)))
     response = client.get("/healthz")
 
     assert response.status_code == 503

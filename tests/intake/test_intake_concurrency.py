@@ -13,9 +13,10 @@ from werkzeug.test import Client
 
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
-
-from .conftest import LOCAL, PROJECT, free_port, running, serve_command, valid_submission
-from .test_intake_app import post, reference_from
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.handler import post, reference_from
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT
 
 THREADS = 16
 EACH = 10

@@ -31,8 +31,9 @@ from werkzeug.test import Client
 from impart.intake import storage
 from impart.intake.app import create_app
 from impart.intake.storage import REFERENCE
-
-from .conftest import LOCAL, PROJECT, free_port, run_env, running, serve_command, valid_submission
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT, run_env
 
 ENDPOINT = "/request-a-proposal/"
 THANKS = "/request-a-proposal/thanks/"
@@ -168,7 +169,7 @@ def fill(mountpoint: Path) -> Path:
     return filler
 
 
-class _StorageOs:
+class StorageOs:
     """`os` as impart.intake.storage sees it, with some calls replaced; every other attribute is the real module."""
 
     def __init__(self, **replaced):
@@ -306,7 +307,7 @@ def test_a_full_disk_answers_503_with_answers_kept_then_recovers(built_site, tmp
         if variant == "tmpfs":
             filler = fill(mountpoint)
         else:
-            monkeypatch.setattr(storage, "os", _StorageOs(write=_no_space))
+            monkeypatch.setattr(storage, "os", StorageOs(write=_no_space))
 
         response = client.post(ENDPOINT, data=urlencode(submitted), content_type=URLENCODED, headers=LOCAL_ORIGIN)
 
@@ -351,7 +352,7 @@ def test_a_read_only_folder_answers_503_and_health_says_so_until_it_is_writable(
             remount(mountpoint, "ro")
             stack.callback(lambda: subprocess.run(["mount", "-o", "remount,rw", str(mountpoint)], timeout=10))
         else:
-            monkeypatch.setattr(storage, "os", _StorageOs(open=_read_only_open))
+            monkeypatch.setattr(storage, "os", StorageOs(open=_read_only_open))
 
         response = client.post(ENDPOINT, data=urlencode(submitted), content_type=URLENCODED, headers=LOCAL_ORIGIN)
         health = client.get("/healthz")

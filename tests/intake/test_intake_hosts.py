@@ -11,8 +11,8 @@ from werkzeug.test import Client
 from impart.cli import _served_origins
 from impart.intake.app import create_app
 from impart.intake.origin import address_origins, hosts_of, serves_host
-
-from .conftest import PROJECT, files_under, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.site import PROJECT, files_under
 
 SITE = "https://impart.example"  # site_url in mkdocs.yml
 ENDPOINT = "/request-a-proposal/"

@@ -9,8 +9,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from impart.intake.definition import load_form
-
-from .conftest import PROJECT, copy_site, mkdocs_build
+from tests.helpers.site import PROJECT, copy_site, mkdocs_build
 
 INTAKE = "/request-a-proposal/"
 EXPECTED_ORDER = [

@@ -8,9 +8,9 @@ import pytest
 from werkzeug.test import Client
 
 from impart.intake.app import create_app
-
-from .conftest import LOCAL, PROJECT, valid_submission
-from .test_intake_app import JSON_ORIGIN, expected_fields, multipart, post, stored
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.handler import JSON_ORIGIN, expected_fields, multipart, post, stored
+from tests.helpers.site import PROJECT
 
 HOSTILE = {
     "newlines": ("use_case", "line one\nline two\n\n  indented line four\n"),

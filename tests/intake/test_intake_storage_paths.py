@@ -19,8 +19,7 @@ import pytest
 from impart.intake import rate_limit, storage
 from impart.intake.rate_limit import RateLimiter
 from impart.intake.storage import ProposalStore
-
-from .test_intake_app import _StorageOs, fail_with
+from tests.helpers.handler import StorageOs, fail_with
 
 
 def _open_without_tmpfile(refused: list):
@@ -59,7 +58,7 @@ def test_a_proposal_is_written_nameless_then_linked_whole(tmp_path):
 
 def test_without_o_tmpfile_the_store_falls_back_to_a_temp_file(tmp_path, monkeypatch):
     refused = []
-    monkeypatch.setattr(storage, "os", _StorageOs(open=_open_without_tmpfile(refused)))
+    monkeypatch.setattr(storage, "os", StorageOs(open=_open_without_tmpfile(refused)))
     store = ProposalStore(tmp_path / "p")
     store.prepare()
     first, second = _save(store, 1), _save(store, 2)
@@ -75,7 +74,7 @@ def test_without_o_tmpfile_the_store_falls_back_to_a_temp_file(tmp_path, monkeyp
 
 
 def test_a_full_disk_in_the_fallback_leaves_no_temp_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(storage, "os", _StorageOs(open=_open_without_tmpfile([]), fsync=fail_with(errno.ENOSPC)))
+    monkeypatch.setattr(storage, "os", StorageOs(open=_open_without_tmpfile([]), fsync=fail_with(errno.ENOSPC)))
     store = ProposalStore(tmp_path / "p")
     store.prepare()
     with pytest.raises(storage.StorageError) as refused:

@@ -6,8 +6,8 @@ import pytest
 
 from impart.intake.definition import load_form
 from impart.intake.validation import validate
-
-from .conftest import PROJECT, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.site import PROJECT
 
 FORM = load_form(PROJECT / "docs/request-a-proposal.md")
 

@@ -12,8 +12,8 @@ from impart.intake import storage
 from impart.intake.app import create_app
 from impart.intake.definition import FormDefinitionError, parse_form
 from impart.intake.settings import intake_settings
-
-from .conftest import LOCAL, PROJECT, valid_submission
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.site import PROJECT
 
 OTHER = "https://www.impart.example"
 

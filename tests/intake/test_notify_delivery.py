@@ -10,10 +10,11 @@ import pytest
 from werkzeug.test import Client
 
 from impart.intake.webhook import verify
-
-from .conftest import LOCAL, PROJECT, free_port, impart, valid_submission
-from .notify_receivers import SECRET, mail_server, wait_until, webhook_receiver
-from .test_intake_app import post, reference_from
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.handler import post, reference_from
+from tests.helpers.mail_and_webhook import SECRET, mail_server, wait_until, webhook_receiver
+from tests.helpers.servers import free_port
+from tests.helpers.site import PROJECT, impart
 
 OPERATOR = "ops@impart.example"
 SENDER = "site@impart.example"
@@ -194,8 +195,7 @@ def test_health_reports_the_outbox(notifying):
 
 def test_the_wsgi_entry_point_follows_extra_intake_notify_in_mkdocs_yml(built_site, tmp_path, monkeypatch):
     from impart.serve.wsgi import app_from_environment
-
-    from .conftest import copy_site
+    from tests.helpers.site import copy_site
 
     project = copy_site(tmp_path / "project")
     monkeypatch.setenv("IMPART_WEBHOOK_SECRET", SECRET)

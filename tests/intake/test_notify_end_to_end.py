@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 import pytest
 
 from impart.intake.webhook import verify
-
-from .conftest import PROJECT, free_port, impart, running, serve_command, valid_submission
-from .notify_receivers import SECRET, mail_server, wait_until, webhook_receiver
+from tests.helpers.form import valid_submission
+from tests.helpers.mail_and_webhook import SECRET, mail_server, wait_until, webhook_receiver
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT, impart
 
 OPERATOR = "ops@impart.example"
 LOAD_THREADS = 6

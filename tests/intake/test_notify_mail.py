@@ -11,10 +11,9 @@ from werkzeug.test import Client
 
 from impart.intake.mail_message import POLICY, operator_mail
 from impart.intake.notify_settings import mail_address
-
-from .conftest import valid_submission
-from .notify_receivers import mail_server, wait_until
-from .test_intake_app import post, reference_from
+from tests.helpers.form import valid_submission
+from tests.helpers.handler import post, reference_from
+from tests.helpers.mail_and_webhook import mail_server, wait_until
 
 OPERATOR = "ops@impart.example"
 VICTIM = "victim@attacker.example"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from impart.intake.notify_settings import NotifySettingsError, notify_settings
-
-from .conftest import PROJECT, copy_site, impart
+from tests.helpers.site import PROJECT, copy_site, impart
 
 SECRET_ENV = {"IMPART_WEBHOOK_SECRET": "s3cret"}
 

@@ -17,9 +17,10 @@ import pytest
 import trustme
 from werkzeug.test import Client
 
-from .conftest import PROJECT, impart, valid_submission
-from .notify_receivers import mail_server, wait_until
-from .test_intake_app import post, reference_from
+from tests.helpers.form import valid_submission
+from tests.helpers.handler import post, reference_from
+from tests.helpers.mail_and_webhook import mail_server, wait_until
+from tests.helpers.site import PROJECT, impart
 
 OPERATOR = "ops@impart.example"
 SENDER = "site@impart.example"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PROJECT
+from tests.helpers.page_checks import axe_violations, interact
 
-AXE = PROJECT / "node_modules/axe-core/axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PAGES = {
     "home": "/",
     "listing": "/field-notes/",
@@ -25,31 +23,11 @@ MODES = {
 }
 
 
-def axe_violations(page) -> list[str]:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run npm ci (bash .ci/run does)")
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            return result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-        }""",
-        AXE_TAGS,
-    )
-    return found
-
-
 @pytest.fixture(params=list(MODES), scope="module")
 def context(request, browser):
     context = browser.new_context(**MODES[request.param])
     yield context
     context.close()
-
-
-def interact(page):
-    """The reader's first interaction: Material's bundle runs then (on-interaction.js)."""
-    page.mouse.move(200, 200)
-    page.wait_for_function("document.documentElement.classList.contains('js')", timeout=10_000)
 
 
 @pytest.mark.parametrize("name", list(PAGES))

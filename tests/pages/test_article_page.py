@@ -4,38 +4,20 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-import yaml
 
 from impart.content.readtime import WORDS_PER_MINUTE
+from tests.helpers.notes import POSTS, front_matter, note_url, published
 
-from .conftest import PROJECT
-
-POSTS = sorted((PROJECT / "docs/field-notes/posts").glob("*.md"))
 MONTHS = "January February March April May June July August September October November December".split()
-
-
-def front_matter(path: Path) -> tuple[dict, str]:
-    _, meta, body = path.read_text(encoding="utf-8").split("---", 2)
-    return yaml.safe_load(meta), body
-
-
-def published(meta: dict):
-    date = meta["date"]
-    return date["created"] if isinstance(date, dict) else date
 
 
 def prose_words(markdown: str) -> int:
     """Words of the Markdown body, code fences left out: computed apart from impart.content.readtime."""
     without_code = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)
     return len(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", without_code))
-
-
-def note_url(path: Path) -> str:
-    return f"/field-notes/{path.stem}/"
 
 
 def test_the_site_has_at_least_five_notes():

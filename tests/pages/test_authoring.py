@@ -1,35 +1,18 @@
 """Material's authoring toolkit: a corpus note (tests/fixtures/authoring/) that uses every feature is built
 strictly into a copy of the site; each feature's HTML is read with a parser, the page passes axe in light and
-dark and the Nu Html Checker, and asks nothing of another host. tests/test_build_speed.py builds it among 64
+dark and the Nu Html Checker, and asks nothing of another host. tests/speed/test_build_speed.py builds it among 64
 more notes with and without the speed layer, byte for byte."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import PROJECT, copy_site, free_port, mkdocs_build, running, serve_command
-from .test_accessibility import axe_violations, interact
-from .test_html_validity import vnu_errors
-from .test_no_third_party import foreign_hosts
+from tests.helpers.page_checks import axe_violations, foreign_hosts, interact, vnu_errors
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT, corpus_project, mkdocs_build
 
-CORPUS = Path(__file__).parent / "fixtures" / "authoring"
 NOTE = "field-notes/toolkit-tour/index.html"
-
-
-def corpus_project(folder: Path) -> Path:
-    """A copy of the site with the corpus's notes and images among the real notes."""
-    project = copy_site(folder)
-    posts = project / "docs/field-notes/posts"
-    for item in CORPUS.iterdir():
-        if item.is_dir():
-            shutil.copytree(item, posts / item.name)
-        else:
-            shutil.copy2(item, posts / item.name)
-    return project
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +143,7 @@ def test_the_corpus_has_no_axe_violations(corpus_site, browser, tmp_path, scheme
 
 @pytest.mark.build
 def test_a_first_visit_of_the_toolkit_note_stays_within_the_budget(corpus_site, browser, tmp_path):
-    from .test_transfer_budget import BUDGET, transferred
+    from tests.helpers.page_checks import BUDGET, transferred
 
     project, site = corpus_site
     port = free_port()

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-
-import pytest
 from werkzeug.test import Client
 
 from impart.intake.app import create_app
-
-from .conftest import LOCAL, PROJECT, valid_submission
-
-VNU = PROJECT / "node_modules/vnu-jar/build/dist/vnu.jar"
-
-
-def java_or_skip() -> str:
-    java = shutil.which("java")
-    if java and VNU.is_file():
-        return java
-    message = f"the Nu Html Checker needs java and {VNU}: bash .ci/run installs both"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def vnu_errors(*paths) -> list[str]:
-    result = subprocess.run(
-        [java_or_skip(), "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    return [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in messages if m["type"] == "error"]
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.page_checks import vnu_errors
+from tests.helpers.site import PROJECT
 
 
 def handler_pages(site_root, folder):

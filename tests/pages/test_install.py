@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, copy_site, free_port, run_env, running
+from tests.helpers.servers import free_port, running
+from tests.helpers.site import PROJECT, copy_site, run_env
 
 
 @pytest.fixture(scope="module")

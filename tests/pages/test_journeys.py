@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from impart.intake.definition import load_form
-
-from .conftest import ARTIFACTS, PROJECT, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.site import ARTIFACTS, PROJECT
 
 FORM = load_form(PROJECT / "docs/request-a-proposal.md")
 NOTE = "/field-notes/pilot-to-production/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .test_article_page import POSTS, front_matter, published
+from tests.helpers.notes import POSTS, front_matter, published
 
 
 def notes_newest_first():

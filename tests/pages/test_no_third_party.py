@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlparse
-
 from bs4 import BeautifulSoup
 
-SITE_HOST = "impart.example"
-URL_ATTRIBUTES = ("href", "src", "srcset", "action", "poster", "data", "content", "formaction", "cite")
-CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""")
-
-
-def foreign_hosts(urls):
-    hosts = set()
-    for url in urls:
-        for part in url.split(","):
-            candidate = part.strip().split(" ")[0]
-            parsed = urlparse(candidate)
-            if parsed.netloc and parsed.hostname != SITE_HOST:
-                hosts.add(parsed.hostname)
-    return hosts
+from tests.helpers.page_checks import CSS_URL, URL_ATTRIBUTES, foreign_hosts
 
 
 def test_no_page_refers_to_another_host(built_site):

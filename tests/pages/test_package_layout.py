@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "impart"
+PACKAGE = Path(__file__).resolve().parents[2] / "impart"
 
 # What each concern may import from the rest of impart (beyond itself and the top-level settings).
 ALLOWED = {

@@ -14,7 +14,8 @@ import re
 
 import pytest
 
-from .conftest import ARTIFACTS, copy_site, free_port, mkdocs_build, running, serve_command
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import ARTIFACTS, copy_site, mkdocs_build
 
 NOTE = "/field-notes/pilot-to-production/"
 BUNDLE = re.compile(r"/assets/javascripts/bundle\.[0-9a-f]+\.min\.js$")

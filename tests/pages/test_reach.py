@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
-from .test_article_page import POSTS, front_matter, note_url, published
+from tests.helpers.notes import POSTS, front_matter, note_url, published
 
 SITE = "https://impart.example"
 LONDON = ZoneInfo("Europe/London")

@@ -12,10 +12,10 @@ import re
 import pytest
 
 from bench.build import blog_settings, generate_notes, make_ours
+from tests.helpers.page_checks import BUDGET, transferred
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import mkdocs_build
 
-from .conftest import free_port, mkdocs_build, running, serve_command
-
-BUDGET = 100 * 1024
 NOTES = 1000
 
 
@@ -30,14 +30,6 @@ def large_site(tmp_path_factory):
     port = free_port()
     with running(serve_command(folder / "site", folder / "proposals", port, config=config), port):
         yield f"http://127.0.0.1:{port}", notes
-
-
-def transferred(responses) -> int:
-    total = 0
-    for response in responses:
-        sizes = response.request.sizes()
-        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-    return total
 
 
 @pytest.mark.build

@@ -18,8 +18,9 @@ import pytest
 
 from impart.cli import main
 from impart.intake.app import MAX_BODY
-
-from .conftest import PROJECT, free_port, run_env, running, serve_command, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT, run_env
 
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.js$")
 FORM = "application/x-www-form-urlencoded"

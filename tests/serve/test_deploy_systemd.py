@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT
+from tests.helpers.site import PROJECT
 
 UNIT = PROJECT / "deploy" / "impart.service"
 INSTALLED = "/srv/impart"

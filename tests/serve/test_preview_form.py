@@ -10,12 +10,14 @@ import urllib.parse
 
 import pytest
 
-from .conftest import LOCAL, copy_site, free_port, running, valid_submission
+from tests.helpers.form import LOCAL, valid_submission
+from tests.helpers.servers import free_port, running
+from tests.helpers.site import copy_site
 
 
 @pytest.mark.build
 def test_preview_serves_a_working_form(tmp_path, monkeypatch):
-    from .notify_receivers import SECRET, wait_until, webhook_receiver
+    from tests.helpers.mail_and_webhook import SECRET, wait_until, webhook_receiver
 
     project = copy_site(tmp_path / "project")
     port = free_port()
@@ -68,8 +70,7 @@ def test_the_preview_handler_follows_a_changed_definition(tmp_path, built_site):
     from werkzeug.test import Client
 
     from impart.intake.app import create_app
-
-    from .conftest import valid_submission
+    from tests.helpers.form import valid_submission
 
     project = copy_site(tmp_path / "project")
     app = create_app(

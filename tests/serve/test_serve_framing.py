@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import free_port, running, serve_command, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.servers import free_port, running, serve_command
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import free_port, running, serve_command, valid_submission
+from tests.helpers.form import valid_submission
+from tests.helpers.servers import free_port, running, serve_command
 
 TRICKLERS = 1000
 ANSWER_WITHIN = 2.0  # seconds, for /healthz and a submission while the tricklers hold their connections

@@ -9,10 +9,8 @@ import yaml
 
 from impart.content.front_matter import split_front_matter
 from impart.speed import parallel_build
-
-from .conftest import copy_site, files_under, mkdocs_build
-from .many_notes import add_many_notes
-from .test_authoring import corpus_project
+from tests.helpers.many_notes import add_many_notes
+from tests.helpers.site import copy_site, corpus_project, files_under, mkdocs_build
 
 SPEED_HOOKS = ("  - hooks/build_speed.py", "  - hooks/parallel_build.py")
 
@@ -232,8 +230,7 @@ def test_the_reused_parser_keeps_no_footnote_abbreviation_or_tab_from_the_page_b
     from mkdocs.config import load_config
 
     from impart.speed.build_speed import MarkdownParserReused
-
-    from .conftest import PROJECT
+    from tests.helpers.site import PROJECT
 
     config = load_config(str(PROJECT / "mkdocs.yml"))
     extensions, options = config.markdown_extensions, config.mdx_configs

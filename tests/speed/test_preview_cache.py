@@ -1,6 +1,6 @@
 """The live preview (`mkdocs serve`) reuses unchanged pages' work between rebuilds, and writes what a cold build writes.
 
-tests/preview_session.py makes the calls `mkdocs serve` makes, in one process;
+tests/helpers/preview_session.py makes the calls `mkdocs serve` makes, in one process;
 after each edit its rebuild is compared, file by file and byte for byte, with
 a cold `mkdocs build` of the edited sources.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, copy_site, files_under, mkdocs_build, run_env
+from tests.helpers.site import PROJECT, copy_site, files_under, mkdocs_build, run_env
 
-SESSION = Path(__file__).with_name("preview_session.py")
+SESSION = PROJECT / "tests/helpers/preview_session.py"
 POSTS = Path("docs/field-notes/posts")
 
 
@@ -38,7 +38,7 @@ class PreviewSession:
         self.process.stdin.write("build\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
-        assert line, "the preview session stopped; run tests/preview_session.py by hand to see why"
+        assert line, "the preview session stopped; run tests/helpers/preview_session.py by hand to see why"
         return json.loads(line)
 
     def close(self) -> None:

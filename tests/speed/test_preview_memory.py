@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from impart.speed import preview_memory
-
-from .conftest import PROJECT, run_env
+from tests.helpers.site import PROJECT, run_env
 
 # One build of the real site with the calls `mkdocs serve` (or `mkdocs build`) makes, in a process of its own,
 # then what is still alive once the idle collection has had its time.

@@ -15,8 +15,7 @@ from importlib import metadata
 import pytest
 
 from impart.speed import fence, parallel_build
-
-from .conftest import copy_site, run_env
+from tests.helpers.site import copy_site, run_env
 
 # Builds the site, then prints which of the layer's patches are in place, as JSON.
 BUILD_AND_REPORT = """
