@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
     )
-    # -- notifications (issue 19): kept apart from the serving options above --
+    # -- notifications: kept apart from the serving options above --
     add_notify_options(serve)
     serve.set_defaults(run=cmd_serve)
     deploy = commands.add_parser("deploy", help="print configuration for running the site in production")

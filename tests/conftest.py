@@ -29,6 +29,13 @@ def built_site(tmp_path_factory) -> BuiltSite:
 # -- servers -------------------------------------------------------------------------
 
 
+def pytest_collection_modifyitems(items):
+    """Marks every test that takes the browser, so `make test-fast` leaves it out without each file saying so."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 # -- the browser: Chromium driven by Playwright --------------------------------------------------------
 
 CHROMIUM_ARGS = [

@@ -3,7 +3,7 @@
 It is the `last_error` that `impart proposals outbox` shows, so it must say what to do, not only what
 smtplib raised: a refused login points at IMPART_SMTP_USER / IMPART_SMTP_PASSWORD, a certificate the
 system does not trust at --smtp-ca-file, a TLS mode that does not fit the port at --smtp-tls.
-tests/test_notify_tls.py proves the login and certificate cases against a real server.
+tests/intake/test_notify_tls.py proves the login and certificate cases against a real server.
 """
 
 from __future__ import annotations

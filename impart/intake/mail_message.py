@@ -5,7 +5,7 @@ only, except the organisation in the Subject (folded onto one line first) and
 the prospect's address as Reply-To (only when it is one plain address). The
 messages are made with a policy that refuses a line break in any header, and the
 envelope recipients are passed to SMTP explicitly, never read from headers.
-tests/test_notify_mail.py sends answers holding CR, LF and `Bcc:` through a
+tests/intake/test_notify_mail.py sends answers holding CR, LF and `Bcc:` through a
 real SMTP server and checks the headers and recipients that arrive.
 """
 

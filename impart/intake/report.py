@@ -2,7 +2,7 @@
 
 Counts come from the stored proposals (quarantined submissions are never
 counted); the chart is pygal's stacked bar chart (months across, one series
-per originating note), written as SVG. tests/test_proposals_workflow.py checks
+per originating note), written as SVG. tests/cli/test_proposals_workflow.py checks
 the counts and parses the SVG.
 """
 

@@ -5,7 +5,7 @@
 every attempt, so a receiver can drop a repeat). A 2xx within 10 s is
 delivered; anything else (another status, a redirect, a timeout, a refused
 connection) raises DeliveryError and is retried by the outbox.
-tests/test_notify_delivery.py checks the signature on a real receiver.
+tests/intake/test_notify_delivery.py checks the signature on a real receiver.
 """
 
 from __future__ import annotations

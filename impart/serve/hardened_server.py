@@ -20,9 +20,9 @@ It reaches into waitress's server and channel (its accept, maintenance, request 
 channel lists) as they are in waitress 3.0.2, the release requirements.txt pins; before moving
 the pin, run the two tests below on the new release.
 
-Proved by tests/test_serve_slow_clients.py (1,000 trickling connections; /healthz
+Proved by tests/serve/test_serve_slow_clients.py (1,000 trickling connections; /healthz
 and a submission answered within 2 s; the tricklers closed at the deadline) and
-tests/test_serve_framing.py.
+tests/serve/test_serve_framing.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The text is the template `templates/nginx-server.conf.j2`; this module checks
 what goes into it (an address, a folder, a name) so that nothing given on the
 command line can add a directive, and fills in the paths from mkdocs.yml and
-the handler's byte limit. tests/test_deploy_nginx.py runs the result in
+the handler's byte limit. tests/serve/test_deploy_nginx.py runs the result in
 Debian's nginx in front of `impart serve`.
 """
 

@@ -1,4 +1,5 @@
-"""What a hostile review of the handler found (issue 21), each case refused or bounded, nothing written when refused."""
+"""Requests made to break the handler: the honeypot, one-line fields, limits, media types, framing, IPv6 clients,
+/healthz and unstorable paths; each refused or bounded, and nothing written when refused."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ EACH = 10
 START_SECONDS = 15
 
 
+@pytest.mark.load
 def test_many_threads_at_once_store_every_acknowledged_submission_once(built_site, tmp_path):
     proposals = tmp_path / "proposals"
     app = create_app(PROJECT, origins=LOCAL, site_dir=built_site.root, proposals_dir=proposals, rate_limit=None)
@@ -110,6 +111,7 @@ def test_impart_serve_refuses_a_cross_origin_post(server):
     assert not list(proposals.glob("*.json"))
 
 
+@pytest.mark.load
 def test_impart_serve_in_two_worker_processes_stores_each_proposal_once_and_stops_cleanly(built_site, tmp_path):
     port = free_port()
     proposals = tmp_path / "proposals"

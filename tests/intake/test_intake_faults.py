@@ -206,6 +206,7 @@ LOAD_SECONDS = 1.0
 LOAD_EACH = 400  # per thread, far more than 1 s allows: the kill, not the count, ends the load
 
 
+@pytest.mark.load
 def test_kill_9_under_load_loses_no_acknowledged_proposal_and_leaves_no_temp_file(built_site, tmp_path):
     proposals = tmp_path / "proposals"
     first_log, second_log = tmp_path / "serve-before-kill.log", tmp_path / "serve-after-kill.log"
@@ -401,6 +402,7 @@ def post_alternately(ports: list[int], name: str, *, count: int, at_once: int) -
         return list(pool.map(send, range(count), timeout=60))
 
 
+@pytest.mark.load
 def test_two_servers_share_one_folder_one_rate_limit_and_one_dedupe(built_site, tmp_path):
     # (a) 12 distinct submissions, alternately and concurrently to both: the per-client limit is shared.
     limited = tmp_path / "limited"
@@ -452,6 +454,7 @@ TRICKLE_EVERY = 0.5
 TRICKLE_SECONDS = 30  # an upper bound; the test stops the trickle as soon as it has measured
 
 
+@pytest.mark.load
 def test_a_hundred_slow_clients_do_not_delay_a_normal_submission(built_site, tmp_path):
     port = free_port()
     log = tmp_path / "serve-slow.log"

@@ -1,4 +1,5 @@
-"""Cases a review found: cross-origin reading, reserved names, malformed multipart, a dedupe record that fails."""
+"""Requests the handler must read exactly or refuse: cross-origin reading, reserved names, malformed multipart,
+a dedupe record that fails, state files that must not grow, a form that changed under the prospect."""
 
 from __future__ import annotations
 

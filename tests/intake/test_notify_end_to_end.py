@@ -78,6 +78,7 @@ def delivered_once(smtp, hook, references) -> tuple[Counter, Counter]:
     return mails, hooks
 
 
+@pytest.mark.load
 def test_kill_9_under_load_then_restart_and_notify_notifies_every_acknowledged_proposal_once(
     built_site, tmp_path, monkeypatch
 ):
@@ -124,6 +125,7 @@ def test_kill_9_under_load_then_restart_and_notify_notifies_every_acknowledged_p
 
 
 @pytest.mark.parametrize("workers", [2])
+@pytest.mark.load
 def test_two_worker_processes_and_a_cron_notify_send_each_notification_once(built_site, tmp_path, monkeypatch, workers):
     monkeypatch.setenv("IMPART_WEBHOOK_SECRET", SECRET)
     proposals = tmp_path / "proposals"

@@ -33,6 +33,7 @@ def large_site(tmp_path_factory):
 
 
 @pytest.mark.build
+@pytest.mark.thousand_notes
 def test_a_first_visit_stays_within_the_budget_and_search_still_works(browser, large_site):
     base, notes = large_site
     note = notes[NOTES // 2]

@@ -64,6 +64,7 @@ def closed_by_server(sock: socket.socket) -> bool:
         return True  # reset
 
 
+@pytest.mark.load
 def test_a_thousand_trickling_clients_neither_starve_others_nor_outlive_the_deadline(built_site, tmp_path, descriptors):
     port = free_port()
     command = serve_command(
