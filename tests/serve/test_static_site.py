@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from bs4 import BeautifulSoup
 from werkzeug.test import Client
 
 from impart.serve.static_site import StaticSite
@@ -65,3 +66,18 @@ def test_a_folder_without_its_slash_is_redirected(client):
     response = client.get("/notes?x=1")
     assert response.status_code == 301 and response.headers["Location"].endswith("/notes/?x=1")
     assert client.post("/notes/").status_code == 405
+
+
+# -- the static site's paths --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/" + "a" * 256, "/field-notes/" + "a" * 300 + "/", "/" + "é" * 128 + ".html", "/x/" + "b" * 5000],
+    ids=["256-bytes", "300-byte-folder", "256-bytes-of-utf8", "5000-bytes"],
+)
+def test_a_path_segment_no_filesystem_can_hold_is_404(built_site, path):
+    response = Client(StaticSite(built_site.root)).get(path)
+
+    assert response.status_code == 404
+    assert BeautifulSoup(response.get_data(as_text=True), "html.parser").title is not None
