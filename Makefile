@@ -28,8 +28,9 @@ build: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
-# Everything but Chromium, the 1,000-note build and servers under load: the quick check before a commit.
-FAST := not browser and not thousand_notes and not load
+# The quick check before a commit: everything but Chromium, the 1,000-note build, servers under load,
+# the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).
+FAST := not browser and not thousand_notes and not load and not build and not html_checker
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "$(FAST)"
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from werkzeug.test import Client
 
 from impart.intake.app import create_app
 from tests.helpers.form import LOCAL, valid_submission
 from tests.helpers.page_checks import vnu_errors
 from tests.helpers.site import PROJECT
+
+pytestmark = pytest.mark.html_checker
 
 
 def handler_pages(site_root, folder):
