@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: serve build test lint check bench clean
+.PHONY: serve build test test-fast lint check bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ build: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# The quick check before a commit: everything but Chromium, the 1,000-note build, servers under load,
+# the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).
+FAST := not browser and not thousand_notes and not load and not build and not html_checker
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

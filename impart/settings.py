@@ -4,7 +4,7 @@ Each `extra:` key is a MkDocs config option, as Material's plugins declare their
 default, and what to write instead when a value is wrong. A wrong value is one line naming the key,
 `mkdocs.yml: extra.home.latest: 'four' is not a whole number; write how many notes, e.g. 4`, the
 same from `impart check`, `mkdocs build`, `impart serve` and the WSGI entry point
-(tests/test_settings_schema.py). `extra.intake.notify` is checked key by key in
+(tests/pages/test_settings_schema.py). `extra.intake.notify` is checked key by key in
 impart.intake.notify_settings, where the command line's overrides and the environment join it.
 
 `mkdocs.yml` is read with MkDocs' own YAML loader (`!ENV`, `INHERIT`, `!!python/name:`), without

@@ -1,84 +1,17 @@
-"""Shared helpers: real builds of the real mkdocs.yml, and copies of the site to break."""
+"""Fixtures for every test folder: the built site, Chromium, a served build, a handler (helpers: tests/helpers/)."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
-PROJECT = Path(__file__).resolve().parents[1]
-SITE_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
-
-
-def epoch(day: str) -> str:
-    """SOURCE_DATE_EPOCH for noon UTC of an ISO day."""
-    return str(int(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp()))
-
-
-# Builds are dated, so placeholders' promises are judged on a fixed day, not on the day the suite runs.
-BUILD_DAY = "2026-11-27"
-
-
-def run_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["NO_MKDOCS_2_WARNING"] = "1"
-    env["SOURCE_DATE_EPOCH"] = epoch(BUILD_DAY)
-    env.update(extra)
-    return env
-
-
-def mkdocs_build(config: Path, site_dir: Path, *, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config), "--site-dir", str(site_dir)]
-    if strict:
-        command.append("--strict")
-    return subprocess.run(command, capture_output=True, text=True, env=run_env(**env), timeout=300)
-
-
-def impart(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "impart", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=run_env(**env), timeout=120)
-
-
-def copy_site(destination: Path) -> Path:
-    """A copy of the site's sources to change freely; returns its folder."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in SITE_PARTS:
-        source = PROJECT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part)
-        else:
-            shutil.copy2(source, destination / part)
-    return destination
-
-
-def files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-class BuiltSite:
-    def __init__(self, root: Path, log: str):
-        self.root = root
-        self.log = log
-
-    def path(self, url: str) -> Path:
-        target = self.root / url.strip("/")
-        return target / "index.html" if not url.endswith(".html") else target
-
-    def html(self, url: str) -> BeautifulSoup:
-        return BeautifulSoup(self.path(url).read_text(encoding="utf-8"), "html.parser")
-
-    def pages(self) -> list[Path]:
-        return sorted(self.root.rglob("*.html"))
+from tests.helpers.form import LOCAL
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import PROJECT, BuiltSite, mkdocs_build
 
 
 @pytest.fixture(scope="session")
@@ -92,96 +25,19 @@ def built_site(tmp_path_factory) -> BuiltSite:
 
 # -- the proposal form ----------------------------------------------------------------
 
-# The origin werkzeug's test client speaks from (Host: localhost), served by handlers made for tests.
-LOCAL = ("http://localhost",)
-
-
-def valid_submission(**changes: str) -> dict[str, str]:
-    """A submission the real form in docs/request-a-proposal.md accepts; `changes` replace or add fields.
-
-    Every field is filled (the optional role too, and use_case over two lines) but the empty honeypot `website`.
-    """
-    fields = {
-        "name": "Ada Lovelace",
-        "email": "a@example.com",
-        "organisation": "Analytical Engines Ltd",
-        "role": "Head of operations",
-        "use_case": "Answer routine claims questions.\nThe claims team relies on it.",
-        "operator": "Priya Shah, claims team lead",
-        "cost_line": "Under £25,000",
-        "success_measure": "Claims answered in 2 days instead of 5 by June",
-        "rollback": "The team goes back to the shared inbox.",
-        "timeline": "Within a month",
-        "consent": "yes",
-        "website": "",
-        "from": "/field-notes/pilot-to-production/",
-    }
-    fields.update(changes)
-    return fields
-
 
 # -- servers -------------------------------------------------------------------------
 
 
-def serve_command(site: Path, proposals: Path, port: int, *options: str, config: Path | None = None) -> list[str]:
-    """`impart serve` of a built site on a loopback port, with any further options."""
-    return [
-        sys.executable, "-m", "impart", "--config", str(config or PROJECT / "mkdocs.yml"), "serve",
-        "--site", str(site), "--proposals", str(proposals), "--port", str(port), *options,
-    ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing answered on 127.0.0.1:{port} within {seconds}s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def running(command: list[str], port: int, cwd: Path | None = None, *, log: Path | None = None, seconds: float = 20):
-    """A server process for the length of a test, always stopped afterwards.
-
-    Its output goes to `log` (a temporary file when none is given); if nothing answers on `port` within `seconds`,
-    the failure shows that output.
-    """
-    with log.open("w+b") if log is not None else tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, cwd=cwd, env=run_env(), stdout=output, stderr=subprocess.STDOUT)
-        try:
-            try:
-                wait_for_port(port, process, seconds)
-            except AssertionError as error:
-                _stop(process)  # stopped first, so that reading the output does not race its writes
-                output.seek(0)
-                shown = output.read().decode("utf-8", errors="replace")
-                raise AssertionError(f"{error}; the server wrote:\n{shown}") from None
-            yield process
-        finally:
-            _stop(process)
+def pytest_collection_modifyitems(items):
+    """Marks every test that takes the browser, so `make test-fast` leaves it out without each file saying so."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 # -- the browser: Chromium driven by Playwright --------------------------------------------------------
 
-ARTIFACTS = PROJECT / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
     "--disable-gpu",

@@ -4,7 +4,7 @@
 shows what is still owed; `notify` sends every pending notification now,
 whatever its next attempt, for cron or after an outage (exit 1 while any still
 fails), and with `--retry-failed [REF ...]` first moves the failed ones back to
-pending (tests/test_proposals_retry_failed.py); `report` counts what brings
+pending (tests/cli/test_proposals_retry_failed.py); `report` counts what brings
 proposals. An unknown status or reference is one line naming it and the
 choices, exit 2, nothing written.
 """

@@ -2,7 +2,7 @@
 nearest page), missing images, images over 500 KB, and images, frames, scripts or stylesheets from another host.
 
 One line each, `file:line: what is wrong; what to do`. hooks/note_metadata.py logs them in `mkdocs build`
-(strict fails on each) and `impart check` prints them; tests/test_body_checks.py proves both say the same.
+(strict fails on each) and `impart check` prints them; tests/content/test_body_checks.py proves both say the same.
 """
 
 from __future__ import annotations

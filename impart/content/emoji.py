@@ -1,4 +1,4 @@
-"""Icons and emoji in a note, drawn without a request to any other host (tests/test_authoring.py proves it).
+"""Icons and emoji in a note, drawn without a request to any other host (tests/pages/test_authoring.py proves it).
 
 Material's generator inlines its icons (`:material-check-circle:`, `:fontawesome-...:`) as SVG, but hands
 emoji (`:warning:`) to pymdownx, which links an image on a CDN. Here icons still go to Material's generator,

@@ -3,7 +3,7 @@ and `height` from the file, and `loading="lazy"` to every image but the first (t
 
 It runs in MkDocs' render, before MkDocs rewrites the links (priority 0), and finds the page's file and the
 site's files on MkDocs' own link processor; under another engine (or none) it leaves images as written.
-tests/test_authoring.py reads the attributes in the built corpus.
+tests/pages/test_authoring.py reads the attributes in the built corpus.
 """
 
 from __future__ import annotations

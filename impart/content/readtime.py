@@ -73,7 +73,7 @@ def count_words(html: str) -> int:
 def _plain_prose_text(html: str) -> str | None:
     """The text of HTML that is only prose in tags, found without the parser (in about a third of its time),
     or None for anything else (a skipped element, a comment, a "<" that starts no whole tag), which the parser
-    reads. Most notes are plain prose. tests/test_readtime.py checks that both ways count alike."""
+    reads. Most notes are plain prose. tests/content/test_readtime.py checks that both ways count alike."""
     if any(marker in html for marker in _NOT_PLAIN):
         return None
     text, tags = _TAG.subn(" ", html)

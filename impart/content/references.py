@@ -1,7 +1,7 @@
 """What a page's Markdown refers to, with the line each reference is on: links, images, embedded resources.
 
 Read from the source, outside code (fenced blocks and inline code), so `impart check` sees what the build would
-without building; impart.content.body_checks judges them. tests/test_body_checks.py covers each form.
+without building; impart.content.body_checks judges them. tests/content/test_body_checks.py covers each form.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Guarantees, all from the notes' metadata (nothing hand-kept):
 - `RelatedNotes`: both, for every note of a build, with the notes ordered once.
 - `front_page`: the lead note (the latest real one) and the next latest after it;
 - `categories_in_order`: the categories notes are in, once each, in the configured order.
-Proved by tests/test_related_notes.py (the rules, and every note of a real build) and
-tests/test_listings.py (the front page of a real build).
+Proved by tests/content/test_related_notes.py (the rules, and every note of a real build) and
+tests/pages/test_listings.py (the front page of a real build).
 """
 
 from __future__ import annotations

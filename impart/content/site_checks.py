@@ -1,6 +1,6 @@
 """Every check of the site's content, for `impart check` and the build alike: each note's front matter and
 title (impart.content.field_notes), and every page's links, images and embedded resources
-(impart.content.body_checks). tests/test_body_checks.py runs `impart check` and the strict build on the same
+(impart.content.body_checks). tests/content/test_body_checks.py runs `impart check` and the strict build on the same
 mistakes and asserts they print the same lines.
 """
 

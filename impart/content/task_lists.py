@@ -2,7 +2,7 @@
 
 pymdownx.tasklist draws each item's box as an unnamed checkbox (axe: "label"), so a screen reader announced
 "checkbox, checked" without saying what was done. This names each box after its item's own text, once the
-item's inline Markdown has been rendered. tests/test_authoring.py checks the names and axe's verdict.
+item's inline Markdown has been rendered. tests/pages/test_authoring.py checks the names and axe's verdict.
 """
 
 from __future__ import annotations

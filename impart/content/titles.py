@@ -1,6 +1,6 @@
 """A note's title as written (it may hold inline Markdown: `code`, *emphasis*) in its two forms: inline HTML
 for the page's headline and the listings, plain text for <title>, the feeds, JSON-LD and Open Graph.
-tests/test_authoring.py reads both forms in the built corpus.
+tests/pages/test_authoring.py reads both forms in the built corpus.
 """
 
 from __future__ import annotations

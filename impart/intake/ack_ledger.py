@@ -14,7 +14,7 @@ same address or both take the hour's last place.
   the operator's mail and the skipped acknowledgement agree on it.
 
 Files older than a day are removed when the hour turns, so the folder holds at most a day of admitted
-addresses (the cap times 24) and the refusals of that day. tests/test_notify_ack_limits.py proves it
+addresses (the cap times 24) and the refusals of that day. tests/intake/test_notify_ack_limits.py proves it
 through the real handler and a real mail server, across a restart.
 """
 

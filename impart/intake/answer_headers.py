@@ -18,7 +18,7 @@ keeps that ASCII value as written (it refuses anything but printable ASCII) and
 folds it at its spaces, so the registry never parses or re-encodes it. An
 address reaches a header only as one plain address (notify_settings.mail_address)
 without `=?`, so there is no encoded word in it to decode.
-tests/test_notify_mail_headers.py sends encoded-word payloads in every such
+tests/intake/test_notify_mail_headers.py sends encoded-word payloads in every such
 answer through a real SMTP server and parses what arrives.
 """
 

@@ -6,9 +6,9 @@ intake endpoint, the thank-you page and /healthz, and hands anything else to
 
 It answers only for the origins it is given (site_url's, --origin, the
 preview's address): any other `Host` gets 421 before anything runs
-(tests/test_intake_hosts.py). Answers are bounded as text (MAX_ANSWERS), not
+(tests/intake/test_intake_hosts.py). Answers are bounded as text (MAX_ANSWERS), not
 as their encoding, and checked before the honeypot is looked at; its pages
-cannot be framed (tests/test_intake_hostile_review.py).
+cannot be framed (tests/intake/test_hostile_input.py).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class IntakeApp:
     fallback: Callable | None = None  # a WSGI app for every other path
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
-    notifications: Notifications | None = None  # who hears of each proposal (issue 19)
+    notifications: Notifications | None = None  # who hears of each proposal
     known_fields: set = field(init=False)
     served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)

@@ -3,7 +3,7 @@
 The chart is drawn from a template (impart/intake/templates/report-chart.svg.j2)
 with nothing but shapes and text: no script, no stylesheet or font from
 anywhere, so it opens offline and cannot run anything
-(tests/test_report_chart.py opens it in Chromium and records every request).
+(tests/intake/test_report_chart.py opens it in Chromium and records every request).
 What a reader needs from it, and what the tests check on a screenshot:
 - every month from the first to the last is on the axis, a month without
   proposals included, so a gap reads as a gap;

@@ -3,12 +3,12 @@
 It is the `last_error` that `impart proposals outbox` shows, so it must say what to do, not only what
 smtplib raised: a refused login points at IMPART_SMTP_USER / IMPART_SMTP_PASSWORD, a certificate the
 system does not trust at --smtp-ca-file, a TLS mode that does not fit the port at --smtp-tls.
-tests/test_notify_tls.py proves the login and certificate cases against a real server.
+tests/intake/test_notify_tls.py proves the login and certificate cases against a real server.
 
 The line goes to the log and to the outbox, so it carries no answer: the prospect's address, when the
 relay refuses it (or echoes it in any reply), is written as "the prospect's address", and the hint for
 that refusal names what the operator can change, not --notify-email, which is not the cause.
-tests/test_notify_log_privacy.py proves it against a real server that refuses the address.
+tests/intake/test_notify_log_privacy.py proves it against a real server that refuses the address.
 """
 
 from __future__ import annotations

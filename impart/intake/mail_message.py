@@ -7,8 +7,8 @@ encodes the organisation itself and admits only one plain address, so that no
 answer is ever decoded into a header (an encoded word included). The messages
 are made with a policy that refuses a line break in any header, and the
 envelope recipients are passed to SMTP explicitly, never read from headers.
-tests/test_notify_mail.py sends answers holding CR, LF and `Bcc:`, and
-tests/test_notify_mail_headers.py encoded words, through a real SMTP server and
+tests/intake/test_notify_mail.py sends answers holding CR, LF and `Bcc:`, and
+tests/intake/test_notify_mail_headers.py encoded words, through a real SMTP server and
 check the headers and recipients that arrive.
 """
 

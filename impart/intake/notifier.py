@@ -5,7 +5,7 @@ proposal is stored, and every 30 s for retries and for entries another process
 recorded. Under `impart serve` the sender is one idle-priority process
 (impart/serve/sender_process.py); under gunicorn or the preview, a thread in each process.
 A slow or dead mail server or webhook delays nobody's 303
-(tests/test_notify_delivery.py times it). Mail goes by `smtplib` (one session a
+(tests/intake/test_notify_delivery.py times it). Mail goes by `smtplib` (one session a
 pass), the webhook by `impart.intake.webhook` (one kept-alive connection a pass).
 """
 

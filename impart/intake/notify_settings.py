@@ -7,7 +7,7 @@ environment for secrets only (IMPART_SMTP_USER, IMPART_SMTP_PASSWORD,
 IMPART_WEBHOOK_SECRET, or IMPART_WEBHOOK_SECRET_FILE / --webhook-secret-file).
 A secret written in mkdocs.yml is refused, as is any setting that could not work
 (an address that is not one, a webhook without a secret), with one line naming
-where it was set and what to do. tests/test_notify_settings.py proves each case.
+where it was set and what to do. tests/intake/test_notify_settings.py proves each case.
 """
 
 from __future__ import annotations

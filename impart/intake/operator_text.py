@@ -5,7 +5,7 @@ paragraph separators and the bidirectional controls (U+061C, U+200E, U+200F,
 U+202A to U+202E, U+2066 to U+2069) are shown as escapes (`\\x9b`, `\\u202e`):
 a C1 CSI can drive a terminal, and a right-to-left override can reorder what
 the operator reads. JSON gets JSON's own escapes, so it still parses to the
-same record. Proved by tests/test_proposals_output.py.
+same record. Proved by tests/cli/test_proposals_output.py.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ that is not one of the configured origins'.
 when the browser sends `Sec-Fetch-Site`, `same-origin` and `none` pass and any
 other value passes only for an origin explicitly allowed with --allow-origin;
 without it, `Origin`, then `Referer`, must name one of our origins; nothing said
-means no. Proved by tests/test_intake_origin.py and tests/test_intake_hosts.py.
+means no. Proved by tests/intake/test_intake_origin.py and tests/intake/test_intake_hosts.py.
 """
 
 from __future__ import annotations

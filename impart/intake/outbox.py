@@ -28,9 +28,9 @@
   `.state/outbox/damaged/` by the pass that meets it, logged once, and named by
   `impart proposals outbox` and /healthz; the pass goes on with the others, and
   a fresh entry is made from the proposal's own file, unless it was sent.
-  tests/test_outbox_damage.py proves it over each damage.
+  tests/intake/test_outbox_damage.py proves it over each damage.
 
-tests/test_outbox.py proves the claims and the schedule; tests/test_notify_end_to_end.py
+tests/intake/test_outbox.py proves the claims and the schedule; tests/intake/test_notify_end_to_end.py
 proves no loss and no duplicate through `kill -9` and two worker processes.
 """
 
@@ -412,7 +412,7 @@ class Outbox:
         Each goes by one rename, so it is failed or pending, never both, whatever crashes: a second retry run
         finds it gone and skips it, and whichever sender claims it (the forced pass of `impart proposals
         notify`, or a serving process once its next attempt is due) sends it once. Being past the retry
-        window, one more failure sends it straight back to failed/. tests/test_proposals_retry_failed.py
+        window, one more failure sends it straight back to failed/. tests/cli/test_proposals_retry_failed.py
         proves it.
         """
         moved = 0

@@ -7,7 +7,7 @@ small file under the state folder, read and rewritten under an exclusive
 lock, so the limit holds across processes at constant cost per request.
 Client addresses are hashed: no address is written to disk. An IPv6 client is
 counted by its /64, the smallest network a subscriber is given, so one
-subscriber cannot take 2^64 allowances (tests/test_intake_hostile_review.py).
+subscriber cannot take 2^64 allowances (tests/intake/test_rate_limit.py).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Counts come from the stored proposals (quarantined submissions are never
 counted); the chart is a stacked bar a month, one colour per originating
 note, drawn by impart/intake/chart_layout.py into an SVG template with no
-script. tests/test_proposals_workflow.py checks the counts;
-tests/test_report_chart.py opens the chart in Chromium.
+script. tests/cli/test_proposals_workflow.py checks the counts;
+tests/intake/test_report_chart.py opens the chart in Chromium.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Values are kept as typed, after NFC normalisation and with browser line
 endings (CRLF) read as newlines; one-line fields (every type but textarea)
 refuse line breaks and are stored without surrounding spaces. Control
 characters other than tab and newline are refused. Proved by
-tests/test_intake_validation.py and tests/test_intake_hostile_review.py.
+tests/intake/test_intake_validation.py and tests/intake/test_hostile_input.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ is inside what is signed: a captured request replayed with another id fails
 the check instead of passing a receiver that dedupes on it. A 2xx within 10 s is
 delivered; anything else (another status, a redirect, a timeout, a refused
 connection) raises DeliveryError and is retried by the outbox.
-tests/test_notify_delivery.py checks the signature on a real receiver.
+tests/intake/test_notify_delivery.py checks the signature on a real receiver.
 """
 
 from __future__ import annotations

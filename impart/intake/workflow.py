@@ -5,7 +5,7 @@
 new file is written beside the old, fsynced and renamed over it, under one lock
 for all marks, so a reader (the sending thread, `show`) sees the old record or
 the new, never half of one, and two marks at once both land.
-tests/test_proposals_workflow.py proves each.
+tests/cli/test_proposals_workflow.py proves each.
 """
 
 from __future__ import annotations

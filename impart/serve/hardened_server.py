@@ -21,9 +21,9 @@ channel lists) as they are in the releases in `VERIFIED_WAITRESS` (impart/speed/
 them with the rest of what impart replaces); on any other release `serve` says so in one warning
 line. Before moving the pin, run the two tests below on the new release, then add it here.
 
-Proved by tests/test_serve_slow_clients.py (1,000 trickling connections; /healthz
+Proved by tests/serve/test_serve_slow_clients.py (1,000 trickling connections; /healthz
 and a submission answered within 2 s; the tricklers closed at the deadline) and
-tests/test_serve_framing.py.
+tests/serve/test_serve_framing.py.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def unverified_waitress() -> str | None:
     return (
         f"waitress {installed} is not a release impart/serve/hardened_server.py was verified on "
         f"({', '.join(VERIFIED_WAITRESS)}): the request deadline and the framing check may not hold; "
-        f"run tests/test_serve_slow_clients.py and tests/test_serve_framing.py, then add it to VERIFIED_WAITRESS"
+        f"run tests/serve/test_serve_slow_clients.py and tests/serve/test_serve_framing.py, then add it to VERIFIED_WAITRESS"
     )
 
 

@@ -6,8 +6,8 @@ module checks what goes into it (an address, a folder, a name, a certificate's
 path, a monitor's address) so that nothing given on the command line can add a
 directive, and fills in the paths from mkdocs.yml, the handler's byte limit and
 the handler's own security headers, so that a page answers with the same headers
-through nginx as under `impart serve`. tests/test_deploy_nginx.py and
-tests/test_deploy_https.py run the result in Debian's nginx in front of `impart serve`.
+through nginx as under `impart serve`. tests/serve/test_deploy_nginx.py and
+tests/serve/test_deploy_https.py run the result in Debian's nginx in front of `impart serve`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ notifications go out as soon as there is CPU to spare (an idle-class task still
 gets a sliver of a busy CPU, so it is slowed, never stopped). bench/intake.py
 measures throughput and p99 with notifications on beside off. Serving processes
 wake it through a pipe (a byte written, never blocking); it ends with its parent
-(PR_SET_PDEATHSIG), or when every serving process has closed the pipe. tests/test_notify_end_to_end.py runs it through
-`kill -9` and two workers.
+(PR_SET_PDEATHSIG), or when every serving process has closed the pipe.
+tests/intake/test_notify_end_to_end.py runs it through `kill -9` and two workers.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@
   immutable; HTML and everything else is revalidated, with an ETag and Last-Modified;
 - dot files are never served; anything missing gets the site's 404 page, and so
   does a path no filesystem can hold (a segment over 255 bytes: ENAMETOOLONG),
-  rather than a 500 (tests/test_intake_hostile_review.py).
+  rather than a 500 (tests/serve/test_static_site.py).
 """
 
 from __future__ import annotations

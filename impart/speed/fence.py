@@ -2,7 +2,7 @@
 
 On any other release (or under ProperDocs) the layer stays off and one INFO line says why: an upgrade can make a
 build slower, never a page different. `IMPART_SPEED=0` turns it off; `IMPART_SPEED_SKIP=item,item` leaves items
-off (bench/ablation.py). To verify a release: install it, run tests/test_build_speed.py, then add it here."""
+off (bench/ablation.py). To verify a release: install it, run tests/speed/test_build_speed.py, then add it here."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from mkdocs.plugins import get_plugin_logger
 
 log = get_plugin_logger("impart")
 
-# The releases each patched package was read and tested at (tests/test_build_speed.py passes on them).
+# The releases each patched package was read and tested at (tests/speed/test_build_speed.py passes on them).
 VERIFIED = {
     "mkdocs": ("1.6.1",),
     "mkdocs-material": ("9.8.1", "9.8.2"),

@@ -56,7 +56,7 @@ def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
     return state
 
 
-# Context values that no page template reads (tests/test_preview_cache.py checks the templates):
+# Context values that no page template reads (tests/speed/test_preview_cache.py checks the templates):
 # MkDocs' build time, which changes on every rebuild, is only read by sitemap.xml.
 NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 

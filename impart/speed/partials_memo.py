@@ -4,7 +4,7 @@ What nav.html and tabs.html print depends on the navigation's items (title, addr
 children), each address relative to the page, the configuration, features and translations module, and the page
 itself only where it is in the navigation or a listing's page; palette.html and search.html on the configuration,
 features and translations alone. The output is kept under a key of exactly these, and only while every template
-involved is Material's own file at the digest it was read at (`PINNED`). tests/test_partials_memo.py checks the
+involved is Material's own file at the digest it was read at (`PINNED`). tests/speed/test_partials_memo.py checks the
 pins and the keys."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """MkDocs' and Material's renders routed through the kept results (impart.speed.kept_results): a page's Markdown
 render, its rendered template and its search entries are reused when their key (impart.speed.fingerprint) matches,
 and Jinja's compiled templates are shared. Warnings a render logged are logged again when it is reused, so
-`--strict` sees them. tests/test_preview_cache.py checks rebuilds after ten kinds of edit against cold builds."""
+`--strict` sees them. tests/speed/test_preview_cache.py checks rebuilds after ten kinds of edit against cold builds."""
 
 from __future__ import annotations
 

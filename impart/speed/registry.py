@@ -4,7 +4,7 @@ Each row names the fence item that switches it (impart.speed.fence), the target 
 replacement (made from the original), and the package whose releases in `fence.VERIFIED` it was read on.
 `install` puts the rows that apply in place, once per process; rows marked per build are applied by
 hooks/speed.py to that build's objects. bench/README.md says what each item saves and why the pages stay
-the same; tests/test_speed_registry.py checks that every row's target exists and that the table is what is
+the same; tests/speed/test_speed_registry.py checks that every row's target exists and that the table is what is
 installed.
 """
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of every folder; the fixtures are in tests/conftest.py."""
