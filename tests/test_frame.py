@@ -141,7 +141,7 @@ def test_the_front_page_is_an_index_with_the_masthead_once(built_site):
             assert bool(item.select_one(".impart-badge")) == indicative, "marked where, and only where, indicative"
         assert INDICATIVE not in items[0].get_text(), "an indicative note never heads a section"
     latest = [a.get_text(strip=True) for a in page.select(".impart-latest .impart-summary__title a")]
-    assert len(latest) >= 6 and INDICATIVE not in latest
+    assert len(latest) >= 7 and INDICATIVE not in latest, "the lead and at least six more"
 
 
 def test_a_link_to_an_indicative_note_is_marked_and_more_notes_never_repeat_the_pager(built_site):
