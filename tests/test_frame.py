@@ -157,3 +157,14 @@ def test_a_link_to_an_indicative_note_is_marked_and_more_notes_never_repeat_the_
         pager = {t.get_text(strip=True) for t in page.select(".impart-pager__title")}
         assert not more & pager, f"{post.name}: {more & pager} is both in More field notes and the pager"
     assert seen, "some note links to the indicative note from its pager"
+
+
+@pytest.mark.parametrize("url", ["/field-notes/", "/field-notes/category/measurement/", "/field-notes/archive/2026/"])
+def test_no_listing_leads_with_an_indicative_note_and_it_is_marked_where_listed(built_site, url):
+    pages = [built_site.html(url)]
+    if pages[0].select_one("nav.impart-listing-pages a"):
+        pages.append(built_site.html(url + "page/2/"))
+    summaries = [s for page in pages for s in page.select("article.impart-summary")]
+    titles = [s.select_one(".impart-summary__title a").get_text(strip=True) for s in summaries]
+    assert INDICATIVE in titles and titles[-1] == INDICATIVE, titles
+    assert summaries[-1].select_one(".impart-badge").get_text(strip=True) == "Indicative"

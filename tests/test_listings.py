@@ -6,8 +6,10 @@ from .test_article_page import POSTS, front_matter, published
 
 
 def notes_newest_first():
-    notes = [(published(meta), meta["title"]) for meta, _ in map(front_matter, POSTS)]
-    return [title for _, title in sorted(notes, reverse=True)]
+    """Real notes newest first, then indicative ones: an indicative note never leads a listing."""
+    notes = [(published(meta), meta["title"]) for meta, _ in map(front_matter, POSTS) if "placeholder" not in meta]
+    indicative = [(published(meta), meta["title"]) for meta, _ in map(front_matter, POSTS) if "placeholder" in meta]
+    return [title for _, title in sorted(notes, reverse=True) + sorted(indicative, reverse=True)]
 
 
 def summary_titles(page):

@@ -8,7 +8,8 @@ Guarantees, all from the notes' metadata (nothing hand-kept):
 - `RelatedNotes`: both, for every note of a build, with the notes ordered once.
 - `front_page`: the lead note (the latest real one) and the next latest real ones after it;
 - `latest_in_each_category`: the front page's sections, real notes before indicative ones;
-- `categories_in_order`: the categories notes are in, once each, in the configured order.
+- `categories_in_order`: the categories notes are in, once each, in the configured order;
+- `indicative_last`: a listing's order, real notes before indicative ones.
 Proved by tests/test_related_notes.py (the rules, and every note of a real build) and
 tests/test_listings.py (the front page of a real build).
 """
@@ -103,6 +104,13 @@ def latest_in_each_category(notes: Sequence[NoteRef], limit: int) -> dict[str, l
         if len(chosen) < limit:
             chosen.append(n)
     return found
+
+
+def indicative_last(notes: list, is_indicative) -> None:
+    """Sorts a listing's notes in place so indicative ones follow every real one, each group keeping its order
+    (newest first): an indicative note never leads a listing. In place, because the blog's paginated pages
+    share the list."""
+    notes.sort(key=lambda note: bool(is_indicative(note)))
 
 
 def refs_from_pages(pages) -> list[NoteRef]:
