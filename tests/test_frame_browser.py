@@ -87,3 +87,37 @@ def test_the_submit_button_is_at_least_as_prominent_as_the_call_to_action(wide, 
     )
     page.close()
     assert submit[1] >= cta[1] and submit[2] >= cta[2], f"submit {submit} against the call to action {cta}"
+
+
+TYPE = """(selector) => {
+  const e = document.querySelector(selector); const s = getComputedStyle(e);
+  const left = Math.round(e.getBoundingClientRect().left);
+  return {family: s.fontFamily, size: s.fontSize, weight: s.fontWeight, left};
+}"""
+
+
+def test_the_proposal_page_is_set_as_an_article(wide, site_server):
+    base, _ = site_server
+    page = wide.new_page()
+    page.goto(base + "/field-notes/pilot-to-production/", wait_until="load")
+    note_headline, note_text = page.evaluate(TYPE, "#main-content h1"), page.evaluate(TYPE, ".impart-note__body p")
+    page.route("**/intake.js", lambda route: route.abort())  # the handler's own answer, with its error summary
+    page.goto(base + "/request-a-proposal/", wait_until="load")
+    headline, intro = page.evaluate(TYPE, "#main-content h1"), page.evaluate(TYPE, "#main-content > p")
+    form = page.evaluate(TYPE, "form.impart-form")
+    chars = page.evaluate(
+        "(() => { const p = document.querySelector('#main-content > p');"
+        " return p.textContent.length / Math.max(1, Math.round(p.getBoundingClientRect().height /"
+        " parseFloat(getComputedStyle(p).lineHeight))); })()"
+    )
+    page.fill("#name", "Ada")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    summary = page.evaluate(TYPE, ".impart-error-summary h2")
+    privacy = page.evaluate(TYPE, "#privacy")
+    page.close()
+    assert headline == {**note_headline, "left": headline["left"]}, "the proposal's headline is the article's"
+    assert intro["family"] == note_text["family"] and intro["size"] == note_text["size"]
+    assert form["left"] == headline["left"] == note_headline["left"], "the form sits in the reading column"
+    assert 45 <= chars <= 75, f"the introduction sets {chars:.0f} characters a line"
+    assert summary["family"] == privacy["family"] == note_headline["family"] and int(summary["weight"]) >= 700
