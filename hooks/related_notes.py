@@ -34,8 +34,9 @@ def on_page_context(context, *, page, config, nav):
     if page.url not in related.at:
         return None
     current = related.latest[related.at[page.url]]
-    context["more_notes"] = [n.item for n in related.more_notes(current)]
     previous, following = related.neighbours(current)
+    linked_below = {n.key for n in (previous, following) if n is not None}
+    context["more_notes"] = [n.item for n in related.more_notes(current, exclude=linked_below)]
     context["previous_note"] = previous.item if previous else None
     context["next_note"] = following.item if following else None
     return context

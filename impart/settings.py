@@ -91,6 +91,7 @@ class ExtraSettings:
     cta: CtaExtra
     home: HomeExtra
     placeholders: PlaceholdersExtra
+    categories: dict[str, str]  # `extra.categories`: a category's title -> its one-line description
 
 
 def extra_settings(extra: Mapping | ExtraSettings | None, source: str = "mkdocs.yml") -> ExtraSettings:
@@ -116,7 +117,18 @@ def extra_settings(extra: Mapping | ExtraSettings | None, source: str = "mkdocs.
             key, error = failed[0]
             raise SettingsError(f"{source}: extra.{name}.{key}: {error}")
         groups[name] = group
-    return ExtraSettings(**groups)
+    return ExtraSettings(**groups, categories=_category_descriptions((extra or {}).get("categories"), source))
+
+
+def _category_descriptions(found, source: str) -> dict[str, str]:
+    if found is None:
+        return {}
+    if not isinstance(found, Mapping):
+        raise SettingsError(f"{source}: extra.categories: not a mapping; write one `Category: description` a line")
+    for title, text in found.items():
+        if not isinstance(text, str):
+            raise SettingsError(f"{source}: extra.categories.{title}: {text!r} is not text; write one sentence")
+    return {str(title): text for title, text in found.items()}
 
 
 @dataclass(frozen=True)

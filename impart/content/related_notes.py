@@ -2,11 +2,14 @@
 
 Guarantees, all from the notes' metadata (nothing hand-kept):
 - `more_notes`: at most `limit` other notes, the note's own category first, then the latest;
-  never the note itself; indicative (placeholder) notes after every real one.
+  never the note itself nor its previous and next (linked just below it); indicative
+  (placeholder) notes after every real one.
 - `neighbours`: the previous (older) and next (newer) note by date, ties broken by address.
 - `RelatedNotes`: both, for every note of a build, with the notes ordered once.
-- `front_page`: the lead note (the latest real one) and the next latest after it;
-- `categories_in_order`: the categories notes are in, once each, in the configured order.
+- `front_page`: the lead note (the latest real one) and the next latest real ones after it;
+- `latest_in_each_category`: the front page's sections, real notes before indicative ones;
+- `categories_in_order`: the categories notes are in, once each, in the configured order;
+- `indicative_last`: a listing's order, real notes before indicative ones.
 Proved by tests/content/test_related_notes.py (the rules, and every note of a real build) and
 tests/pages/test_listings.py (the front page of a real build).
 """
@@ -14,7 +17,7 @@ tests/pages/test_listings.py (the front page of a real build).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -49,7 +52,8 @@ class RelatedNotes:
         for n in self.latest:
             self.by_category.setdefault((n.indicative, n.category), []).append(n)
 
-    def more_notes(self, current: NoteRef, limit: int = 3) -> list[NoteRef]:
+    def more_notes(self, current: NoteRef, limit: int = 3, exclude: Collection[str] = ()) -> list[NoteRef]:
+        """`exclude`: keys not to offer, such as the previous and next note already linked below."""
         chosen: dict[str, NoteRef] = {}
         # Real notes before indicative ones; within each, the note's own category first, then the latest.
         same_real, same_indicative = ((self.by_category.get((kind, current.category), ())) for kind in (False, True))
@@ -57,7 +61,7 @@ class RelatedNotes:
             for n in group:
                 if len(chosen) == limit:
                     return list(chosen.values())
-                if n.key != current.key:
+                if n.key != current.key and n.key not in exclude:
                     chosen.setdefault(n.key, n)
         return list(chosen.values())
 
@@ -71,8 +75,10 @@ class RelatedNotes:
         return previous, following
 
 
-def more_notes(current: NoteRef, notes: Sequence[NoteRef], limit: int = 3) -> list[NoteRef]:
-    return RelatedNotes(notes).more_notes(current, limit)
+def more_notes(
+    current: NoteRef, notes: Sequence[NoteRef], limit: int = 3, exclude: Collection[str] = ()
+) -> list[NoteRef]:
+    return RelatedNotes(notes).more_notes(current, limit, exclude)
 
 
 def neighbours(current: NoteRef, notes: Sequence[NoteRef]) -> tuple[NoteRef | None, NoteRef | None]:
@@ -80,12 +86,31 @@ def neighbours(current: NoteRef, notes: Sequence[NoteRef]) -> tuple[NoteRef | No
 
 
 def front_page(notes: Sequence[NoteRef], count: int) -> tuple[NoteRef | None, list[NoteRef]]:
-    """The lead (latest real note, or the latest of any if all are indicative) and up to `count - 1` more."""
+    """The lead (latest real note) and up to `count - 1` more real notes: an indicative note is never
+    "latest" while a real one exists. Only a site with nothing but indicative notes leads with one."""
     related = RelatedNotes(notes)
-    ordered = related.real + related.indicative  # real notes first, each group latest first
+    ordered = related.real or related.indicative
     if not ordered or count < 1:
         return None, []
     return ordered[0], ordered[1:count]
+
+
+def latest_in_each_category(notes: Sequence[NoteRef], limit: int) -> dict[str, list[NoteRef]]:
+    """Each category's `limit` latest notes, real ones first (an indicative note never heads a section)."""
+    related = RelatedNotes(notes)
+    found: dict[str, list[NoteRef]] = {}
+    for n in related.real + related.indicative:
+        chosen = found.setdefault(n.category, [])
+        if len(chosen) < limit:
+            chosen.append(n)
+    return found
+
+
+def indicative_last(notes: list, is_indicative) -> None:
+    """Sorts a listing's notes in place so indicative ones follow every real one, each group keeping its order
+    (newest first): an indicative note never leads a listing. In place, because the blog's paginated pages
+    share the list."""
+    notes.sort(key=lambda note: bool(is_indicative(note)))
 
 
 def refs_from_pages(pages) -> list[NoteRef]:

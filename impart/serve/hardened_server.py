@@ -131,7 +131,8 @@ def unverified_waitress() -> str | None:
     return (
         f"waitress {installed} is not a release impart/serve/hardened_server.py was verified on "
         f"({', '.join(VERIFIED_WAITRESS)}): the request deadline and the framing check may not hold; "
-        f"run tests/serve/test_serve_slow_clients.py and tests/serve/test_serve_framing.py, then add it to VERIFIED_WAITRESS"
+        "run tests/serve/test_serve_slow_clients.py and tests/serve/test_serve_framing.py, "
+        "then add it to VERIFIED_WAITRESS"
     )
 
 

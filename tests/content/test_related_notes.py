@@ -83,17 +83,19 @@ def test_each_note_ends_with_more_notes_and_its_neighbours(built_site, post):
     this = next(n for n in everything if n[0] == url)
     page = built_site.html(url)
 
+    by_date = sorted(everything, key=lambda n: (n[2], n[0]))
+    at = by_date.index(this)
+    neighbours_ = {by_date[i][0] for i in (at - 1, at + 1) if 0 <= i < len(by_date)}
     more = page.find("section", class_="impart-more")
     titles = [a.get_text(strip=True) for a in more.select(".impart-summary__title a")]
-    others = [n for n in everything if n[0] != url]
+    # More field notes never repeats the previous and next note linked just below it.
+    others = [n for n in everything if n[0] != url and n[0] not in neighbours_]
     others.sort(key=lambda n: n[2], reverse=True)
     others.sort(key=lambda n: (n[3], n[1] != this[1]))
     assert titles == [n[4] for n in others[:3]]
     assert this[4] not in titles
     assert more.find_previous(class_="impart-cta") is not None or "cta: false" in post.read_text()
 
-    by_date = sorted(everything, key=lambda n: (n[2], n[0]))
-    at = by_date.index(this)
     pager = page.find("nav", class_="impart-pager")
     previous = pager.find("a", rel="prev")
     following = pager.find("a", rel="next")
