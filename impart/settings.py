@@ -68,7 +68,7 @@ class CtaExtra(base.Config):
 class HomeExtra(base.Config):
     """`extra.home`: the home page's choice of notes and its own call-to-action lead."""
 
-    latest = Setting(int, 4, fix="write how many notes the home page lists, the lead included, e.g. 4")
+    latest = Setting(int, 7, fix="write how many notes the home page lists, the lead included, e.g. 7")
     cta_lead = c.Optional(Setting(str, fix="write the sentence shown above the home page's button"))
 
 

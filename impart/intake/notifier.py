@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import smtplib
 import ssl
 import threading
@@ -87,15 +86,12 @@ class Dispatcher:
                 raise Ended("acknowledge: the proposal has no usable mail address; nothing to send")
             try:
                 self._mail(message, (str(message["To"]),), prospect=_prospect(record))
-            except DeliveryError:
+            except DeliveryError as error:
                 if self._refused_for_good:
                     # The relay will never take this address: trying for 3 days would only keep /healthz
-                    # and cron's `notify` alarmed. The operator's own mail keeps its retries. The line names
-                    # the answer, not the address (it is the prospect's).
-                    answer = re.sub(re.escape(str(message["To"])), "ADDRESS", self._refused_for_good, flags=re.I)
-                    raise Ended(
-                        f"acknowledge: the mail server refused the prospect's address for good ({answer}); not retried"
-                    ) from None
+                    # and cron's `notify` alarmed. The operator's own mail keeps its retries. The error line
+                    # already names the refusal without the address (it is the prospect's).
+                    raise Ended(f"{error}; refused for good, so not retried") from None
                 raise
         else:
             raise DeliveryError(f"{channel}: this channel is no longer set; set it again (see README, Notifications)")

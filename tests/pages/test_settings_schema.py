@@ -16,7 +16,7 @@ from tests.helpers.site import PROJECT, copy_site, impart, run_env
 
 WRONG = [
     (
-        "    latest: 4 ",
+        "    latest: 7 ",
         "    latest: four ",
         "mkdocs.yml: extra.home.latest: 'four' is not a whole number; write how many notes the home page lists",
     ),
@@ -96,7 +96,7 @@ def test_the_real_settings_are_valid_and_typed():
     from impart.settings import load_settings
 
     extra = load_settings(PROJECT / "mkdocs.yml").extra
-    assert (extra.home.latest, extra.intake.path, extra.placeholders.indexed) == (4, "request-a-proposal/", False)
+    assert (extra.home.latest, extra.intake.path, extra.placeholders.indexed) == (7, "request-a-proposal/", False)
 
 
 @pytest.mark.parametrize(

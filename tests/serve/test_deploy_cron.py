@@ -74,6 +74,8 @@ def test_the_cron_line_as_copied_sends_what_waits_with_an_empty_environment(tmp_
 
         assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
         [delivery] = hook.accepted()
-    assert verify(SECRET.encode(), delivery.headers["impart-signature"], delivery.body)
+    assert verify(
+        SECRET.encode(), delivery.headers["impart-signature"], delivery.headers["impart-delivery"], delivery.body
+    )
     log = (tmp_path / "var/log/impart/notify.log").read_text(encoding="utf-8")
     assert "sent 1" in log
