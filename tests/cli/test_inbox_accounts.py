@@ -166,3 +166,15 @@ def test_a_real_add_user_reads_the_password_twice_from_the_terminal_without_echo
         os.close(main_fd)
     assert GOOD.encode() not in seen  # not echoed
     assert Accounts(accounts_file).verify("ada", GOOD)
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"users": []}', b"[]"])
+def test_a_damaged_accounts_file_is_named_in_one_line_and_left_as_it_is(capsys, typed, accounts_file, content):
+    accounts_file.parent.mkdir()
+    accounts_file.write_bytes(content)
+    before = snapshot(accounts_file.parent)
+    typed += [GOOD, GOOD]
+    code, _, err = inbox(capsys, "add-user", "ada", "--accounts", str(accounts_file))
+    assert code == 2
+    assert err == f"{accounts_file}: not an accounts file; restore it from a backup; nothing was written\n"
+    assert snapshot(accounts_file.parent) == before
