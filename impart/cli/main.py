@@ -8,6 +8,7 @@ from pathlib import Path
 
 from impart.cli.deploy import add_deploy_commands
 from impart.cli.errors import REFUSED
+from impart.cli.inbox import add_inbox_commands
 from impart.cli.proposals import add_proposals_commands
 from impart.cli.serve import add_serve_command
 from impart.cli.site import add_site_commands
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(commands)
     add_deploy_commands(commands)
     add_proposals_commands(commands)
+    add_inbox_commands(commands)
     return parser
 
 

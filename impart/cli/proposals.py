@@ -25,7 +25,7 @@ from impart.cli.proposals_workflow import add_workflow_commands
 from impart.intake.operator_text import json_shown, shown
 from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
-from impart.intake.workflow import STATUSES
+from impart.intake.workflow import SPAM, STATUSES
 
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
@@ -103,8 +103,10 @@ def _history_lines(record: dict) -> list[str]:
     for change in history:
         if isinstance(change, dict):
             note = f"  {_text(change.get('note'))}" if change.get("note") else ""
+            # Marks made before the history named its author have no `by`: shown as unknown, never guessed.
+            by = f"  by {_text(change.get('by'))}" if change.get("by") else "  by (not recorded)"
             lines.append(
-                f"    {_text(change.get('at'))}  {_text(change.get('was'))} -> {_text(change.get('status'))}{note}"
+                f"    {_text(change.get('at'))}  {_text(change.get('was'))} -> {_text(change.get('status'))}{by}{note}"
             )
     return lines
 
@@ -199,17 +201,24 @@ def _tighten(fd: int) -> None:
 
 
 def cmd_export(args) -> int:
-    """Every proposal as a CSV row, oldest first, so columns follow the form's order as it grew."""
+    """Every proposal as a CSV row, oldest first, so columns follow the form's order as it grew; those marked
+    spam only with --include-spam."""
     store = _open_store(args)
     if store is None:
         return 2
     records = []
+    spam = 0
     for reference in reversed(store.references()):
         record = _read(store, reference, store.root)
         if record is None:
             print(f"{reference}: unreadable; exported with status {UNREADABLE}", file=sys.stderr)
             record = {"status": UNREADABLE}
+        if record.get("status") == SPAM and not args.include_spam:
+            spam += 1
+            continue
         records.append({**record, "reference": reference})
+    if spam:
+        print(f"{spam} proposal(s) marked {SPAM} left out; --include-spam exports them too", file=sys.stderr)
     names = list(dict.fromkeys(name for record in records for name in _fields(record)))
     rows = [[*METADATA, *names]]
     rows += [
@@ -300,6 +309,7 @@ def add_proposals_commands(commands):
     export = actions.add_parser("export", parents=[folder], help="every proposal as CSV, oldest first")
     export.add_argument("--csv", action="store_true", required=True, help="CSV with a header row (the only format)")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the standard output")
+    export.add_argument("--include-spam", action="store_true", help=f"export proposals marked {SPAM} too")
     export.set_defaults(run=cmd_export)
 
     purge = actions.add_parser(

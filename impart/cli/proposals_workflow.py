@@ -29,7 +29,7 @@ from impart.intake.outbox import REMEDY, Outbox
 from impart.intake.private_file import write_private
 from impart.intake.report import chart_svg, gather
 from impart.intake.storage import REFERENCE, LinkedFolder
-from impart.intake.workflow import STATUSES, NoteTooLong, mark, timestamp
+from impart.intake.workflow import SPAM, STATUSES, BadMarker, NoteTooLong, SameStatus, mark, timestamp
 
 NOTIFY_SECONDS = 600  # one `notify` run stops taking new entries after this long, so cron runs never pile up
 
@@ -51,17 +51,17 @@ def cmd_mark(args) -> int:
         return 2
     reference = args.reference.strip().upper()
     try:
-        record = mark(store, reference, args.status, args.note or "")
+        record = mark(store, reference, args.status, args.note or "", by=args.by)
     except KeyError:
         return _unknown_reference(args)
-    except (NoteTooLong, LinkedFolder) as error:
+    except (NoteTooLong, BadMarker, SameStatus, LinkedFolder) as error:
         print(f"{error}; nothing was written", file=sys.stderr)
         return 2
     except (OSError, ValueError) as error:
         print(f"{store.root / reference}.json: could not be changed: {error}; nothing was written", file=sys.stderr)
         return 1
     change = record["history"][-1]
-    print(f"{reference}: {change['was']} -> {change['status']} at {change['at']}")
+    print(f"{reference}: {change['was']} -> {change['status']} at {change['at']} by {_text(change['by'])}")
     return 0
 
 
@@ -209,9 +209,10 @@ def cmd_report(args) -> int:
     store = _open_store(args)
     if store is None:
         return 2
-    report = gather(store, args.since)
+    report = gather(store, args.since, include_spam=args.include_spam)
     since = f" since {args.since.isoformat()}" if args.since else ""
-    print(f"{report.total} proposal(s){since}")
+    left_out = f"; {report.spam} marked spam left out (--include-spam counts them)" if report.spam else ""
+    print(f"{report.total} proposal(s){since}{left_out}")
     print()
     lines = _table("per month", sorted(report.by_month.items()))
     lines += _table("per note they came from", report.by_note.most_common())
@@ -243,6 +244,7 @@ def add_workflow_commands(actions, folder: argparse.ArgumentParser) -> None:
     marking.add_argument("reference", metavar="REF", help="the proposal's reference")
     marking.add_argument("status", metavar="STATUS", help=", ".join(STATUSES))
     marking.add_argument("--note", metavar="TEXT", help="why, kept in the proposal's history")
+    marking.add_argument("--by", metavar="NAME", help="who is marking, kept in the history (default: your login name)")
     marking.set_defaults(run=cmd_mark)
 
     outbox = actions.add_parser("outbox", parents=[folder], help="pending and failed notifications")
@@ -264,4 +266,5 @@ def add_workflow_commands(actions, folder: argparse.ArgumentParser) -> None:
     report = actions.add_parser("report", parents=[folder], help="proposals per month, note and status")
     report.add_argument("--since", type=_date, metavar="DATE", help="only proposals received from DATE (YYYY-MM-DD)")
     report.add_argument("--svg", metavar="FILE", help="also write a bar chart as SVG")
+    report.add_argument("--include-spam", action="store_true", help=f"count proposals marked {SPAM} too")
     report.set_defaults(run=cmd_report)

@@ -1,7 +1,7 @@
 """What brings proposals: counts per month, per originating note and per status, and the chart of them.
 
 Counts come from the stored proposals (quarantined submissions are never
-counted); the chart is a stacked bar a month, one colour per originating
+counted, nor those marked spam unless asked); the chart is a stacked bar a month, one colour per originating
 note, drawn by impart/intake/chart_layout.py into an SVG template with no
 script. tests/cli/test_proposals_workflow.py checks the counts;
 tests/intake/test_report_chart.py opens the chart in Chromium.
@@ -17,6 +17,7 @@ import jinja2
 
 from impart.intake.chart_layout import lay_out, months_between
 from impart.intake.storage import ProposalStore, received_at
+from impart.intake.workflow import SPAM
 
 NO_NOTE = "(no note)"
 CHART_TEMPLATE = "report-chart.svg.j2"
@@ -32,9 +33,11 @@ class Report:
     by_status: Counter = field(default_factory=Counter)
     by_month_and_note: Counter = field(default_factory=Counter)
     unreadable: list = field(default_factory=list)
+    spam: int = 0  # marked spam and left out of every count above
 
 
-def gather(store: ProposalStore, since: dt.date | None = None) -> Report:
+def gather(store: ProposalStore, since: dt.date | None = None, *, include_spam: bool = False) -> Report:
+    """Counts of the proposals received since `since`; those marked spam only counted with `include_spam`."""
     report = Report(since=since)
     for reference in store.references():
         at = received_at(reference)
@@ -51,6 +54,9 @@ def gather(store: ProposalStore, since: dt.date | None = None) -> Report:
             continue
         if not isinstance(record, dict):
             report.unreadable.append(reference)
+            continue
+        if record.get("status") == SPAM and not include_spam:
+            report.spam += 1
             continue
         month = f"{received:%Y-%m}"
         note = record.get("from") if isinstance(record.get("from"), str) and record.get("from") else NO_NOTE

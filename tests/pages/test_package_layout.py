@@ -19,7 +19,8 @@ ALLOWED = {
     "intake": {"content"},
     "serve": {"intake"},
     "speed": {"content"},
-    "cli": {"content", "intake", "serve"},  # the command at the top: it uses every concern, none uses it
+    "inbox": {"intake"},  # the accounts file is written with the proposals' own atomic-write and lock
+    "cli": {"content", "intake", "serve", "inbox"},  # the command at the top: it uses every concern, none uses it
 }
 
 
