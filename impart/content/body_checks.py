@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from impart.content.anchors import GENERATED, page_anchors
 from impart.content.field_notes import Problem
 from impart.content.references import local_target, references
 
@@ -58,9 +59,37 @@ def check_body(
     path an editor sees, `known` every file under docs/ (as src_uri), `first_line` the body's first line,
     `drafts` the notes with `draft: true` (previewed, never built)."""
     problems = []
-    pages = None
+    pages = anchors = None
     for ref in references(text, first_line):
+        if "{{" in ref.url or "{%" in ref.url:
+            problems.append(
+                Problem(
+                    where,
+                    "body",
+                    f"the {ref.kind} {ref.url} is a template placeholder, which a Markdown page leaves as written; "
+                    "write the address itself",
+                    line=ref.line,
+                )
+            )
+            continue
         parts = urlsplit(ref.url)
+        if ref.kind == "link" and not parts.path and parts.fragment and not (parts.scheme or parts.netloc):
+            anchor = parts.fragment
+            if anchors is None:
+                anchors = page_anchors(text, first_line)
+            if anchor not in anchors and not anchor.startswith(GENERATED):
+                nearest = difflib.get_close_matches(anchor, sorted(anchors), n=1, cutoff=0.6)
+                hint = f"did you mean #{nearest[0]}?" if nearest else "link a heading of this page, or remove it"
+                problems.append(
+                    Problem(
+                        where,
+                        "body",
+                        f"the link {ref.url} goes to nothing on this page (no heading or id '{anchor}'); {hint}",
+                        "warning",
+                        line=ref.line,
+                    )
+                )
+            continue
         if parts.scheme in ("http", "https") or ref.url.startswith("//"):
             if ref.kind in EMBEDDED:
                 noun = "image" if ref.kind == "image" else ref.kind
