@@ -34,6 +34,14 @@ def _nearest(target: str, pages: list[str]) -> str | None:
     return close[0] if close else None
 
 
+def _same_name(target: str, known: Collection[str]) -> str | None:
+    """The one file under docs/ with the missing file's name (a path written from the page's address rather
+    than from the note's file, or a wrong folder); None when there is none or more than one."""
+    name = posixpath.basename(target)
+    found = [path for path in known if posixpath.basename(path) == name]
+    return found[0] if len(found) == 1 else None
+
+
 def _remote_fix(kind: str, url: str, folder: str) -> str:
     if kind in ("iframe", "embed", "object"):
         return f"link to it instead, e.g. [Watch it on its own site]({url})"
@@ -133,12 +141,17 @@ def check_body(
                     )
             continue
         if ref.kind != "link":
+            found = _same_name(target, known)
+            fix = (
+                f"the file is at docs/{found}: write it as {_as_written_from(page, found)}, relative to this file"
+                if found
+                else "save the file there or fix the path"
+            )
             problems.append(
                 Problem(
                     where,
                     "body",
-                    f"the {ref.kind} {ref.url} is not in docs/ (looked for docs/{target}); "
-                    "save the file there or fix the path",
+                    f"the {ref.kind} {ref.url} is not in docs/ (looked for docs/{target}); {fix}",
                     line=ref.line,
                 )
             )

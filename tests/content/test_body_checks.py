@@ -73,7 +73,7 @@ def test_each_mistake_is_one_line_with_the_file_the_line_and_the_fix(body, messa
 
 GOOD_BODIES = [
     "See [measures](success-measures.md#baseline), [home](../../index.md) and [us](https://example.com/).",
-    "## Intro\n\n![A chart](a.png) and [mail](mailto:hello@impart.example) and [top](#intro) and [site](/field-notes/).",
+    "## Intro\n\n![A chart](a.png), [mail](mailto:hello@impart.example), [top](#intro) and [site](/field-notes/).",
     "### The *first* `step`, again {#first}\n\nTo [it](#first), [a tab](#__tabbed_1_1), [a note](#fn:1).",
     'A <span id="here">target</span>, and [*a wrapped*\nlink](#here) to it.',
     "```markdown\n![in code](nope.png)\n```\n\nAnd `[inline](nope.md)` code.",
