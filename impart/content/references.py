@@ -24,6 +24,7 @@ _INLINE = re.compile(
 _DEFINITION = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
 _TAG = re.compile(r"<(img|iframe|script|link|video|audio|source|embed|object|a)\b([^>]*)>", re.I)
 _ATTRIBUTE = re.compile(r"\b(src|href|data|poster)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+_SRCSET = re.compile(r"\bsrcset\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 
 
@@ -41,6 +42,11 @@ def local_target(page: str, url: str) -> str | None:
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return None
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+
+
+def srcset_urls(candidates: str) -> list[str]:
+    """The URLs of a `srcset` ("small.png 480w, large.png 1080w"): each candidate's first word."""
+    return [candidate.split()[0] for candidate in candidates.split(",") if candidate.strip()]
 
 
 def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
@@ -102,10 +108,13 @@ def references(text: str, first_line: int = 1) -> list[Reference]:
             found.append(Reference(number, "link", definition.group(1).strip("<>")))
         for tag in _TAG.finditer(line):
             element = tag.group(1).lower()
+            kind = {"img": "image", "a": "link"}.get(element, element)
+            if element == "link" and "stylesheet" in tag.group(2).lower():
+                kind = "stylesheet"
             for attribute in _ATTRIBUTE.finditer(tag.group(2)):
                 url = next(value for value in attribute.groups()[1:] if value is not None)
-                kind = {"img": "image", "a": "link"}.get(element, element)
-                if element == "link" and "stylesheet" in tag.group(2).lower():
-                    kind = "stylesheet"
                 found.append(Reference(number, kind, url))
+            for attribute in _SRCSET.finditer(tag.group(2)):
+                candidates = next(value for value in attribute.groups() if value is not None)
+                found += [Reference(number, kind, url) for url in srcset_urls(candidates)]
     return found

@@ -40,6 +40,16 @@ BAD_BODIES = [
         "save the file there or fix the path",
     ),
     (
+        '<picture><source srcset="gone.png 480w"></picture>',
+        "the source gone.png is not in docs/ (looked for docs/field-notes/posts/gone.png); "
+        "save the file there or fix the path",
+    ),
+    (
+        '<img src="../a.png" alt="written from the page\'s address">',
+        "the image ../a.png is not in docs/ (looked for docs/field-notes/a.png); "
+        "the file is at docs/field-notes/posts/a.png: write it as a.png, relative to this file",
+    ),
+    (
         "![Chart](https://example.com/chart.png)",
         "the image https://example.com/chart.png is fetched from another host, which the site never asks of a "
         "reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",

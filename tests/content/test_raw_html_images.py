@@ -37,6 +37,11 @@ GOOD_BODY = """<figure markdown>
 
 Inline, <img src="images/inside.png" alt="A picture in a folder beside the note" width="1" height="1"> too.
 
+<picture>
+  <source srcset="images/inside.png 1x, beside.png 2x" media="(min-width: 40em)">
+  <img src="beside.png" alt="The picture again, chosen by width">
+</picture>
+
 <video controls poster="images/inside.png">
   <source src="clip.webm" type="video/webm">
 </video>
@@ -63,8 +68,9 @@ def _unresolved(site):
         address = "/" + page.parent.relative_to(site).as_posix() + "/"
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for element in soup.find_all(["img", "source", "video", "audio"]):
-            for attribute in ("src", "poster"):
-                url = element.get(attribute)
+            urls = [element.get("src"), element.get("poster")]
+            urls += [candidate.split()[0] for candidate in element.get("srcset", "").split(",") if candidate.strip()]
+            for url in urls:
                 if not url or urlsplit(url).scheme or url.startswith("//"):
                     continue
                 path = posixpath.normpath(unquote(urlsplit(urljoin(address, url)).path)).lstrip("/")
@@ -83,7 +89,8 @@ def test_every_image_and_medium_on_every_built_page_is_a_file_in_the_site(tmp_pa
 
     page = tmp_path / "site/field-notes/pictures/index.html"
     sources = [e.get("src") for e in BeautifulSoup(page.read_text(), "html.parser").select("article img, source")]
-    assert len([s for s in sources if s and "beside.png" in s]) == 2  # raw and Markdown, written alike
+    assert len([s for s in sources if s and "beside.png" in s]) == 3  # raw and Markdown, written alike
+    assert any("inside.png 1x" in e.get("srcset", "") for e in BeautifulSoup(page.read_text(), "html.parser")("source"))
     assert any(s and s.endswith("clip.webm") for s in sources)
     assert _unresolved(tmp_path / "site") == []
 
