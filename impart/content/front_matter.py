@@ -34,10 +34,11 @@ def _impossible_date(front_matter: str) -> FrontMatterSyntaxError:
     pending = [(yaml.compose(front_matter, Loader=yaml.SafeLoader), "")]
     while pending:
         node, key = pending.pop()
+        # Children pushed last first, so they are visited in the order written: the first bad date is named.
         if isinstance(node, yaml.MappingNode):
-            pending += [(value, f"{key}.{name.value}" if key else str(name.value)) for name, value in node.value]
+            pending += [(value, f"{key}.{name.value}" if key else str(name.value)) for name, value in node.value][::-1]
         elif isinstance(node, yaml.SequenceNode):
-            pending += [(item, key) for item in node.value]
+            pending += [(item, key) for item in node.value][::-1]
         elif node is not None and node.tag == timestamp:
             try:
                 yaml.SafeLoader(node.value).construct_yaml_timestamp(node)
