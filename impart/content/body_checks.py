@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from impart.content.anchors import GENERATED, page_anchors
 from impart.content.field_notes import Problem
 from impart.content.references import local_target, references
 
@@ -31,6 +32,14 @@ def _nearest(target: str, pages: list[str]) -> str | None:
         return difflib.get_close_matches(target, by_name[names[0]], n=1, cutoff=0.0)[0]
     close = difflib.get_close_matches(target, pages, n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+def _same_name(target: str, known: Collection[str]) -> str | None:
+    """The one file under docs/ with the missing file's name (a path written from the page's address rather
+    than from the note's file, or a wrong folder); None when there is none or more than one."""
+    name = posixpath.basename(target)
+    found = [path for path in known if posixpath.basename(path) == name]
+    return found[0] if len(found) == 1 else None
 
 
 def _remote_fix(kind: str, url: str, folder: str) -> str:
@@ -58,9 +67,37 @@ def check_body(
     path an editor sees, `known` every file under docs/ (as src_uri), `first_line` the body's first line,
     `drafts` the notes with `draft: true` (previewed, never built)."""
     problems = []
-    pages = None
+    pages = anchors = None
     for ref in references(text, first_line):
+        if "{{" in ref.url or "{%" in ref.url:
+            problems.append(
+                Problem(
+                    where,
+                    "body",
+                    f"the {ref.kind} {ref.url} is a template placeholder, which a Markdown page leaves as written; "
+                    "write the address itself",
+                    line=ref.line,
+                )
+            )
+            continue
         parts = urlsplit(ref.url)
+        if ref.kind == "link" and not parts.path and parts.fragment and not (parts.scheme or parts.netloc):
+            anchor = parts.fragment
+            if anchors is None:
+                anchors = page_anchors(text, first_line)
+            if anchor not in anchors and not anchor.startswith(GENERATED):
+                nearest = difflib.get_close_matches(anchor, sorted(anchors), n=1, cutoff=0.6)
+                hint = f"did you mean #{nearest[0]}?" if nearest else "link a heading of this page, or remove it"
+                problems.append(
+                    Problem(
+                        where,
+                        "body",
+                        f"the link {ref.url} goes to nothing on this page (no heading or id '{anchor}'); {hint}",
+                        "warning",
+                        line=ref.line,
+                    )
+                )
+            continue
         if parts.scheme in ("http", "https") or ref.url.startswith("//"):
             if ref.kind in EMBEDDED:
                 noun = "image" if ref.kind == "image" else ref.kind
@@ -104,12 +141,17 @@ def check_body(
                     )
             continue
         if ref.kind != "link":
+            found = _same_name(target, known)
+            fix = (
+                f"the file is at docs/{found}: write it as {_as_written_from(page, found)}, relative to this file"
+                if found
+                else "save the file there or fix the path"
+            )
             problems.append(
                 Problem(
                     where,
                     "body",
-                    f"the {ref.kind} {ref.url} is not in docs/ (looked for docs/{target}); "
-                    "save the file there or fix the path",
+                    f"the {ref.kind} {ref.url} is not in docs/ (looked for docs/{target}); {fix}",
                     line=ref.line,
                 )
             )

@@ -28,6 +28,28 @@ class FrontMatterSyntaxError(ValueError):
         self.line = line
 
 
+def _impossible_date(front_matter: str) -> FrontMatterSyntaxError:
+    """The error for a value YAML reads as a date that does not exist, naming its key and line."""
+    timestamp = "tag:yaml.org,2002:timestamp"
+    pending = [(yaml.compose(front_matter, Loader=yaml.SafeLoader), "")]
+    while pending:
+        node, key = pending.pop()
+        # Children pushed last first, so they are visited in the order written: the first bad date is named.
+        if isinstance(node, yaml.MappingNode):
+            pending += [(value, f"{key}.{name.value}" if key else str(name.value)) for name, value in node.value][::-1]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [(item, key) for item in node.value][::-1]
+        elif node is not None and node.tag == timestamp:
+            try:
+                yaml.SafeLoader(node.value).construct_yaml_timestamp(node)
+            except ValueError as error:
+                return FrontMatterSyntaxError(
+                    f"{key}: {node.value} is not a date ({error}); write a real day as YYYY-MM-DD",
+                    node.start_mark.line + 2,
+                )
+    return FrontMatterSyntaxError("the front matter has a value that cannot be read; fix it between the '---' lines")
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     """The front matter and the body after it; a leading byte-order mark is not part of either."""
     text = text.lstrip("\ufeff")  # matched and sliced alike, so the body starts where the file's does
@@ -46,6 +68,9 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise FrontMatterSyntaxError(
             f"the front matter is not valid YAML; {fix}", mark.line + 2 if mark else None
         ) from None
+    except ValueError:
+        # YAML reads 2026-13-01 as a date and Python refuses to make it: no YAML error, so no mark to report.
+        raise _impossible_date(match.group(1) or "") from None
     if not isinstance(meta, dict):
         raise FrontMatterSyntaxError("the front matter must be 'key: value' lines between the '---' lines")
     return meta, text[match.end() :]

@@ -1,5 +1,6 @@
 """Images that do not move the page as they load: a Markdown extension giving each local image its `width`
-and `height` from the file, and `loading="lazy"` to every image but the first (the one a reader sees first).
+and `height` from the file, and `loading="lazy"` to every image but the first (the one a reader sees first);
+raw HTML images' paths resolved from the note's file like Markdown's (impart.content.raw_html_paths).
 
 It runs in MkDocs' render, before MkDocs rewrites the links (priority 0), and finds the page's file and the
 site's files on MkDocs' own link processor; under another engine (or none) it leaves images as written.
@@ -14,6 +15,7 @@ import imagesize
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from impart.content import raw_html_paths
 from impart.content.references import local_target
 
 
@@ -46,6 +48,7 @@ class SizedLazyImages(Treeprocessor):
 class SizedLazyImagesExtension(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(SizedLazyImages(md), "impart-images", 1)  # before MkDocs' links (0)
+        raw_html_paths.register(md)  # raw HTML images resolve from the note's file, as Markdown images do
 
 
 def makeExtension(**kwargs):  # noqa: N802 (how Python-Markdown finds an extension)

@@ -6,6 +6,7 @@ without building; impart.content.body_checks judges them. tests/content/test_bod
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from collections.abc import Iterator
@@ -14,12 +15,16 @@ from urllib.parse import unquote, urlsplit
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-# [text](url "title") and ![alt](url): the URL may be in <...>; a title may follow.
-_INLINE = re.compile(r"(!?)\[(?:[^\[\]\\]|\\.)*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+# [text](url "title") and ![alt](url): the URL may be in <...> or a template placeholder {{ ... }}; a title may
+# follow. The text may wrap onto the next lines of its paragraph, as Markdown allows.
+_INLINE = re.compile(
+    r"(!?)\[(?:[^\[\]\\]|\\.)*\]\(\s*(<[^>]*>|\{\{[^}]*\}\}|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
 # [label]: url, but not a footnote ([^1]:) nor an abbreviation (*[SLA]:).
 _DEFINITION = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
 _TAG = re.compile(r"<(img|iframe|script|link|video|audio|source|embed|object|a)\b([^>]*)>", re.I)
 _ATTRIBUTE = re.compile(r"\b(src|href|data|poster)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+_SRCSET = re.compile(r"\bsrcset\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 
 
@@ -37,6 +42,11 @@ def local_target(page: str, url: str) -> str | None:
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return None
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+
+
+def srcset_urls(candidates: str) -> list[str]:
+    """The URLs of a `srcset` ("small.png 480w, large.png 1080w"): each candidate's first word."""
+    return [candidate.split()[0] for candidate in candidates.split(",") if candidate.strip()]
 
 
 def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
@@ -63,21 +73,48 @@ def first_heading(text: str, first_line: int = 1) -> tuple[int, str] | None:
     return None
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _inline_references(lines: list[tuple[int, str]]) -> Iterator[Reference]:
+    """Markdown links and images, whose text may run over several lines of one paragraph."""
+    joined: list[tuple[int, str]] = []
+    for number, line in lines:
+        if joined and number != joined[-1][0] + 1:
+            joined.append((number - 1, ""))  # fenced code between: a paragraph ends there
+        joined.append((number, line))
+    lines = joined
+    prose = "\n".join(line for _, line in lines)
+    starts = [0]
+    for _, line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    for match in _INLINE.finditer(prose):
+        if _BLANK_LINE.search(match.group(0)):
+            continue  # a blank line ends a paragraph: Markdown would not join these
+        number = lines[bisect.bisect_right(starts, match.start(2)) - 1][0]  # the line the URL is on
+        yield Reference(number, "image" if match.group(1) else "link", match.group(2).strip("<>"))
+
+
 def references(text: str, first_line: int = 1) -> list[Reference]:
     found = []
-    for number, line in prose_lines(text, first_line):
-        line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)  # `![x](y)` in code is an example
-        for match in _INLINE.finditer(line):
-            found.append(Reference(number, "image" if match.group(1) else "link", match.group(2).strip("<>")))
+    lines = [
+        (number, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))  # `![x](y)` in code is an example
+        for number, line in prose_lines(text, first_line)
+    ]
+    found += _inline_references(lines)
+    for number, line in lines:
         definition = _DEFINITION.match(line)
         if definition:
             found.append(Reference(number, "link", definition.group(1).strip("<>")))
         for tag in _TAG.finditer(line):
             element = tag.group(1).lower()
+            kind = {"img": "image", "a": "link"}.get(element, element)
+            if element == "link" and "stylesheet" in tag.group(2).lower():
+                kind = "stylesheet"
             for attribute in _ATTRIBUTE.finditer(tag.group(2)):
                 url = next(value for value in attribute.groups()[1:] if value is not None)
-                kind = {"img": "image", "a": "link"}.get(element, element)
-                if element == "link" and "stylesheet" in tag.group(2).lower():
-                    kind = "stylesheet"
                 found.append(Reference(number, kind, url))
+            for attribute in _SRCSET.finditer(tag.group(2)):
+                candidates = next(value for value in attribute.groups() if value is not None)
+                found += [Reference(number, kind, url) for url in srcset_urls(candidates)]
     return found

@@ -40,6 +40,16 @@ BAD_BODIES = [
         "save the file there or fix the path",
     ),
     (
+        '<picture><source srcset="gone.png 480w"></picture>',
+        "the source gone.png is not in docs/ (looked for docs/field-notes/posts/gone.png); "
+        "save the file there or fix the path",
+    ),
+    (
+        '<img src="../a.png" alt="written from the page\'s address">',
+        "the image ../a.png is not in docs/ (looked for docs/field-notes/a.png); "
+        "the file is at docs/field-notes/posts/a.png: write it as a.png, relative to this file",
+    ),
+    (
         "![Chart](https://example.com/chart.png)",
         "the image https://example.com/chart.png is fetched from another host, which the site never asks of a "
         "reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",
@@ -73,7 +83,9 @@ def test_each_mistake_is_one_line_with_the_file_the_line_and_the_fix(body, messa
 
 GOOD_BODIES = [
     "See [measures](success-measures.md#baseline), [home](../../index.md) and [us](https://example.com/).",
-    "![A chart](a.png) and [mail](mailto:hello@impart.example) and [top](#intro) and [site](/field-notes/).",
+    "## Intro\n\n![A chart](a.png), [mail](mailto:hello@impart.example), [top](#intro) and [site](/field-notes/).",
+    "### The *first* `step`, again {#first}\n\nTo [it](#first), [a tab](#__tabbed_1_1), [a note](#fn:1).",
+    'A <span id="here">target</span>, and [*a wrapped*\nlink](#here) to it.',
     "```markdown\n![in code](nope.png)\n```\n\nAnd `[inline](nope.md)` code.",
     "A footnote.[^1]\n\n[^1]: Its text.\n\n*[SLA]: Service level agreement",
     '<a href="https://example.com/">a link to another site is fine</a>',

@@ -1,0 +1,71 @@
+"""`impart check` and the strict build judge the same broken notes the same way: each mistake below is one
+line naming the file, said word for word by both, and neither prints a traceback."""
+
+import pytest
+
+from tests.helpers.site import copy_site, impart, mkdocs_build
+
+NOTE = """---
+title: A note broken on purpose
+description: A note that carries one mistake, to see what check and the build say about it.
+date: {date}
+authors: [impart]
+categories: [Field notes]
+---
+
+A first paragraph of plain words.
+
+{body}
+"""
+
+WHERE = "docs/field-notes/posts/broken.md"
+
+CASES = {
+    "month thirteen": (
+        "2026-13-01",
+        "Nothing else is wrong.",
+        f"error: {WHERE}:4: date: 2026-13-01 is not a date (month must be in 1..12); write a real day as YYYY-MM-DD",
+    ),
+    "thirtieth of February": (
+        "2026-02-30",
+        "Nothing else is wrong.",
+        f"error: {WHERE}:4: date: 2026-02-30 is not a date (day is out of range for month); "
+        "write a real day as YYYY-MM-DD",
+    ),
+    "alt text over two lines, missing file": (
+        "2026-02-01",
+        "![A chart whose description runs\nonto the next line](chart-missing.png)",
+        f"error: {WHERE}:12: the image chart-missing.png is not in docs/ "
+        "(looked for docs/field-notes/posts/chart-missing.png); save the file there or fix the path",
+    ),
+    "template placeholder as a link": (
+        "2026-02-01",
+        "Write to [our inbox]({{ config.extra.contact }}).",
+        f"error: {WHERE}:11: the link {{{{ config.extra.contact }}}} is a template placeholder, "
+        "which a Markdown page leaves as written; write the address itself",
+    ),
+    "in-page anchor to nowhere": (
+        "2026-02-01",
+        "## Where to start\n\nSee [the start](#where-to-start) and [the end](#nowhere).",
+        f"warning: {WHERE}:13: the link #nowhere goes to nothing on this page (no heading or id 'nowhere'); "
+        "link a heading of this page, or remove it",
+    ),
+}
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("date, body, line", CASES.values(), ids=list(CASES))
+def test_check_and_the_strict_build_refuse_the_same_mistake_in_the_same_words(tmp_path, date, body, line):
+    project = copy_site(tmp_path / "project")
+    (project / WHERE).write_text(NOTE.format(date=date, body=body), encoding="utf-8")
+
+    check = impart("check", cwd=project)
+    build = mkdocs_build(project / "mkdocs.yml", tmp_path / "site")
+
+    assert "Traceback" not in check.stdout + check.stderr, check.stderr
+    assert "Traceback" not in build.stdout + build.stderr, build.stderr
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert check.stdout.splitlines() == [line]  # the one mistake, and nothing said of the real notes
+    assert build.returncode == 1, build.stderr
+    severity, said = line.split(": ", 1)
+    assert f"{severity.upper():<7} -  impart: {said}" in build.stderr.splitlines()
