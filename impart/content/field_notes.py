@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from impart.content.references import first_heading
-from impart.content.titles import title_html, title_text
+from impart.content.titles import headline_too_long, title_html, title_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -24,12 +24,13 @@ EXAMPLE_DATE = "2026-04-26"
 
 # Keys this project reads, then keys Material's blog plugin and MkDocs read.
 NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
-ENGINE_KEYS = ("draft", "hide", "search", "template", "status", "comments")
+ENGINE_KEYS = ("draft", "hide", "search", "template", "status")
 # Keys Material's blog documents that would do nothing here: refused, with the reason and what to do instead.
 REFUSED_KEYS = {
     "slug": "a note's address is its file name here (post_url_format); rename the file instead",
     "links": "field notes show no sidebar of related links; link the notes in the body, e.g. a '## Further reading'",
     "pin": "listings here are newest first, with no pinned notes; move the note up by its date instead",
+    "comments": "nothing on this site shows comments (no comment system is set up); remove the line",
     "tags": "the site has no tags (Material's tags plugin is off); the note's one category groups it",
 }
 KNOWN_KEYS = frozenset(NOTE_KEYS + ENGINE_KEYS)
@@ -284,7 +285,8 @@ def parse_note(
             c.error("title", "'title' is missing; write title: ... or start the note with '# Its title'")
     elif not isinstance(title, str) or not title.strip():
         c.error("title", "'title' must be text, e.g. title: From pilot to production")
-    elif h1:
+    elif h1 and not "".join(body.splitlines(keepends=True)[: h1[0] - first_line]).strip():
+        # A heading that opens the body repeats the title; one further down is a section (impart.content.headings).
         c.problems.append(
             Problem(
                 path,
@@ -294,6 +296,8 @@ def parse_note(
                 line=h1[0],
             )
         )
+    if isinstance(title, str) and (too_long := headline_too_long(title.strip())):
+        c.problems.append(Problem(path, "title", too_long, "warning", line=h1[0] if title_from_h1 else None))
     created, updated = _check_date(meta, c)
     author_keys = _check_authors(meta, authors, authors_file, c)
     note = FieldNote(
