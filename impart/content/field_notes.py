@@ -66,6 +66,7 @@ class FieldNote:
     updated: dt.date | None
     authors: tuple[str, ...]
     author_names: tuple[str, ...]
+    author_types: tuple[str, ...]  # schema.org's: "Person" or "Organization", one per author
     category: str
     readtime: int | None
     # None: the site-wide call to action; False: none; else the note's own.
@@ -83,8 +84,21 @@ class NoteError(ValueError):
         self.problem = problem
 
 
-def load_authors(settings: SiteSettings) -> dict[str, str]:
-    """Author keys to display names, from `.authors.yml`."""
+# `type:` of an author in .authors.yml, as schema.org names it in the note's JSON-LD. Unwritten, an author is
+# the house (an Organization): the desk signs most notes; a person says `type: person`.
+AUTHOR_TYPES = {"organization": "Organization", "person": "Person"}
+
+
+class Authors(dict):
+    """Author keys to display names, and (`types`) each author's schema.org type."""
+
+    def __init__(self, names: Mapping[str, str], types: Mapping[str, str]):
+        super().__init__(names)
+        self.types = dict(types)
+
+
+def load_authors(settings: SiteSettings) -> Authors:
+    """Author keys to display names and types, from `.authors.yml`."""
     path = settings.authors_file
     where = settings.relative(path)
     try:
@@ -100,12 +114,22 @@ def load_authors(settings: SiteSettings) -> dict[str, str]:
         raise NoteError(
             Problem(where, "authors", "'authors' must map each key to a name, e.g. impart: {name: Impart Editorial}")
         )
-    names = {}
+    names, types = {}, {}
     for key, entry in authors.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise NoteError(Problem(where, f"authors.{key}", f"author '{key}' needs a 'name'"))
+        kind = entry.get("type", "organization")
+        if kind not in AUTHOR_TYPES:
+            raise NoteError(
+                Problem(
+                    where,
+                    f"authors.{key}.type",
+                    f"author '{key}' has type: {kind}; write type: person or type: organization (the default)",
+                )
+            )
         names[str(key)] = entry["name"]
-    return names
+        types[str(key)] = AUTHOR_TYPES[kind]
+    return Authors(names, types)
 
 
 def _as_date(value) -> dt.date | None:
@@ -310,6 +334,7 @@ def parse_note(
         updated=updated,
         authors=author_keys,
         author_names=tuple(authors.get(key, key) for key in author_keys),
+        author_types=tuple(getattr(authors, "types", {}).get(key, "Organization") for key in author_keys),
         category=_check_category(meta, categories_allowed, c),
         readtime=_check_readtime(meta, c),
         cta=_check_cta(meta, c),
