@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from impart.content.references import first_heading
+from impart.content.references import first_heading, first_prose_line
 from impart.content.titles import headline_too_long, title_html, title_text
 from impart.settings import SiteSettings
 
@@ -309,7 +309,7 @@ def parse_note(
             c.error("title", "'title' is missing; write title: ... or start the note with '# Its title'")
     elif not isinstance(title, str) or not title.strip():
         c.error("title", "'title' must be text, e.g. title: From pilot to production")
-    elif h1 and not "".join(body.splitlines(keepends=True)[: h1[0] - first_line]).strip():
+    elif h1 and h1[0] == first_prose_line(body, first_line):
         # A heading that opens the body repeats the title; one further down is a section (impart.content.headings).
         c.problems.append(
             Problem(

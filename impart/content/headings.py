@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from impart.content.field_notes import Problem
-from impart.content.references import prose_lines
+from impart.content.references import first_prose_line, prose_lines
 
 _ATX = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -30,17 +30,12 @@ def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
     return found
 
 
-def leading_line(body: str, first_line: int = 1) -> int | None:
-    """The number of the body's first line with text on it."""
-    return next((n for n, line in enumerate(body.splitlines(), start=first_line) if line.strip()), None)
-
-
 def extra_headlines(body: str, where: str, first_line: int = 1, titled: bool = False) -> list[Problem]:
     """The top-level headings after the page's headline. The headline is the body's first such heading, or, on a
     note with `title:` (`titled`), the title: then a heading that opens the body is a copy of it, which the note's
     own check reports, and every other one is a section written one level too high."""
     headings = top_headings(body, first_line)
-    if headings and (not titled or headings[0][0] == leading_line(body, first_line)):
+    if headings and (not titled or headings[0][0] == first_prose_line(body, first_line)):
         headings = headings[1:]
     fixes = {
         "#": "write it as '## {text}'",
