@@ -13,6 +13,7 @@ _ATX = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 _RAW = re.compile(r"<h1\b[^>]*>(.*?)(?:</h1>|$)", re.I)
 _TAGS = re.compile(r"<[^>]+>")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `<h1>` in code is an example, not a heading
 
 
 def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
@@ -24,7 +25,7 @@ def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
             found.append((number, atx.group(1).strip(), "#"))
         elif _SETEXT.match(line) and previous and previous[0] == number - 1 and previous[1].strip():
             found.append((previous[0], previous[1].strip(), "="))
-        elif (raw := _RAW.search(line)) is not None:
+        elif (raw := _RAW.search(_INLINE_CODE.sub("", line))) is not None:
             found.append((number, _TAGS.sub("", raw.group(1)).strip(), "<h1>"))
         previous = (number, line)
     return found

@@ -54,6 +54,7 @@ def test_with_title_written_a_heading_opening_the_body_is_left_to_the_notes_chec
 
 def test_one_headline_and_headings_in_code_or_below_it_pass():
     body = "# Title\n\n## Section\n\n```sh\n# a shell comment\n```\n\nA = B\n\n| a |\n|===|\n\n### Deeper\n"
+    body += "\nWrite `<h1>` once, and `# (1)!` marks an annotation.\n"
     assert extra_headlines(body, WHERE) == []
 
 
