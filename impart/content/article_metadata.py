@@ -36,7 +36,9 @@ def article_metadata(note, byline: Byline, canonical_url: str, site_name: str, s
             "description": note.description,
             "datePublished": published,
             "dateModified": modified,
-            "author": [{"@type": "Organization", "name": name} for name in note.author_names],
+            "author": [
+                {"@type": kind, "name": name} for name, kind in zip(note.author_names, note.author_types, strict=True)
+            ],
             "publisher": {"@type": "Organization", "name": site_name, "url": site_url},
             "mainEntityOfPage": {"@type": "WebPage", "@id": canonical_url},
             "articleSection": byline.category,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from impart.content.references import first_heading
-from impart.content.titles import title_html, title_text
+from impart.content.references import first_heading, first_prose_line
+from impart.content.titles import headline_too_long, title_html, title_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -24,12 +24,13 @@ EXAMPLE_DATE = "2026-04-26"
 
 # Keys this project reads, then keys Material's blog plugin and MkDocs read.
 NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
-ENGINE_KEYS = ("draft", "hide", "search", "template", "status", "comments")
+ENGINE_KEYS = ("draft", "hide", "search", "template", "status")
 # Keys Material's blog documents that would do nothing here: refused, with the reason and what to do instead.
 REFUSED_KEYS = {
     "slug": "a note's address is its file name here (post_url_format); rename the file instead",
     "links": "field notes show no sidebar of related links; link the notes in the body, e.g. a '## Further reading'",
     "pin": "listings here are newest first, with no pinned notes; move the note up by its date instead",
+    "comments": "nothing on this site shows comments (no comment system is set up); remove the line",
     "tags": "the site has no tags (Material's tags plugin is off); the note's one category groups it",
 }
 KNOWN_KEYS = frozenset(NOTE_KEYS + ENGINE_KEYS)
@@ -65,6 +66,7 @@ class FieldNote:
     updated: dt.date | None
     authors: tuple[str, ...]
     author_names: tuple[str, ...]
+    author_types: tuple[str, ...]  # schema.org's: "Person" or "Organization", one per author
     category: str
     readtime: int | None
     # None: the site-wide call to action; False: none; else the note's own.
@@ -82,8 +84,21 @@ class NoteError(ValueError):
         self.problem = problem
 
 
-def load_authors(settings: SiteSettings) -> dict[str, str]:
-    """Author keys to display names, from `.authors.yml`."""
+# `type:` of an author in .authors.yml, as schema.org names it in the note's JSON-LD. Unwritten, an author is
+# the house (an Organization): the desk signs most notes; a person says `type: person`.
+AUTHOR_TYPES = {"organization": "Organization", "person": "Person"}
+
+
+class Authors(dict):
+    """Author keys to display names, and (`types`) each author's schema.org type."""
+
+    def __init__(self, names: Mapping[str, str], types: Mapping[str, str]):
+        super().__init__(names)
+        self.types = dict(types)
+
+
+def load_authors(settings: SiteSettings) -> Authors:
+    """Author keys to display names and types, from `.authors.yml`."""
     path = settings.authors_file
     where = settings.relative(path)
     try:
@@ -99,12 +114,22 @@ def load_authors(settings: SiteSettings) -> dict[str, str]:
         raise NoteError(
             Problem(where, "authors", "'authors' must map each key to a name, e.g. impart: {name: Impart Editorial}")
         )
-    names = {}
+    names, types = {}, {}
     for key, entry in authors.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise NoteError(Problem(where, f"authors.{key}", f"author '{key}' needs a 'name'"))
+        kind = entry.get("type", "organization")
+        if kind not in AUTHOR_TYPES:
+            raise NoteError(
+                Problem(
+                    where,
+                    f"authors.{key}.type",
+                    f"author '{key}' has type: {kind}; write type: person or type: organization (the default)",
+                )
+            )
         names[str(key)] = entry["name"]
-    return names
+        types[str(key)] = AUTHOR_TYPES[kind]
+    return Authors(names, types)
 
 
 def _as_date(value) -> dt.date | None:
@@ -284,7 +309,8 @@ def parse_note(
             c.error("title", "'title' is missing; write title: ... or start the note with '# Its title'")
     elif not isinstance(title, str) or not title.strip():
         c.error("title", "'title' must be text, e.g. title: From pilot to production")
-    elif h1:
+    elif h1 and h1[0] == first_prose_line(body, first_line):
+        # A heading that opens the body repeats the title; one further down is a section (impart.content.headings).
         c.problems.append(
             Problem(
                 path,
@@ -294,6 +320,8 @@ def parse_note(
                 line=h1[0],
             )
         )
+    if isinstance(title, str) and (too_long := headline_too_long(title.strip())):
+        c.problems.append(Problem(path, "title", too_long, "warning", line=h1[0] if title_from_h1 else None))
     created, updated = _check_date(meta, c)
     author_keys = _check_authors(meta, authors, authors_file, c)
     note = FieldNote(
@@ -306,6 +334,7 @@ def parse_note(
         updated=updated,
         authors=author_keys,
         author_names=tuple(authors.get(key, key) for key in author_keys),
+        author_types=tuple(getattr(authors, "types", {}).get(key, "Organization") for key in author_keys),
         category=_check_category(meta, categories_allowed, c),
         readtime=_check_readtime(meta, c),
         cta=_check_cta(meta, c),

@@ -64,6 +64,11 @@ def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
         yield number, line
 
 
+def first_prose_line(text: str, first_line: int = 1) -> int | None:
+    """The number of the first line with text on it outside fenced code: where the body's prose starts."""
+    return next((number for number, line in prose_lines(text, first_line) if line.strip()), None)
+
+
 def first_heading(text: str, first_line: int = 1) -> tuple[int, str] | None:
     """The first `# Heading` line outside code: its line number and its text."""
     for number, line in prose_lines(text, first_line):

@@ -10,9 +10,11 @@ import dataclasses
 import re
 from collections.abc import Collection, Iterable, Mapping
 
+from impart.content.addresses import poor_address
 from impart.content.body_checks import check_body, docs_files
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
+from impart.content.headings import extra_headlines
 from impart.settings import SiteSettings
 
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
@@ -70,17 +72,17 @@ def check_page(
         meta, body, first_line, split_error = None, text, 1, error  # the whole page is its body
     else:
         first_line = text.count("\n") - body.count("\n") + 1
-    note, problems = None, []
+    note, problems = None, poor_address(src_uri, where)
     if is_note and authors is not None:
         if meta is None:
             problems.append(Problem(where, "", str(split_error), line=split_error.line))
         else:
             authors_file = settings.relative(settings.authors_file)
-            note, problems = parse_note(
-                meta, body, where, authors, settings.categories_allowed, authors_file, first_line
-            )
-            problems = _on_key_lines(problems, text, first_line)
+            note, found = parse_note(meta, body, where, authors, settings.categories_allowed, authors_file, first_line)
+            problems += _on_key_lines(found, text, first_line)
     problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
+    titled = is_note and isinstance(meta, dict) and meta.get("title") is not None
+    problems += extra_headlines(body, where, first_line, titled)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 

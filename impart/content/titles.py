@@ -29,3 +29,20 @@ def title_html(title: str) -> str:
 def title_text(title: str) -> str:
     """The title as a reader reads it: no Markdown marks, no tags, entities as characters."""
     return html.unescape(_TAG.sub("", title_html(title)))
+
+
+# Measured in Chromium on a note's headline (tests/pages/test_headline_length.py): 70 characters of ordinary
+# words take at most 3 lines at 1280 px and 4 at 390 px; a title much longer fills a phone's first screen
+# before the reader meets the first sentence.
+HEADLINE_MAX_CHARACTERS = 70
+
+
+def headline_too_long(title: str) -> str | None:
+    """What to tell the editor when the title (as read) is longer than a headline should be, else None."""
+    length = len(title_text(title))
+    if length <= HEADLINE_MAX_CHARACTERS:
+        return None
+    return (
+        f"the title is {length} characters, longer than a headline should be (at most {HEADLINE_MAX_CHARACTERS}: "
+        "about 4 lines on a phone); shorten it and put the rest in description:"
+    )

@@ -1,0 +1,38 @@
+"""A page's address comes from its file's path under docs/ (a note's from its file name: post_url_format), so a
+space (which becomes %20) or a capital (an address a reader cannot say or type reliably) makes a poor one. Such a
+path is a warning with the kebab-case name that gives a clean address."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from impart.content.field_notes import Problem
+
+_CLEAN = re.compile(r"\A[a-z0-9][a-z0-9._-]*\Z")
+_SEPARATORS = re.compile(r"[\s_]+")
+_UNSAFE = re.compile(r"[^a-z0-9.-]+")
+
+
+def kebab_case(name: str) -> str:
+    """`My Note_v2.md` as `my-note-v2.md`: lower case, words joined by hyphens, nothing to escape."""
+    stem, extension = posixpath.splitext(name)
+    words = _UNSAFE.sub("-", _SEPARATORS.sub("-", stem.strip().lower()))
+    return re.sub(r"-{2,}", "-", words).strip("-") + extension.lower()
+
+
+def poor_address(src_uri: str, where: str) -> list[Problem]:
+    """A warning when a part of the page's path under docs/ has a space, a capital or a character to escape."""
+    parts = src_uri.split("/")
+    if all(_CLEAN.match(part) for part in parts):
+        return []
+    better = "/".join(part if _CLEAN.match(part) else kebab_case(part) for part in parts)
+    return [
+        Problem(
+            where,
+            "",
+            f"the path {src_uri} makes a poor web address (spaces become %20, capitals are mistyped); "
+            f"rename it {better}",
+            "warning",
+        )
+    ]
