@@ -16,6 +16,7 @@ import yaml
 
 from impart.content.references import first_heading
 from impart.content.titles import title_html, title_text
+from impart.content.typography import typeset_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -177,7 +178,7 @@ def _check_description(meta: dict, c: _Checker) -> str:
             f"'description' is {len(text)} characters; "
             f"write a standfirst of {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
         )
-    return text
+    return typeset_text(text)
 
 
 def _check_authors(meta: dict, authors: Mapping[str, str], authors_file: str, c: _Checker) -> tuple[str, ...]:
