@@ -1,0 +1,67 @@
+"""Small faults a reader meets in Chromium: the skip link drawn clear of the masthead, no Tab stop that
+cannot be seen and no page left dimmed after tabbing past search, a printed note at a reading measure,
+and the dark scheme for a dark-preferring reader without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+
+NOTE = "/field-notes/pilot-to-production/"
+
+# The focused element's box; the scheme toggle is a visually hidden radio drawn by the label after it.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const label = e.classList.contains('md-option') && e.nextElementSibling;
+  const drawn = label && label.tagName === 'LABEL' ? label : e;
+  const box = drawn.getBoundingClientRect();
+  return {tag: e.tagName, cls: String(e.className), text: e.textContent.trim().slice(0, 40),
+          width: box.width, height: box.height, inMasthead: !!e.closest('.impart-masthead')};
+}"""
+
+BOX = """selector => {
+  const b = document.querySelector(selector).getBoundingClientRect();
+  return [b.left, b.top, b.right, b.bottom];
+}"""
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_focused_skip_link_is_drawn_clear_of_the_wordmark_and_controls(browser, site_server, width):
+    base, _ = site_server
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(base + NOTE, wait_until="load")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('impart-skip')")
+    page.wait_for_timeout(300)  # Material fades the skip link in
+    skip = page.evaluate(BOX, ".impart-skip")
+    assert skip[2] - skip[0] > 0 and skip[3] - skip[1] > 0
+    for other in (".impart-masthead__name", ".md-header__option", ".md-search"):
+        if page.locator(other).first.is_visible():
+            assert not overlap(skip, page.evaluate(BOX, other)), other
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_tab_stop_before_the_masthead_can_be_seen_and_the_page_is_not_left_dimmed(browser, site_server, width):
+    base, _ = site_server
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(base + NOTE, wait_until="load")
+    stops = []
+    for _ in range(12):  # the skip link, the scheme toggle, search, then the masthead: fewer than 12
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        stops.append(stop)
+        assert stop["width"] >= 1 and stop["height"] >= 1, f"an invisible Tab stop: {stop}"
+        if stop["inMasthead"]:
+            break
+    assert stops[-1]["inMasthead"], stops
+    page.wait_for_timeout(500)  # Material's overlay fades over a quarter of a second
+    assert not page.evaluate("() => document.querySelector('[data-md-toggle=search]').checked")
+    overlay = page.locator(".md-search__overlay")
+    assert overlay.count() == 0 or overlay.evaluate("e => getComputedStyle(e).opacity") == "0"
+    context.close()
