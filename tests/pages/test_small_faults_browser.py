@@ -65,3 +65,33 @@ def test_every_tab_stop_before_the_masthead_can_be_seen_and_the_page_is_not_left
     overlay = page.locator(".md-search__overlay")
     assert overlay.count() == 0 or overlay.evaluate("e => getComputedStyle(e).opacity") == "0"
     context.close()
+
+
+# The longest line, in characters, of the note's running paragraphs as Chromium laid them out.
+LONGEST_LINE = """() => Math.max(...[...document.querySelectorAll('.impart-note__body > p')].map(p => {
+  const lines = new Map();
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (!box) continue;
+      const top = Math.round(box.top);
+      lines.set(top, (lines.get(top) || 0) + 1);
+    }
+  }
+  return Math.max(0, ...lines.values());
+}))"""
+
+
+def test_a_printed_note_keeps_a_reading_measure(browser, site_server):
+    base, _ = site_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(base + NOTE, wait_until="load")
+    longest = page.evaluate(LONGEST_LINE)
+    assert 45 <= longest <= 75, f"{longest} characters in the longest printed line"
+    context.close()
