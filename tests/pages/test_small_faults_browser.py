@@ -95,3 +95,28 @@ def test_a_printed_note_keeps_a_reading_measure(browser, site_server):
     longest = page.evaluate(LONGEST_LINE)
     assert 45 <= longest <= 75, f"{longest} characters in the longest printed line"
     context.close()
+
+
+def luminance(rgb: str) -> float:
+    """The relative luminance (WCAG) of a computed `rgb(r, g, b)` colour."""
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("url", [NOTE, "/", "/request-a-proposal/"])
+def test_a_dark_preferring_reader_without_javascript_gets_the_dark_scheme(browser, site_server, url):
+    base, _ = site_server
+    colours = {}
+    for scheme in ("dark", "light"):
+        context = browser.new_context(color_scheme=scheme, java_script_enabled=False)
+        page = context.new_page()
+        page.goto(base + url, wait_until="load")
+        colours[scheme] = page.evaluate(
+            """() => [getComputedStyle(document.body).backgroundColor,
+                      getComputedStyle(document.querySelector('#main-content p, #main-content h1')).color]"""
+        )
+        context.close()
+    (dark_page, dark_text), (light_page, light_text) = colours["dark"], colours["light"]
+    assert luminance(dark_page) < 0.05 < luminance(dark_text), colours
+    assert luminance(light_page) > 0.8 > luminance(light_text), colours
