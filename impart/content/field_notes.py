@@ -244,7 +244,7 @@ def _check_cta(meta: dict, c: _Checker) -> CallToAction | bool | None:
     if isinstance(value, dict) and set(value) <= {"lead", "label"}:
         lead, label = value.get("lead"), value.get("label")
         if isinstance(lead, str) and lead.strip() and isinstance(label, str) and label.strip():
-            return CallToAction(lead=lead.strip(), label=label.strip())
+            return CallToAction(lead=typeset_text(lead.strip()), label=typeset_text(label.strip()))
     c.error(
         "cta", "'cta' must be false, or a lead and a label, e.g. cta: {lead: Facing this?, label: Request a Proposal}"
     )

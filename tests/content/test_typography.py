@@ -22,6 +22,7 @@ date:
   created: 2026-10-30
 authors: [impart]
 categories: [Operations]
+cta: {lead: "If you're writing one -- and you should...", label: Ask for a proposal}
 ---
 
 The team's "runbook" was two pages -- short enough to read... and it held.
@@ -69,6 +70,7 @@ def test_headline_standfirst_title_and_metadata_are_typeset(site):
     assert page.select_one(".impart-standfirst").get_text() == STANDFIRST
     assert page.title.get_text().startswith(TITLE)
     assert page.find("meta", attrs={"name": "description"})["content"] == STANDFIRST
+    assert page.select_one(".impart-cta__lead").get_text() == "If you’re writing one – and you should…"
     ld = json.loads(page.find("script", type="application/ld+json").string)
     assert (ld["headline"], ld["description"]) == (TITLE, STANDFIRST)
 
