@@ -62,6 +62,8 @@ def on_page_markdown(markdown, *, page, config, files):
     if page.meta.get("template") == "blog-post.html":
         page.meta["template"] = "field-note.html"
     page.meta["title"] = note.title
+    # Typeset like the standfirst it is: <meta name="description"> and the feeds read this key.
+    page.meta["description"] = note.description
     # The feeds (mkdocs-rss-plugin, date_from_meta) read these: the same dates as the byline.
     page.meta["published"] = note.created
     page.meta["modified"] = note.last_changed

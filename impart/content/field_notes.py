@@ -16,6 +16,7 @@ import yaml
 
 from impart.content.references import first_heading, first_prose_line
 from impart.content.titles import headline_too_long, title_html, title_text
+from impart.content.typography import typeset_text
 from impart.settings import SiteSettings
 
 DESCRIPTION_MIN = 50
@@ -202,7 +203,7 @@ def _check_description(meta: dict, c: _Checker) -> str:
             f"'description' is {len(text)} characters; "
             f"write a standfirst of {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
         )
-    return text
+    return typeset_text(text)
 
 
 def _check_authors(meta: dict, authors: Mapping[str, str], authors_file: str, c: _Checker) -> tuple[str, ...]:
@@ -268,7 +269,7 @@ def _check_cta(meta: dict, c: _Checker) -> CallToAction | bool | None:
     if isinstance(value, dict) and set(value) <= {"lead", "label"}:
         lead, label = value.get("lead"), value.get("label")
         if isinstance(lead, str) and lead.strip() and isinstance(label, str) and label.strip():
-            return CallToAction(lead=lead.strip(), label=label.strip())
+            return CallToAction(lead=typeset_text(lead.strip()), label=typeset_text(label.strip()))
     c.error(
         "cta", "'cta' must be false, or a lead and a label, e.g. cta: {lead: Facing this?, label: Request a Proposal}"
     )

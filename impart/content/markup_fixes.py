@@ -16,6 +16,9 @@ _TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*type="checkbox
 _SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 # Nu Html Checker: partials/toc.html labels a `__toc` toggle that only exists when the navigation is shown.
 _TOC_LABEL = '<label class="md-nav__title" for="__toc">'
+# A Tab stop a reader cannot see: partials/search.html makes the results' scroll box focusable, and while
+# search is closed it is 0 px high. Its results are links, each a Tab stop of its own.
+_SEARCH_SCROLLWRAP = '<div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>'
 
 
 # Everything the fixes touch is in the header and the sidebars, which come before the page's content.
@@ -27,6 +30,7 @@ def fix_material_markup(html: str) -> str:
     head, rest = (html, "") if end < 0 else (html[:end], html[end:])
     head = _TOGGLE_AUTOCOMPLETE.sub(r"\1", head)
     head = head.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search">')
+    head = head.replace(_SEARCH_SCROLLWRAP, _SEARCH_SCROLLWRAP.replace(' tabindex="0"', ""))
     if 'id="__toc"' not in head:
         head = head.replace(_TOC_LABEL, '<label class="md-nav__title">')
     return head + rest

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 
 from impart.content.readtime import WORDS_PER_MINUTE
+from impart.content.typography import typeset_text
 from tests.helpers.notes import POSTS, front_matter, note_url, published
 
 MONTHS = "January February March April May June July August September October November December".split()
@@ -41,7 +42,7 @@ def test_article_anatomy(built_site, post):
     article = h1s[0].find_parent("article")
     standfirst = h1s[0].find_next("p")
     assert "impart-standfirst" in standfirst["class"]
-    assert standfirst.get_text(strip=True) == " ".join(meta["description"].split())
+    assert standfirst.get_text(strip=True) == typeset_text(" ".join(meta["description"].split()))
 
     byline = article.find("p", class_="impart-byline")
     date = published(meta)

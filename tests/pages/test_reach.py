@@ -11,6 +11,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
+from impart.content.typography import typeset_text
 from tests.helpers.notes import POSTS, front_matter, note_url, published
 
 SITE = "https://impart.example"
@@ -56,7 +57,7 @@ def test_feed_items_carry_title_standfirst_author_category_and_date(rss, json_fe
         meta, _ = front_matter(post)
         created, updated = dates(meta)
         assert entry.title == meta["title"]
-        assert entry.summary == " ".join(meta["description"].split())
+        assert entry.summary == typeset_text(" ".join(meta["description"].split()))
         assert entry.author == "Impart Editorial"
         assert [t.term for t in entry.tags] == meta["categories"]
         assert dt.datetime(*entry.published_parsed[:6], tzinfo=dt.UTC).astimezone(LONDON).date() == created
