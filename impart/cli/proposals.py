@@ -29,6 +29,7 @@ from impart.intake.workflow import STATUSES
 
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
+BYTE_ORDER_MARK = "\ufeff"
 MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
 _FORMULA_START = ("=", "+", "-", "@")
 _LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
@@ -210,12 +211,18 @@ def cmd_export(args) -> int:
             print(f"{reference}: unreadable; exported with status {UNREADABLE}", file=sys.stderr)
             record = {"status": UNREADABLE}
         records.append({**record, "reference": reference})
-    names = list(dict.fromkeys(name for record in records for name in _fields(record)))
+    # A form field that shares a metadata column's name (the consent box) would repeat that column;
+    # the metadata value is the one the handler checked, so it alone is exported.
+    names = list(dict.fromkeys(name for record in records for name in _fields(record) if name not in METADATA))
     rows = [[*METADATA, *names]]
     rows += [
         [record.get(key) for key in METADATA] + [_fields(record).get(name) for name in names] for record in records
     ]
     buffer = io.StringIO()
+    if not args.no_bom:
+        # Excel reads a CSV without a byte-order mark in the machine's legacy code page, turning £ and é
+        # into mojibake; LibreOffice, Numbers, pandas and Python's utf-8-sig all take the mark in their stride.
+        buffer.write(BYTE_ORDER_MARK)
     csv.writer(buffer).writerows([_csv_cell(value) for value in row] for row in rows)
     if args.output is None:
         sys.stdout.flush()
@@ -299,6 +306,9 @@ def add_proposals_commands(commands):
 
     export = actions.add_parser("export", parents=[folder], help="every proposal as CSV, oldest first")
     export.add_argument("--csv", action="store_true", required=True, help="CSV with a header row (the only format)")
+    export.add_argument(
+        "--no-bom", action="store_true", help="leave out the byte-order mark that tells Excel the file is UTF-8"
+    )
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the standard output")
     export.set_defaults(run=cmd_export)
 

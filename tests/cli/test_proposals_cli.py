@@ -187,34 +187,33 @@ def test_export_csv_neutralises_formulas_and_keeps_ordinary_text(capsys, folder)
     )
     before = snapshot(folder)
 
-    code, out, err = run(capsys, "export", "--csv", "--proposals", str(folder))
+    code, out, err = run(capsys, "export", "--csv", "--no-bom", "--proposals", str(folder))
 
     assert (code, err) == (0, "")
     header, *rows = csv.reader(io.StringIO(out))
     assert header == [
         *("reference", "received", "status", "form_version", "from", "consent"),
-        *("name", "organisation", "role", "consent", "cost_line", "use_case"),
+        *("name", "organisation", "role", "cost_line", "use_case"),
     ]
     assert rows[0] == [first, "2026-11-27T16:44:37Z", "new", "1", "/field-notes/x/", "true"] + [
         "'=SUM(1)",
         "'+1",
         "'-1",
-        "true",
         "",
         "",
     ]
     assert rows[1][0] == second and rows[1][5] == "false"
-    assert rows[1][6:] == ["'@x", "'\t=1", "", "", "'  =evil()", "Plain text, with a comma"]
+    assert rows[1][6:] == ["'@x", "'\t=1", "", "'  =evil()", "Plain text, with a comma"]
     assert snapshot(folder) == before
 
 
 def test_export_keeps_multiline_and_unicode_values_whole(capsys, folder):
     save(folder, NOV_27, **HOSTILE)
 
-    _, out, _ = run(capsys, "export", "--csv", "--proposals", str(folder))
+    _, out, _ = run(capsys, "export", "--csv", "--no-bom", "--proposals", str(folder))
 
     header, row = csv.reader(io.StringIO(out))
-    exported = dict(zip(header[6:], row[6:], strict=True))
+    exported = dict(zip(header, row, strict=True))
     assert exported["name"] == "Ada\nLovelace\n"
     assert exported["organisation"] == "'---\nkey: value\n..."
     assert exported["operator"] == HOSTILE["operator"] and exported["success_measure"] == HOSTILE["success_measure"]
@@ -228,7 +227,7 @@ def test_export_to_a_file_is_private(capsys, folder, tmp_path):
     code, out, _ = run(capsys, "export", "--csv", "--output", str(target), "--proposals", str(folder))
 
     assert code == 0 and out == f"1 proposal(s) written to {target}\n"
-    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))[1][0] == reference
+    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))[1][0] == reference
     assert target.stat().st_mode & 0o777 == 0o600
 
 
