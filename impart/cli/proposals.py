@@ -22,6 +22,7 @@ from impart.cli.formatting import text as _text
 from impart.cli.proposals_folder import folder_option
 from impart.cli.proposals_folder import open_store as _open_store
 from impart.cli.proposals_workflow import add_workflow_commands
+from impart.intake.definition import site_labels
 from impart.intake.operator_text import json_shown, shown
 from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
@@ -130,9 +131,10 @@ def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
     return lines
 
 
-def _show_text(record: dict, extra_lines: list[str] = ()) -> str:
+def _show_text(record: dict, extra_lines: list[str] = (), labels: dict[str, str] | None = None) -> str:
+    labels = labels or {}
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
-    fields = [(shown(name.replace("_", " ")), value) for name, value in _fields(record).items()]
+    fields = [(shown(labels.get(name) or name.replace("_", " ")), value) for name, value in _fields(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
     lines = []
     for group in (entries, fields):
@@ -168,7 +170,10 @@ def cmd_show(args) -> int:
         if args.json:
             print(json_shown(json.dumps(record, ensure_ascii=False, indent=2)))
         else:
-            print(_show_text(record, _history_lines(record) + _notified_lines(store, record)))
+            # The form's labels, as in the operator's mail; without a readable site (no --config), the field names.
+            config = getattr(args, "config", None)
+            labels = site_labels(config) if config is not None else {}
+            print(_show_text(record, _history_lines(record) + _notified_lines(store, record), labels))
         return 0
     return unknown_reference(args.reference, args.proposals)
 

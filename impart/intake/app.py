@@ -345,7 +345,7 @@ def intake_parts(config_file: Path, store: ProposalStore, notify: dict | None = 
         if form_required:
             raise
         source, form = site.docs_dir / settings.page_source, None
-    labels = {f.name: f.label for f in form.fields} if form else {}
+    labels = form.labels if form else {}
     notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeParts(site, settings, source, form, store, notifications)
 

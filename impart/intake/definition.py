@@ -130,6 +130,11 @@ class FormDefinition:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each field's label by its name: what the prospect read, and so what the operator's mail and `show` print."""
+        return {f.name: f.label for f in self.fields}
+
     def client_rules(self) -> dict:
         """What the browser script needs to run the same checks: the JSON island's content."""
         fields = []
@@ -259,3 +264,18 @@ def site_form(site) -> tuple[Path, FormDefinition]:
 
     source = site.docs_dir / intake_page_source(site.extra)
     return source, load_form(source, site.relative(source))
+
+
+def site_labels(config_file) -> dict[str, str]:
+    """The labels of the form of the site `config_file` (its mkdocs.yml) defines, by field name.
+
+    Empty when the site or its form cannot be read: the caller then names each answer by its field name,
+    as the operator's mail does, since a broken form must not hide the proposals already received.
+    """
+    from impart.settings import load_settings
+
+    try:
+        _, form = site_form(load_settings(config_file))
+    except (OSError, ValueError):  # SettingsError and FormDefinitionError are ValueErrors
+        return {}
+    return form.labels

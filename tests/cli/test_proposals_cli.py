@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 
 import pytest
 
+from impart.cli import main
+from impart.intake.definition import load_form
+from impart.intake.mail_message import operator_mail
 from impart.intake.storage import ProposalStore
 from tests.helpers.proposals import DAY, NOV_27, run, save, snapshot
+from tests.helpers.site import PROJECT
 
 NOV_28 = NOV_27 + DAY
 
@@ -153,6 +158,26 @@ def test_show_text_lists_metadata_then_fields_with_multiline_values_indented(cap
     assert lines[name + 1 : name + 3] == ["    Ada", "    Lovelace"]
     organisation = lines.index("organisation:")
     assert lines[organisation + 1 : organisation + 4] == ["    ---", "    key: value", "    ..."]
+
+
+def test_show_labels_answers_with_the_forms_labels_as_the_mail_does(capsys, folder):
+    answers = {"name": "Ann Example", "cost_line": "£10k a month", "use_case": "Sort the post"}
+    reference = save(folder, NOV_27, **answers)
+    labels = load_form(PROJECT / "docs" / "request-a-proposal.md").labels
+    mail = operator_mail(
+        ProposalStore(folder).load(reference), to=("ops@example.test",), mail_from="site@example.test", labels=labels
+    )
+    mail_text = mail.get_body(("plain",)).get_content()
+
+    code = main(["--config", str(PROJECT / "mkdocs.yml"), "proposals", "show", reference, "--proposals", str(folder)])
+    out, err = capsys.readouterr()
+
+    assert (code, err) == (0, "")
+    assert labels["cost_line"] == "Budget band"  # the form as written, so this test cannot pass on names alone
+    for name, value in answers.items():
+        assert f"{labels[name]}: {value}" in mail_text
+        assert re.search(rf"^{re.escape(labels[name])}:\s+{re.escape(value)}$", out, re.MULTILINE), out
+    assert "cost line" not in out and "use case" not in out
 
 
 def test_show_finds_a_quarantined_submission(capsys, folder):
