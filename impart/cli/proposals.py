@@ -31,6 +31,8 @@ from impart.intake.workflow import STATUSES
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
 BYTE_ORDER_MARK = "\ufeff"
+# Closed without an engagement: what the privacy note lets purge delete by age (spam is never an engagement).
+CLOSED_UNENGAGED = ("declined", "withdrawn", "spam")
 MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
 _FORMULA_START = ("=", "+", "-", "@")
 _LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
@@ -260,19 +262,40 @@ def _days(value: str) -> float:
     return days
 
 
+def _kept_by_purge(store: ProposalStore, folder: Path, include_active: bool):
+    """Whether purge holds a proposal back: unless told, everything but one closed without an engagement.
+
+    The intake page's privacy note promises deletion after twelve months *if no engagement follows*: a proposal
+    still open may yet become one, and a won one is the record of one. Only the statuses in CLOSED_UNENGAGED
+    are deleted by age, so a status added later is kept until someone decides otherwise; an unreadable file is
+    kept too, since nothing says how it ended.
+    """
+
+    def keep(reference: str) -> bool:
+        if include_active or folder == store.quarantine_dir:  # quarantined submissions were never proposals
+            return False
+        return (_read(store, reference, folder) or {}).get("status") not in CLOSED_UNENGAGED
+
+    return keep
+
+
 def cmd_purge(args) -> int:
-    """Delete proposals and quarantined submissions received more than DAYS ago."""
+    """Delete proposals closed without an engagement, and quarantined submissions, received more than DAYS ago."""
     store = _open_store(args)
     if store is None:
         return 2
     gone = []
+    kept = 0
     try:
         for folder, prefix in ((store.root, ""), (store.quarantine_dir, f"{QUARANTINE}/")):
+            keep = _kept_by_purge(store, folder, args.include_active)
+            old = store.older_than(args.older_than, folder)
             if args.dry_run:
-                references = store.older_than(args.older_than, folder)
+                references = [reference for reference in old if not keep(reference)]
             else:
-                references = store.purge(args.older_than, folder)
+                references = store.purge(args.older_than, folder, keep=keep)
                 Outbox(store).forget(references)
+            kept += len(old) - len(references)
             gone += [prefix + reference for reference in references]
     except OSError as error:
         # Report what went before the failure, then the failure.
@@ -287,6 +310,11 @@ def cmd_purge(args) -> int:
         print(f"would purge {len(gone)} proposal(s) older than {days} day(s); dry run, nothing deleted")
     else:
         print(f"purged {len(gone)} proposal(s) older than {days} day(s)")
+    if kept:
+        print(
+            f"kept {kept} older proposal(s) still open or won; mark them declined or withdrawn once closed,"
+            " or pass --include-active to delete them too"
+        )
     return 0
 
 
@@ -318,9 +346,16 @@ def add_proposals_commands(commands):
     export.set_defaults(run=cmd_export)
 
     purge = actions.add_parser(
-        "purge", parents=[folder], help="delete proposals and quarantined submissions older than DAYS"
+        "purge",
+        parents=[folder],
+        help="delete proposals closed without an engagement, and quarantined submissions, older than DAYS",
     )
     purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="a positive number of days")
     purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
+    purge.add_argument(
+        "--include-active",
+        action="store_true",
+        help="also delete proposals still open (new, in-review, proposal-sent) or won; by default they are kept",
+    )
     purge.set_defaults(run=cmd_purge)
     add_workflow_commands(actions, folder)

@@ -14,6 +14,7 @@ from impart.cli import main
 from impart.intake.definition import load_form
 from impart.intake.mail_message import operator_mail
 from impart.intake.storage import ProposalStore
+from impart.intake.workflow import STATUSES, mark
 from tests.helpers.proposals import DAY, NOV_27, run, save, snapshot
 from tests.helpers.site import PROJECT
 
@@ -273,9 +274,12 @@ def test_export_requires_csv(capsys, folder):
 
 @pytest.fixture
 def aged(folder):
-    """Two proposals and a quarantined submission 40 days old, and one proposal a day old."""
+    """Two proposals closed without an engagement and a quarantined submission 40 days old, and one proposal a
+    day old."""
     now = time.time()
     old = [save(folder, now - 40 * DAY, name="Old one"), save(folder, now - 40 * DAY, name="Old two")]
+    mark(ProposalStore(folder), old[0], "declined")
+    mark(ProposalStore(folder), old[1], "withdrawn")
     bot = ProposalStore(folder, clock=lambda: now - 40 * DAY).quarantine(
         {"name": "Bot"}, version=1, came_from="", reason="honeypot filled"
     )
@@ -317,6 +321,64 @@ def test_purge_keeps_everything_younger_than_the_cutoff(capsys, folder, aged):
 
     assert (code, out) == (0, "purged 0 proposal(s) older than 41 day(s)\n")
     assert snapshot(folder) == before
+
+
+@pytest.fixture
+def every_status(folder):
+    """A proposal 40 days old in each status, by status, and one with a file that is not JSON."""
+    old = time.time() - 40 * DAY
+    references = {}
+    for status in STATUSES:
+        references[status] = save(folder, old, name=f"In {status}")
+        if status != "new":
+            mark(ProposalStore(folder), references[status], status)
+    damaged = save(folder, old, name="Damaged")
+    (folder / f"{damaged}.json").write_text("{not json", encoding="utf-8")
+    return references, damaged
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["purge", "dry-run"])
+def test_purge_keeps_open_and_won_proposals_as_the_privacy_note_promises(capsys, folder, every_status, dry_run):
+    references, damaged = every_status
+    closed = sorted((references["declined"], references["withdrawn"]), reverse=True)
+    before = snapshot(folder)
+
+    code, out, err = run(
+        capsys, "purge", "--older-than", "30", *(["--dry-run"] if dry_run else []), "--proposals", str(folder)
+    )
+
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:-2] == closed
+    assert lines[-1] == (
+        "kept 5 older proposal(s) still open or won; mark them declined or withdrawn once closed,"
+        " or pass --include-active to delete them too"
+    )
+    if dry_run:
+        assert snapshot(folder) == before
+    else:
+        kept = {references[s] for s in ("new", "in-review", "proposal-sent", "won")} | {damaged}
+        assert set(ProposalStore(folder).references()) == kept
+        assert json.loads((folder / f"{references['won']}.json").read_text(encoding="utf-8"))["status"] == "won"
+
+
+def test_purge_include_active_deletes_open_and_won_ones_too(capsys, folder, every_status):
+    code, out, err = run(capsys, "purge", "--older-than", "30", "--include-active", "--proposals", str(folder))
+
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == f"purged {len(STATUSES) + 1} proposal(s) older than 30 day(s)"
+    assert ProposalStore(folder).references() == []
+
+
+def test_the_privacy_note_names_what_purge_keeps():
+    page = (PROJECT / "docs" / "request-a-proposal.md").read_text(encoding="utf-8")
+    privacy = page[page.index("{#privacy}") :]
+
+    # purge --older-than 365 deletes declined and withdrawn ones; it keeps open ones and won ones.
+    assert "twelve months" in privacy and "no engagement follows" in privacy
+    assert "decline the work" in privacy and "not to go ahead" in privacy
+    assert "still discussing it with you, we keep it" in privacy
+    assert "if we do work together, it stays" in privacy
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "nan", "inf", "1e9", ""])

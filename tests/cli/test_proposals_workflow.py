@@ -166,6 +166,6 @@ def test_purge_also_drops_the_purged_proposals_notification_records(folder, caps
     outbox.enqueue(kept)
     outbox.deliver(lambda reference, channel: None)
     days = (dt.datetime.now(dt.UTC) - dt.datetime.fromtimestamp(NOV, dt.UTC)).days - 1 + 20  # between the two
-    code, _, _ = run(capsys, "purge", "--older-than", str(days), "--proposals", str(folder))
+    code, _, _ = run(capsys, "purge", "--older-than", str(days), "--include-active", "--proposals", str(folder))
     assert code == 0
     assert [p.name for p in outbox.sent_dir.iterdir()] == [f"{kept}.mail"]
