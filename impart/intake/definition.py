@@ -208,6 +208,12 @@ def _field(raw, index: int, where: str) -> Field:
         )
     if raw.get("honeypot") and raw.get("required"):
         raise FormDefinitionError(f"{ref}: a honeypot cannot be required; people never see it")
+    if str(raw.get("autocomplete") or "").strip().lower() == "off" and not raw.get("honeypot"):
+        # Chromium restores a page's answers after Back, but never those of a field marked "off": the prospect
+        # back from the thank-you page finds it empty and cannot send again until it is retyped.
+        raise FormDefinitionError(
+            f'{ref}: autocomplete "off" empties this answer when the prospect goes Back; leave autocomplete out'
+        )
     return Field(
         name=name,
         label=label.strip(),
