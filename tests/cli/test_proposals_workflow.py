@@ -75,7 +75,7 @@ def test_status_shows_in_show_list_and_export(folder, capsys):
     assert open_ in listed and won not in listed
 
     _, exported, _ = run(capsys, "export", "--csv", "--proposals", str(folder))
-    rows = {row["reference"]: row["status"] for row in csv.DictReader(io.StringIO(exported))}
+    rows = {row["reference"]: row["status"] for row in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))}
     assert rows == {won: "won", open_: "new"}
 
 
