@@ -225,7 +225,7 @@ class IntakeApp:
             return self._success(request, saved.reference), saved.reference + (" duplicate" if saved.duplicate else "")
         except RateLimited as limited:
             wait = retry_in_words(limited.retry_after)
-            message = f"You have sent several requests in a short time; go back and send the form again in {wait}."
+            message = f"You have sent several requests in a short time; send the form again in {wait}."
             response = self._error(request, 429, message)
             response.headers["Retry-After"] = str(limited.retry_after)
             return response, "rate-limited"
