@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from impart.cli.deploy import add_deploy_commands
-from impart.cli.errors import REFUSED
+from impart.cli.errors import DONE, REFUSED
 from impart.cli.inbox import add_inbox_commands
 from impart.cli.proposals import add_proposals_commands
 from impart.cli.serve import add_serve_command
@@ -35,10 +36,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_left() -> int:
+    """The reader of the standard output stopped reading (`impart proposals report | head -1`): end quietly.
+
+    What it read is what it asked for, so this is done, not a failure. The standard output is pointed at
+    /dev/null first, or the interpreter's last flush of the unsent rest prints a second traceback.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return DONE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, not at exit, so that a reader gone early is met by the handler below
+        return code
+    except BrokenPipeError:
+        return _reader_left()
     except ValueError as error:  # a setting someone can fix: SOURCE_DATE_EPOCH, mkdocs.yml
         print(f"impart {args.command}: {error}", file=sys.stderr)
         return REFUSED

@@ -22,6 +22,7 @@ from impart.cli.formatting import text as _text
 from impart.cli.proposals_folder import folder_option
 from impart.cli.proposals_folder import open_store as _open_store
 from impart.cli.proposals_workflow import add_workflow_commands
+from impart.intake.definition import site_labels
 from impart.intake.operator_text import json_shown, shown
 from impart.intake.outbox import Outbox
 from impart.intake.storage import QUARANTINE, ProposalStore
@@ -29,6 +30,9 @@ from impart.intake.workflow import SPAM, STATUSES
 
 UNREADABLE = "unreadable"
 METADATA = ("reference", "received", "status", "form_version", "from", "consent")
+BYTE_ORDER_MARK = "\ufeff"
+# Closed without an engagement: what the privacy note lets purge delete by age (spam is never an engagement).
+CLOSED_UNENGAGED = ("declined", "withdrawn", "spam")
 MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
 _FORMULA_START = ("=", "+", "-", "@")
 _LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
@@ -131,9 +135,10 @@ def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
     return lines
 
 
-def _show_text(record: dict, extra_lines: list[str] = ()) -> str:
+def _show_text(record: dict, extra_lines: list[str] = (), labels: dict[str, str] | None = None) -> str:
+    labels = labels or {}
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
-    fields = [(shown(name.replace("_", " ")), value) for name, value in _fields(record).items()]
+    fields = [(shown(labels.get(name) or name.replace("_", " ")), value) for name, value in _fields(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
     lines = []
     for group in (entries, fields):
@@ -169,7 +174,10 @@ def cmd_show(args) -> int:
         if args.json:
             print(json_shown(json.dumps(record, ensure_ascii=False, indent=2)))
         else:
-            print(_show_text(record, _history_lines(record) + _notified_lines(store, record)))
+            # The form's labels, as in the operator's mail; without a readable site (no --config), the field names.
+            config = getattr(args, "config", None)
+            labels = site_labels(config) if config is not None else {}
+            print(_show_text(record, _history_lines(record) + _notified_lines(store, record), labels))
         return 0
     return unknown_reference(args.reference, args.proposals)
 
@@ -219,12 +227,18 @@ def cmd_export(args) -> int:
         records.append({**record, "reference": reference})
     if spam:
         print(f"{spam} proposal(s) marked {SPAM} left out; --include-spam exports them too", file=sys.stderr)
-    names = list(dict.fromkeys(name for record in records for name in _fields(record)))
+    # A form field that shares a metadata column's name (the consent box) would repeat that column;
+    # the metadata value is the one the handler checked, so it alone is exported.
+    names = list(dict.fromkeys(name for record in records for name in _fields(record) if name not in METADATA))
     rows = [[*METADATA, *names]]
     rows += [
         [record.get(key) for key in METADATA] + [_fields(record).get(name) for name in names] for record in records
     ]
     buffer = io.StringIO()
+    if not args.no_bom:
+        # Excel reads a CSV without a byte-order mark in the machine's legacy code page, turning £ and é
+        # into mojibake; LibreOffice, Numbers, pandas and Python's utf-8-sig all take the mark in their stride.
+        buffer.write(BYTE_ORDER_MARK)
     csv.writer(buffer).writerows([_csv_cell(value) for value in row] for row in rows)
     if args.output is None:
         sys.stdout.flush()
@@ -257,19 +271,40 @@ def _days(value: str) -> float:
     return days
 
 
+def _kept_by_purge(store: ProposalStore, folder: Path, include_active: bool):
+    """Whether purge holds a proposal back: unless told, everything but one closed without an engagement.
+
+    The intake page's privacy note promises deletion after twelve months *if no engagement follows*: a proposal
+    still open may yet become one, and a won one is the record of one. Only the statuses in CLOSED_UNENGAGED
+    are deleted by age, so a status added later is kept until someone decides otherwise; an unreadable file is
+    kept too, since nothing says how it ended.
+    """
+
+    def keep(reference: str) -> bool:
+        if include_active or folder == store.quarantine_dir:  # quarantined submissions were never proposals
+            return False
+        return (_read(store, reference, folder) or {}).get("status") not in CLOSED_UNENGAGED
+
+    return keep
+
+
 def cmd_purge(args) -> int:
-    """Delete proposals and quarantined submissions received more than DAYS ago."""
+    """Delete proposals closed without an engagement, and quarantined submissions, received more than DAYS ago."""
     store = _open_store(args)
     if store is None:
         return 2
     gone = []
+    kept = 0
     try:
         for folder, prefix in ((store.root, ""), (store.quarantine_dir, f"{QUARANTINE}/")):
+            keep = _kept_by_purge(store, folder, args.include_active)
+            old = store.older_than(args.older_than, folder)
             if args.dry_run:
-                references = store.older_than(args.older_than, folder)
+                references = [reference for reference in old if not keep(reference)]
             else:
-                references = store.purge(args.older_than, folder)
+                references = store.purge(args.older_than, folder, keep=keep)
                 Outbox(store).forget(references)
+            kept += len(old) - len(references)
             gone += [prefix + reference for reference in references]
     except OSError as error:
         # Report what went before the failure, then the failure.
@@ -284,6 +319,11 @@ def cmd_purge(args) -> int:
         print(f"would purge {len(gone)} proposal(s) older than {days} day(s); dry run, nothing deleted")
     else:
         print(f"purged {len(gone)} proposal(s) older than {days} day(s)")
+    if kept:
+        print(
+            f"kept {kept} older proposal(s) still open or won; mark them declined or withdrawn once closed,"
+            " or pass --include-active to delete them too"
+        )
     return 0
 
 
@@ -308,14 +348,24 @@ def add_proposals_commands(commands):
 
     export = actions.add_parser("export", parents=[folder], help="every proposal as CSV, oldest first")
     export.add_argument("--csv", action="store_true", required=True, help="CSV with a header row (the only format)")
+    export.add_argument(
+        "--no-bom", action="store_true", help="leave out the byte-order mark that tells Excel the file is UTF-8"
+    )
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of the standard output")
     export.add_argument("--include-spam", action="store_true", help=f"export proposals marked {SPAM} too")
     export.set_defaults(run=cmd_export)
 
     purge = actions.add_parser(
-        "purge", parents=[folder], help="delete proposals and quarantined submissions older than DAYS"
+        "purge",
+        parents=[folder],
+        help="delete proposals closed without an engagement, and quarantined submissions, older than DAYS",
     )
     purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS", help="a positive number of days")
     purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
+    purge.add_argument(
+        "--include-active",
+        action="store_true",
+        help="also delete proposals still open (new, in-review, proposal-sent) or won; by default they are kept",
+    )
     purge.set_defaults(run=cmd_purge)
     add_workflow_commands(actions, folder)

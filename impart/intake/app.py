@@ -29,7 +29,7 @@ from impart.intake.form_body import UnknownFields, parse_form_body
 from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
-from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate
+from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate, retry_in_words
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
@@ -224,7 +224,9 @@ class IntakeApp:
             )
             return self._success(request, saved.reference), saved.reference + (" duplicate" if saved.duplicate else "")
         except RateLimited as limited:
-            response = self._error(request, 429, "You have sent several requests in a short time; wait and try again.")
+            wait = retry_in_words(limited.retry_after)
+            message = f"You have sent several requests in a short time; send the form again in {wait}."
+            response = self._error(request, 429, message)
             response.headers["Retry-After"] = str(limited.retry_after)
             return response, "rate-limited"
         except StorageError as error:
@@ -345,7 +347,7 @@ def intake_parts(config_file: Path, store: ProposalStore, notify: dict | None = 
         if form_required:
             raise
         source, form = site.docs_dir / settings.page_source, None
-    labels = {f.name: f.label for f in form.fields} if form else {}
+    labels = form.labels if form else {}
     notifications = notifications_for(store, site.extra, contact=settings.contact, labels=labels, overrides=notify)
     return IntakeParts(site, settings, source, form, store, notifications)
 

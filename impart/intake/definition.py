@@ -130,6 +130,11 @@ class FormDefinition:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Each field's label by its name: what the prospect read, and so what the operator's mail and `show` print."""
+        return {f.name: f.label for f in self.fields}
+
     def client_rules(self) -> dict:
         """What the browser script needs to run the same checks: the JSON island's content."""
         fields = []
@@ -203,6 +208,12 @@ def _field(raw, index: int, where: str) -> Field:
         )
     if raw.get("honeypot") and raw.get("required"):
         raise FormDefinitionError(f"{ref}: a honeypot cannot be required; people never see it")
+    if str(raw.get("autocomplete") or "").strip().lower() == "off" and not raw.get("honeypot"):
+        # Chromium restores a page's answers after Back, but never those of a field marked "off": the prospect
+        # back from the thank-you page finds it empty and cannot send again until it is retyped.
+        raise FormDefinitionError(
+            f'{ref}: autocomplete "off" empties this answer when the prospect goes Back; leave autocomplete out'
+        )
     return Field(
         name=name,
         label=label.strip(),
@@ -259,3 +270,18 @@ def site_form(site) -> tuple[Path, FormDefinition]:
 
     source = site.docs_dir / intake_page_source(site.extra)
     return source, load_form(source, site.relative(source))
+
+
+def site_labels(config_file) -> dict[str, str]:
+    """The labels of the form of the site `config_file` (its mkdocs.yml) defines, by field name.
+
+    Empty when the site or its form cannot be read: the caller then names each answer by its field name,
+    as the operator's mail does, since a broken form must not hide the proposals already received.
+    """
+    from impart.settings import load_settings
+
+    try:
+        _, form = site_form(load_settings(config_file))
+    except (OSError, ValueError):  # SettingsError and FormDefinitionError are ValueErrors
+        return {}
+    return form.labels

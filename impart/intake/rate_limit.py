@@ -34,6 +34,16 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+def retry_in_words(seconds: int) -> str:
+    """`Retry-After` for a person: "45 seconds", "about 5 minutes", "about 3 hours", always rounded up, so
+    someone who waits as long as it says is admitted."""
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    if seconds <= 2 * 3600:
+        return f"about {math.ceil(seconds / 60)} minutes"
+    return f"about {math.ceil(seconds / 3600)} hours"
+
+
 def client_key(address: str) -> str:
     """What the rate limit counts for a client address: an IPv4 address, or an IPv6 address's /64 network."""
     try:

@@ -408,11 +408,16 @@ class ProposalStore:
                 old.append(reference)
         return old
 
-    def purge(self, older_than_days: float, folder: Path | None = None) -> list[str]:
-        """Delete proposals received more than `older_than_days` ago; returns their references."""
+    def purge(
+        self, older_than_days: float, folder: Path | None = None, keep: Callable[[str], bool] | None = None
+    ) -> list[str]:
+        """Delete proposals received more than `older_than_days` ago, but those `keep(reference)` holds back;
+        returns the references deleted."""
         folder = folder or self.root
         purged = []
         for reference in self.older_than(older_than_days, folder):
+            if keep is not None and keep(reference):
+                continue
             with contextlib.suppress(FileNotFoundError):
                 (folder / f"{reference}.json").unlink()
                 purged.append(reference)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 
 import pytest
 
+from impart.cli import main
+from impart.intake.definition import load_form
+from impart.intake.mail_message import operator_mail
 from impart.intake.storage import ProposalStore
+from impart.intake.workflow import STATUSES, mark
 from tests.helpers.proposals import DAY, NOV_27, run, save, snapshot
+from tests.helpers.site import PROJECT
 
 NOV_28 = NOV_27 + DAY
 
@@ -155,6 +161,26 @@ def test_show_text_lists_metadata_then_fields_with_multiline_values_indented(cap
     assert lines[organisation + 1 : organisation + 4] == ["    ---", "    key: value", "    ..."]
 
 
+def test_show_labels_answers_with_the_forms_labels_as_the_mail_does(capsys, folder):
+    answers = {"name": "Ann Example", "cost_line": "£10k a month", "use_case": "Sort the post"}
+    reference = save(folder, NOV_27, **answers)
+    labels = load_form(PROJECT / "docs" / "request-a-proposal.md").labels
+    mail = operator_mail(
+        ProposalStore(folder).load(reference), to=("ops@example.test",), mail_from="site@example.test", labels=labels
+    )
+    mail_text = mail.get_body(("plain",)).get_content()
+
+    code = main(["--config", str(PROJECT / "mkdocs.yml"), "proposals", "show", reference, "--proposals", str(folder)])
+    out, err = capsys.readouterr()
+
+    assert (code, err) == (0, "")
+    assert labels["cost_line"] == "Budget band"  # the form as written, so this test cannot pass on names alone
+    for name, value in answers.items():
+        assert f"{labels[name]}: {value}" in mail_text
+        assert re.search(rf"^{re.escape(labels[name])}:\s+{re.escape(value)}$", out, re.MULTILINE), out
+    assert "cost line" not in out and "use case" not in out
+
+
 def test_show_finds_a_quarantined_submission(capsys, folder):
     ProposalStore(folder).prepare()
     bot = ProposalStore(folder).quarantine({"name": "Bot"}, version=1, came_from="", reason="honeypot filled")
@@ -187,34 +213,33 @@ def test_export_csv_neutralises_formulas_and_keeps_ordinary_text(capsys, folder)
     )
     before = snapshot(folder)
 
-    code, out, err = run(capsys, "export", "--csv", "--proposals", str(folder))
+    code, out, err = run(capsys, "export", "--csv", "--no-bom", "--proposals", str(folder))
 
     assert (code, err) == (0, "")
     header, *rows = csv.reader(io.StringIO(out))
     assert header == [
         *("reference", "received", "status", "form_version", "from", "consent"),
-        *("name", "organisation", "role", "consent", "cost_line", "use_case"),
+        *("name", "organisation", "role", "cost_line", "use_case"),
     ]
     assert rows[0] == [first, "2026-11-27T16:44:37Z", "new", "1", "/field-notes/x/", "true"] + [
         "'=SUM(1)",
         "'+1",
         "'-1",
-        "true",
         "",
         "",
     ]
     assert rows[1][0] == second and rows[1][5] == "false"
-    assert rows[1][6:] == ["'@x", "'\t=1", "", "", "'  =evil()", "Plain text, with a comma"]
+    assert rows[1][6:] == ["'@x", "'\t=1", "", "'  =evil()", "Plain text, with a comma"]
     assert snapshot(folder) == before
 
 
 def test_export_keeps_multiline_and_unicode_values_whole(capsys, folder):
     save(folder, NOV_27, **HOSTILE)
 
-    _, out, _ = run(capsys, "export", "--csv", "--proposals", str(folder))
+    _, out, _ = run(capsys, "export", "--csv", "--no-bom", "--proposals", str(folder))
 
     header, row = csv.reader(io.StringIO(out))
-    exported = dict(zip(header[6:], row[6:], strict=True))
+    exported = dict(zip(header, row, strict=True))
     assert exported["name"] == "Ada\nLovelace\n"
     assert exported["organisation"] == "'---\nkey: value\n..."
     assert exported["operator"] == HOSTILE["operator"] and exported["success_measure"] == HOSTILE["success_measure"]
@@ -228,7 +253,7 @@ def test_export_to_a_file_is_private(capsys, folder, tmp_path):
     code, out, _ = run(capsys, "export", "--csv", "--output", str(target), "--proposals", str(folder))
 
     assert code == 0 and out == f"1 proposal(s) written to {target}\n"
-    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))[1][0] == reference
+    assert list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))[1][0] == reference
     assert target.stat().st_mode & 0o777 == 0o600
 
 
@@ -249,9 +274,12 @@ def test_export_requires_csv(capsys, folder):
 
 @pytest.fixture
 def aged(folder):
-    """Two proposals and a quarantined submission 40 days old, and one proposal a day old."""
+    """Two proposals closed without an engagement and a quarantined submission 40 days old, and one proposal a
+    day old."""
     now = time.time()
     old = [save(folder, now - 40 * DAY, name="Old one"), save(folder, now - 40 * DAY, name="Old two")]
+    mark(ProposalStore(folder), old[0], "declined")
+    mark(ProposalStore(folder), old[1], "withdrawn")
     bot = ProposalStore(folder, clock=lambda: now - 40 * DAY).quarantine(
         {"name": "Bot"}, version=1, came_from="", reason="honeypot filled"
     )
@@ -293,6 +321,64 @@ def test_purge_keeps_everything_younger_than_the_cutoff(capsys, folder, aged):
 
     assert (code, out) == (0, "purged 0 proposal(s) older than 41 day(s)\n")
     assert snapshot(folder) == before
+
+
+@pytest.fixture
+def every_status(folder):
+    """A proposal 40 days old in each status, by status, and one with a file that is not JSON."""
+    old = time.time() - 40 * DAY
+    references = {}
+    for status in STATUSES:
+        references[status] = save(folder, old, name=f"In {status}")
+        if status != "new":
+            mark(ProposalStore(folder), references[status], status)
+    damaged = save(folder, old, name="Damaged")
+    (folder / f"{damaged}.json").write_text("{not json", encoding="utf-8")
+    return references, damaged
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["purge", "dry-run"])
+def test_purge_keeps_open_and_won_proposals_as_the_privacy_note_promises(capsys, folder, every_status, dry_run):
+    references, damaged = every_status
+    closed = sorted((references["declined"], references["withdrawn"]), reverse=True)
+    before = snapshot(folder)
+
+    code, out, err = run(
+        capsys, "purge", "--older-than", "30", *(["--dry-run"] if dry_run else []), "--proposals", str(folder)
+    )
+
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:-2] == closed
+    assert lines[-1] == (
+        "kept 5 older proposal(s) still open or won; mark them declined or withdrawn once closed,"
+        " or pass --include-active to delete them too"
+    )
+    if dry_run:
+        assert snapshot(folder) == before
+    else:
+        kept = {references[s] for s in ("new", "in-review", "proposal-sent", "won")} | {damaged}
+        assert set(ProposalStore(folder).references()) == kept
+        assert json.loads((folder / f"{references['won']}.json").read_text(encoding="utf-8"))["status"] == "won"
+
+
+def test_purge_include_active_deletes_open_and_won_ones_too(capsys, folder, every_status):
+    code, out, err = run(capsys, "purge", "--older-than", "30", "--include-active", "--proposals", str(folder))
+
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == f"purged {len(STATUSES) + 1} proposal(s) older than 30 day(s)"
+    assert ProposalStore(folder).references() == []
+
+
+def test_the_privacy_note_names_what_purge_keeps():
+    page = (PROJECT / "docs" / "request-a-proposal.md").read_text(encoding="utf-8")
+    privacy = page[page.index("{#privacy}") :]
+
+    # purge --older-than 365 deletes declined and withdrawn ones; it keeps open ones and won ones.
+    assert "twelve months" in privacy and "no engagement follows" in privacy
+    assert "decline the work" in privacy and "not to go ahead" in privacy
+    assert "still discussing it with you, we keep it" in privacy
+    assert "if we do work together, it stays" in privacy
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "abc", "nan", "inf", "1e9", ""])

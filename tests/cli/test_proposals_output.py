@@ -93,3 +93,48 @@ def test_an_export_to_a_pipe_still_works(tmp_path):
     result = impart_export(folder, tmp_path, redirect=" | cat")
 
     assert result.returncode == 0 and reference in result.stdout
+
+
+def impart_into_a_closed_pipe(folder, *argv: str) -> subprocess.CompletedProcess:
+    """Run `impart proposals ARGV` writing into a pipe whose reader has already gone, as `| head -1` leaves it."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "proposals", *argv]
+            + ["--proposals", str(folder)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=run_env(),
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("command", [["report"], ["list"], ["export", "--csv"]])
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path, command):
+    folder = tmp_path / "proposals"
+    save(folder, NOV_27, name="Ann", organisation="Fine Ltd")
+
+    result = impart_into_a_closed_pipe(folder, *command)
+
+    assert result.stderr == ""
+    assert result.returncode == 0
+
+
+def test_report_piped_to_head_prints_its_first_line_and_nothing_on_stderr(tmp_path):
+    folder = tmp_path / "proposals"
+    save(folder, NOV_27, name="Ann")
+    impart = f"{sys.executable} -m impart --config {PROJECT / 'mkdocs.yml'}"
+
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {impart} proposals report --proposals {folder} | head -1"],
+        env=run_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1 proposal(s)\n", "")

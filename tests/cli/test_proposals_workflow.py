@@ -83,7 +83,7 @@ def test_status_shows_in_show_list_and_export(folder, capsys):
     assert open_ in listed and won not in listed
 
     _, exported, _ = run(capsys, "export", "--csv", "--proposals", str(folder))
-    rows = {row["reference"]: row["status"] for row in csv.DictReader(io.StringIO(exported))}
+    rows = {row["reference"]: row["status"] for row in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))}
     assert rows == {won: "won", open_: "new"}
 
 
@@ -174,6 +174,6 @@ def test_purge_also_drops_the_purged_proposals_notification_records(folder, caps
     outbox.enqueue(kept)
     outbox.deliver(lambda reference, channel: None)
     days = (dt.datetime.now(dt.UTC) - dt.datetime.fromtimestamp(NOV, dt.UTC)).days - 1 + 20  # between the two
-    code, _, _ = run(capsys, "purge", "--older-than", str(days), "--proposals", str(folder))
+    code, _, _ = run(capsys, "purge", "--older-than", str(days), "--include-active", "--proposals", str(folder))
     assert code == 0
     assert [p.name for p in outbox.sent_dir.iterdir()] == [f"{kept}.mail"]

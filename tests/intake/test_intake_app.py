@@ -331,6 +331,30 @@ def test_over_the_rate_limit_a_client_gets_429_with_retry_after(make_app, propos
 
 
 @pytest.mark.parametrize(
+    ("rate", "unit", "per_unit"),
+    [((2, 600), "minutes", 60), ((3, 60), "seconds", 1), ((2, 36000), "hours", 3600)],
+    ids=["minutes", "seconds", "hours"],
+)
+def test_the_429_page_says_when_to_try_again_as_retry_after_does(make_app, proposals, rate, unit, per_unit):
+    client = Client(make_app(rate_limit=rate))
+    for n in range(rate[0]):
+        assert post(client, valid_submission(name=f"Ada {n}")).status_code == 303
+    before = stored(proposals)
+
+    refused = post(client, valid_submission(name="Ada again"))
+
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["Retry-After"])
+    # The limiter's own answer: one more submission every SECONDS/COUNT, less the moments the test took.
+    assert rate[1] / rate[0] - 5 <= retry_after <= rate[1] / rate[0]
+    text = " ".join(soup(refused).get_text().split())
+    said = re.search(rf"send the form again in (?:about )?(\d+) {unit}\.", text)
+    assert said, text
+    assert int(said.group(1)) == -(-retry_after // per_unit)  # rounded up: waiting that long is enough
+    assert stored(proposals) == before
+
+
+@pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
         ("PUT", ENDPOINT, {"GET", "HEAD", "POST"}),

@@ -52,6 +52,13 @@ def test_names_that_would_hide_the_forms_own_properties_are_refused(name):
         parse_form(raw, "docs/request-a-proposal.md")
 
 
+@pytest.mark.parametrize("value", ["off", "OFF", " off "])
+def test_autocomplete_off_on_an_answer_is_refused_as_back_would_empty_it(value):
+    raw = {"version": 1, "fields": [{"name": "operator", "label": "X", "type": "text", "autocomplete": value}]}
+    with pytest.raises(FormDefinitionError, match="form field 'operator': autocomplete \"off\" empties this answer"):
+        parse_form(raw, "docs/request-a-proposal.md")
+
+
 MALFORMED = [
     ("multipart/form-data; boundary*=UTF-8''%E2%82%AC", b"--x--\r\n", "boundary is not plain text"),
     (
