@@ -80,7 +80,16 @@ class PlaceholdersExtra(base.Config):
     label = Setting(str, PLACEHOLDER_LABEL, fix=f"write the notice's label, e.g. {PLACEHOLDER_LABEL}")
 
 
-_GROUPS = {"intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra}
+class PublishExtra(base.Config):
+    """`extra.publish`: how many earlier releases `impart publish` keeps for `impart rollback`."""
+
+    keep = Setting(int, 3, fix="write how many earlier releases to keep for rollback, e.g. 3")
+
+
+_GROUPS = {
+    "intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra,
+    "publish": PublishExtra,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ class ExtraSettings:
     cta: CtaExtra
     home: HomeExtra
     placeholders: PlaceholdersExtra
+    publish: PublishExtra
     categories: dict[str, str]  # `extra.categories`: a category's title -> its one-line description
 
 

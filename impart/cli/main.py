@@ -9,6 +9,7 @@ from pathlib import Path
 from impart.cli.deploy import add_deploy_commands
 from impart.cli.errors import REFUSED
 from impart.cli.proposals import add_proposals_commands
+from impart.cli.publish import add_publish_commands
 from impart.cli.serve import add_serve_command
 from impart.cli.site import add_site_commands
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_site_commands(commands)
+    add_publish_commands(commands)
     add_serve_command(commands)
     add_deploy_commands(commands)
     add_proposals_commands(commands)
