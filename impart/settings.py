@@ -86,9 +86,17 @@ class PublishExtra(base.Config):
     keep = Setting(int, 3, fix="write how many earlier releases to keep for rollback, e.g. 3")
 
 
+class HealthExtra(base.Config):
+    """`extra.health`: when /readyz fails for notifications that keep failing."""
+
+    notify_failing_minutes = Setting(
+        int, 15, fix="write after how many minutes a notification still unsent makes /readyz fail, e.g. 15"
+    )
+
+
 _GROUPS = {
     "intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra,
-    "publish": PublishExtra,
+    "publish": PublishExtra, "health": HealthExtra,
 }  # fmt: skip
 
 
@@ -101,6 +109,7 @@ class ExtraSettings:
     home: HomeExtra
     placeholders: PlaceholdersExtra
     publish: PublishExtra
+    health: HealthExtra
     categories: dict[str, str]  # `extra.categories`: a category's title -> its one-line description
 
 
