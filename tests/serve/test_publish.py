@@ -144,3 +144,18 @@ def test_publish_keeps_only_the_asked_number_of_earlier_releases(tmp_path):
     names = releases_of(project)
     assert len(names) == 2  # the served one and one earlier
     assert os.readlink(project / "site") == f"releases/{names[-1]}"
+
+
+def test_publish_over_a_file_and_rollback_without_releases_are_refused_and_write_nothing(tmp_path):
+    project = copy_site(tmp_path / "project")
+    (project / "site").write_text("not a site", encoding="utf-8")
+    refused = publish(project)
+    assert refused.returncode == 2
+    assert refused.stderr == "site: a file, not the site's folder or link; move it away, then publish again\n"
+    assert not (project / "releases").exists()
+    assert (project / "site").read_text(encoding="utf-8") == "not a site"
+    (project / "site").unlink()
+    rolled = impart("rollback", cwd=project)
+    assert rolled.returncode == 2
+    assert rolled.stderr == "site: not a link to a release; publish with impart publish first\n"
+    assert not (project / "site").exists()

@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+from impart.intake.outbox import Counts
+from impart.intake.readiness import readiness_problems
 from tests.helpers.form import valid_submission
 from tests.helpers.nginx_stack import request, submit
 from tests.helpers.servers import free_port, running, serve_command
@@ -75,3 +77,10 @@ def test_readyz_fails_once_a_notification_has_failed_longer_than_the_setting(tmp
         assert status == 503
         assert body.startswith("notifications: one pending for ")
         assert request(port, "GET", "/healthz")[0] == 200
+
+
+def test_a_notification_given_up_in_failed_makes_readyz_fail_whatever_the_threshold(built_site):
+    counts = Counts(pending=0, failed=1, oldest_pending_seconds=0)
+    problems = readiness_problems(built_site.root, True, counts, failing_seconds=10**9)
+    assert problems == ["notifications: 1 failed for good; see impart proposals notify --retry-failed"]
+    assert readiness_problems(built_site.root, True, Counts(pending=1, failed=0, oldest_pending_seconds=60), 900) == []
