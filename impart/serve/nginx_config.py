@@ -104,7 +104,7 @@ def nginx_site(
     if _UNSAFE_PATH.search(str(folder)):
         raise DeployError(f"--site {site!r}: nginx cannot take this path as written; move the site to a plain path")
     if not (folder / "index.html").is_file():
-        raise DeployError(f"--site {site}: no built site here (no index.html); run make build first")
+        raise DeployError(f"--site {site}: no built site here (no index.html); run make publish first")
     if not _SERVER_NAME.match(server_name):
         raise DeployError(f"--server-name {server_name!r} is not a host name; write e.g. impart.example")
     if intake.base != "/":
