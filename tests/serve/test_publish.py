@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.nginx_stack import around_server_blocks, deploy_nginx_text, find_nginx
 from tests.helpers.servers import free_port, running, serve_command
 from tests.helpers.site import copy_site, impart, mkdocs_build
 
@@ -159,3 +160,25 @@ def test_publish_over_a_file_and_rollback_without_releases_are_refused_and_write
     assert rolled.returncode == 2
     assert rolled.stderr == "site: not a link to a release; publish with impart publish first\n"
     assert not (project / "site").exists()
+
+
+def test_nginx_serves_the_new_release_after_a_publish_without_a_reload(tmp_path):
+    project = copy_site(tmp_path / "project")
+    assert publish(project).returncode == 0
+    folder, port = tmp_path / "nginx", free_port()
+    folder.mkdir()
+    # The printed configuration's root is the link's path; static pages need no handler behind it.
+    text = deploy_nginx_text("--site", str(project / "site"), "--listen", f"127.0.0.1:{port}",
+                             "--upstream", f"127.0.0.1:{free_port()}")  # fmt: skip
+    (folder / "impart.conf").write_text(text)
+    (folder / "nginx.conf").write_text(around_server_blocks(folder, folder / "impart.conf"))
+    command = [find_nginx(), "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log"),
+               "-g", "daemon off;"]  # fmt: skip
+    note = project / NOTE
+    note.write_text(note.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
+    with running(command, port, log=folder / "nginx.out"):
+        assert MARKER not in note_page(port)
+        assert publish(project).returncode == 0
+        assert MARKER in note_page(port)
+        assert impart("rollback", cwd=project).returncode == 0
+        assert MARKER not in note_page(port)
