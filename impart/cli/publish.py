@@ -39,6 +39,14 @@ def cmd_publish(args) -> int:
         return refuse(f"--keep {keep}: give how many earlier releases to keep, 0 or more")
     if site.exists() and not site.is_dir():
         return refuse(f"{site}: a file, not the site's folder or link; move it away, then publish again")
+    try:
+        with releases.exclusive(site):
+            return _publish(args, site, keep)
+    except releases.ReleaseError as error:
+        return refuse(str(error))
+
+
+def _publish(args, site: Path, keep: int) -> int:
     if cmd_check(args) != DONE:
         print(f"impart publish: nothing published; {_still_serving(site)}", file=sys.stderr)
         return FOUND
@@ -66,8 +74,11 @@ def cmd_publish(args) -> int:
 def cmd_rollback(args) -> int:
     """Switch `site` back to the release before the one it serves."""
     site = Path(args.site)
+    if releases.current(site) is None:  # refused before the lock, which would make releases/
+        return refuse(releases.not_a_release(site))
     try:
-        left, now = releases.rollback(site)
+        with releases.exclusive(site):
+            left, now = releases.rollback(site)
     except releases.ReleaseError as error:
         return refuse(str(error))
     print(f"rolled back: {site} -> {releases.RELEASES}/{now.name} (was {left.name})")

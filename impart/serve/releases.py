@@ -10,7 +10,9 @@ link, resolves it per file unless told to cache open files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import re
 import shutil
@@ -23,6 +25,28 @@ RELEASE_NAME = re.compile(r"^\d{8}T\d{6}Z(?:-\d+)?$")  # 20261203T102749Z, -2 wh
 
 class ReleaseError(Exception):
     """A publish or rollback that cannot go ahead: one line saying why and what to do."""
+
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def exclusive(site: Path):
+    """Held for a whole publish or rollback: a second one at the same time (a cron job and a person) is refused
+    rather than interleaved, so each switch and each pruning sees the releases as the other left them."""
+    folder = releases_dir(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReleaseError(
+                f"{folder}: another impart publish or rollback is running; wait for it, then run this again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def releases_dir(site: Path) -> Path:
@@ -120,11 +144,15 @@ def prune(site: Path, keep: int) -> list[Path]:
     return removed
 
 
+def not_a_release(site: Path) -> str:
+    return f"{site}: not a link to a release; publish with impart publish first"
+
+
 def rollback(site: Path) -> tuple[Path, Path]:
     """Switch `site` back to the release before the served one; returns (from, to). Raises ReleaseError."""
     served = current(site)
     if served is None:
-        raise ReleaseError(f"{site}: not a link to a release; publish with impart publish first")
+        raise ReleaseError(not_a_release(site))
     found = releases(site)
     older = found[: found.index(served)] if served in found else []
     if not older:

@@ -81,7 +81,7 @@ def publish(project: Path, *extra: str):
 
 
 def releases_of(project: Path) -> list[str]:
-    return sorted(p.name for p in (project / "releases").iterdir())
+    return sorted(p.name for p in (project / "releases").iterdir() if not p.name.startswith("."))
 
 
 def test_a_publish_while_pages_are_read_serves_no_error_then_the_new_release_and_rollback_returns(tmp_path):
@@ -182,3 +182,19 @@ def test_nginx_serves_the_new_release_after_a_publish_without_a_reload(tmp_path)
         assert MARKER in note_page(port)
         assert impart("rollback", cwd=project).returncode == 0
         assert MARKER not in note_page(port)
+
+
+def test_a_publish_while_another_runs_is_refused_and_builds_nothing(tmp_path):
+    import fcntl
+
+    project = copy_site(tmp_path / "project")
+    assert publish(project).returncode == 0
+    before = (os.readlink(project / "site"), releases_of(project))
+    with open(project / "releases/.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as the other publish holds it
+        refused = publish(project)
+        rolled = impart("rollback", cwd=project)
+    message = "releases: another impart publish or rollback is running; wait for it, then run this again\n"
+    assert (refused.returncode, refused.stderr) == (2, message)
+    assert (rolled.returncode, rolled.stderr) == (2, message)
+    assert (os.readlink(project / "site"), releases_of(project)) == before
