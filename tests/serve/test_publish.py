@@ -198,3 +198,19 @@ def test_a_publish_while_another_runs_is_refused_and_builds_nothing(tmp_path):
     assert (refused.returncode, refused.stderr) == (2, message)
     assert (rolled.returncode, rolled.stderr) == (2, message)
     assert (os.readlink(project / "site"), releases_of(project)) == before
+
+
+def test_a_wrong_keep_setting_is_refused_with_one_line_naming_the_key(tmp_path):
+    project = copy_site(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("\nextra:\n", "\nextra:\n  publish:\n    keep: three\n", 1),
+        encoding="utf-8",
+    )
+    refused = publish(project)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "impart publish: mkdocs.yml: extra.publish.keep: 'three' is not a whole number; "
+        "write how many earlier releases to keep for rollback, e.g. 3\n"
+    )
+    assert not (project / "releases").exists() and not (project / "site").exists()
