@@ -3,7 +3,7 @@
 A clone of this repository stands for the server's /srv/impart, and a second clone for where new versions come from.
 Each README line is run as written (without `sudo -u impart`), but for systemd's: copying the unit is checked to have
 a unit to copy, and `systemctl restart impart` is a stop and start of the unit's `impart serve` command. The clone
-runs the Python packages of this checkout's .venv (its own `.venv/bin` is a link to them), so `make build` finds its
+runs the Python packages of this checkout's .venv (its own `.venv/bin` is a link to them), so `make publish` finds its
 pins installed, as on a server whose requirements did not change. The site is published (`make publish`), so
 the upgrade's publish switches the `site` link under the running server, which serves the new release unrestarted.
 """
