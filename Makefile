@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: serve build test test-fast lint check bench clean
+.PHONY: serve build publish rollback test test-fast lint check bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
+
+# Production: a strict build into releases/<UTC time>/, served (site -> it) only if it passed (README: Deployment).
+publish: $(STAMP)
+	$(BIN)/impart publish
+
+rollback: $(STAMP)
+	$(BIN)/impart rollback
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
@@ -46,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/publish.py
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 	$(BIN)/python bench/slow_clients.py --site site
 	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts

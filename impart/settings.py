@@ -80,7 +80,24 @@ class PlaceholdersExtra(base.Config):
     label = Setting(str, PLACEHOLDER_LABEL, fix=f"write the notice's label, e.g. {PLACEHOLDER_LABEL}")
 
 
-_GROUPS = {"intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra}
+class PublishExtra(base.Config):
+    """`extra.publish`: how many earlier releases `impart publish` keeps for `impart rollback`."""
+
+    keep = Setting(int, 3, fix="write how many earlier releases to keep for rollback, e.g. 3")
+
+
+class HealthExtra(base.Config):
+    """`extra.health`: when /readyz fails for notifications that keep failing."""
+
+    notify_failing_minutes = Setting(
+        int, 15, fix="write after how many minutes a notification still unsent makes /readyz fail, e.g. 15"
+    )
+
+
+_GROUPS = {
+    "intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra,
+    "publish": PublishExtra, "health": HealthExtra,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,8 @@ class ExtraSettings:
     cta: CtaExtra
     home: HomeExtra
     placeholders: PlaceholdersExtra
+    publish: PublishExtra
+    health: HealthExtra
     categories: dict[str, str]  # `extra.categories`: a category's title -> its one-line description
 
 

@@ -11,6 +11,7 @@ from impart.cli.deploy import add_deploy_commands
 from impart.cli.errors import DONE, REFUSED
 from impart.cli.inbox import add_inbox_commands
 from impart.cli.proposals import add_proposals_commands
+from impart.cli.publish import add_publish_commands
 from impart.cli.serve import add_serve_command
 from impart.cli.site import add_site_commands
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_site_commands(commands)
+    add_publish_commands(commands)
     add_serve_command(commands)
     add_deploy_commands(commands)
     add_proposals_commands(commands)

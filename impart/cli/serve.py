@@ -31,7 +31,10 @@ def cmd_serve(args) -> int:
     project = Path(args.config).resolve().parent
     site_dir = Path(args.site)
     if not (site_dir / "index.html").is_file():
-        print(f"{site_dir}: no built site here; run make build first, or pass --site DIR", file=sys.stderr)
+        print(
+            f"{site_dir}: no built site here; run make publish (or make build) first, or pass --site DIR",
+            file=sys.stderr,
+        )
         return 2
     try:
         parse_rate(args.rate_limit)

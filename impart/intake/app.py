@@ -30,6 +30,7 @@ from impart.intake.notifier import Notifications, notifications_for
 from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, origin_of, serves_host
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate, retry_in_words
+from impart.intake.readiness import readiness_problems
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
@@ -80,6 +81,8 @@ class IntakeApp:
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
     notifications: Notifications | None = None  # who hears of each proposal
+    site_dir: Path | None = None  # the served site, for /readyz (resolved on each look: it may be a switched link)
+    notify_failing_seconds: int = 900  # /readyz fails once a notification has been failing this long
     known_fields: set = field(init=False)
     served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
@@ -118,11 +121,11 @@ class IntakeApp:
             response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
             log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
             return response(environ, start_response)
-        if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
+        if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz", "/readyz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)
         self._allow_cross_origin_reading(request, response)
-        if request.path == "/healthz" and response.status_code == 200:
+        if request.path in ("/healthz", "/readyz") and response.status_code == 200:
             return response(environ, start_response)  # polled every few seconds: only a change is worth a line
         # One line per request, whatever the request held: no line breaks from it, no personal data.
         log.info("%s %s %s %s", request.method, _one_line(request.path), response.status_code, _one_line(note))
@@ -142,6 +145,8 @@ class IntakeApp:
         try:
             if request.path == "/healthz":
                 return self.health(request)
+            if request.path == "/readyz":
+                return self.ready(request)
             if request.path == self.settings.path:
                 if request.method == "POST":
                     return self.submit(request)
@@ -170,6 +175,16 @@ class IntakeApp:
         if not ok:
             response.headers["Retry-After"] = str(RETRY_AFTER_STORAGE)
         return response, body["status"]
+
+    def ready(self, request: Request) -> tuple[Response, str]:
+        """200 "ready", or 503 with one line per problem: a monitor needs the status code only."""
+        self._allow(request, _PAGE_METHODS)
+        counts = self.notifications.counts() if self.notifications else None
+        problems = readiness_problems(self.site_dir, self._writable(), counts, self.notify_failing_seconds)
+        body = "\n".join(problems) + "\n" if problems else "ready\n"
+        response = Response(body, status=503 if problems else 200, mimetype="text/plain")
+        response.headers["Cache-Control"] = "no-store"
+        return response, "; ".join(problems) or "ready"
 
     def _writable(self) -> bool:
         """The store's writability: a probe (a small file written and fsynced) at most once a HEALTH_INTERVAL
@@ -392,4 +407,6 @@ def create_app(
         fallback=fallback,
         definition_source=source if reload_definition else None,
         notifications=notifications,
+        site_dir=Path(site_dir),
+        notify_failing_seconds=site.extra.health.notify_failing_minutes * 60,
     )

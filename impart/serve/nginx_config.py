@@ -13,6 +13,7 @@ tests/serve/test_deploy_https.py run the result in Debian's nginx in front of `i
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,11 +101,13 @@ def nginx_site(
     http_listen: str = "80",
     whole: bool = False,
 ) -> NginxSite:
-    folder = Path(site).resolve()
+    # Absolute but not resolved: `site` is the link `impart publish` switches, and nginx must follow it
+    # at each request; a resolved path would pin the release served when the configuration was printed.
+    folder = Path(os.path.abspath(site))
     if _UNSAFE_PATH.search(str(folder)):
         raise DeployError(f"--site {site!r}: nginx cannot take this path as written; move the site to a plain path")
     if not (folder / "index.html").is_file():
-        raise DeployError(f"--site {site}: no built site here (no index.html); run make build first")
+        raise DeployError(f"--site {site}: no built site here (no index.html); run make publish first")
     if not _SERVER_NAME.match(server_name):
         raise DeployError(f"--server-name {server_name!r} is not a host name; write e.g. impart.example")
     if intake.base != "/":

@@ -59,11 +59,14 @@ class StaticSite:
             response = Response("Method not allowed", status=405, mimetype="text/plain")
             response.headers["Allow"] = "GET, HEAD"
             return response
+        # Resolved once per request: when the root is a link that `impart publish` switches, every file of
+        # this answer (the page, or the 404 page) comes from one release, never from two.
+        root = self.root.resolve()
         relative = request.path.lstrip("/")
-        target = safe_join(str(self.root), relative) if relative else str(self.root)
+        target = safe_join(str(root), relative) if relative else str(root)
         parts = Path(relative).parts
         if target is None or any(part.startswith(".") or len(os.fsencode(part)) > NAME_MAX for part in parts):
-            return self.not_found(request)
+            return self.not_found(request, root)
         path = Path(target)
         try:
             is_dir = path.is_dir()
@@ -73,7 +76,7 @@ class StaticSite:
         except OSError:  # a name the filesystem refuses (too long, invalid): nothing is there
             found = False
         if not found:
-            return self.not_found(request)
+            return self.not_found(request, root)
         if is_dir and not request.path.endswith("/"):
             query = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
             return redirect(request.path + "/" + query, code=301)
@@ -110,8 +113,8 @@ class StaticSite:
                 self._cache.popitem(last=False)
         return body, etag
 
-    def not_found(self, request: Request) -> Response:
-        page = self.root / "404.html"
+    def not_found(self, request: Request, root: Path | None = None) -> Response:
+        page = (root or self.root) / "404.html"
         if page.is_file():
             return self.file_response(request, page, status=404)
         return Response("Page not found", status=404, mimetype="text/plain")

@@ -177,3 +177,12 @@ def test_dot_files_are_404(stack, path):
 
     assert status == 404
     assert b"secret" not in body
+
+
+def test_readiness_through_the_proxy_answers_loopback_and_the_named_monitor_and_no_one_else(stack):
+    port, _, _ = stack
+    for source in ("127.0.0.1", MONITOR):
+        assert request(port, "GET", "/readyz", source=source)[::2] == (200, b"ready\n")
+    status, _, body = request(port, "GET", "/readyz", source="127.0.0.4")
+    assert status == 403
+    assert b"ready" not in body

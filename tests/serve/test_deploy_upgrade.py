@@ -3,13 +3,15 @@
 A clone of this repository stands for the server's /srv/impart, and a second clone for where new versions come from.
 Each README line is run as written (without `sudo -u impart`), but for systemd's: copying the unit is checked to have
 a unit to copy, and `systemctl restart impart` is a stop and start of the unit's `impart serve` command. The clone
-runs the Python packages of this checkout's .venv (its own `.venv/bin` is a link to them), so `make build` finds its
-pins installed, as on a server whose requirements did not change.
+runs the Python packages of this checkout's .venv (its own `.venv/bin` is a link to them), so `make publish` finds its
+pins installed, as on a server whose requirements did not change. The site is published (`make publish`), so
+the upgrade's publish switches the `site` link under the running server, which serves the new release unrestarted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shlex
 import subprocess
@@ -75,7 +77,7 @@ def test_the_readme_upgrade_steps_bring_a_new_version_live(tmp_path):
     steps = upgrade_steps()
     upstream, server = server_clone(tmp_path)
     port = free_port()
-    shell(server, "make build")  # the version running before the upgrade
+    shell(server, "make publish")  # the version running before the upgrade, as the README's deployment does
     note = upstream / NOTE
     note.write_text(note.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
     git(upstream, "commit", "-qam", "A paragraph for the upgrade")
@@ -93,7 +95,12 @@ def test_the_readme_upgrade_steps_bring_a_new_version_live(tmp_path):
             elif line.startswith("curl "):
                 shell(server, line.replace("127.0.0.1:8000", f"127.0.0.1:{port}"))
             else:
-                assert line in ("git pull --ff-only", "make build"), f"a README step the test does not know: {step}"
+                assert line in ("git pull --ff-only", "make publish"), f"a README step the test does not know: {step}"
                 shell(server, line)
+                if line == "make publish":
+                    assert MARKER in page(port)  # served by the running handler, before its restart
         assert MARKER in page(port)
     assert git(server, "log", "-1", "--format=%s").strip() == "A paragraph for the upgrade"
+    assert os.path.islink(server / "site")
+    releases = [p for p in (server / "releases").iterdir() if not p.name.startswith(".")]
+    assert len(releases) == 2  # the release before the upgrade, kept for rollback
