@@ -47,6 +47,27 @@ def test_text_starts_at_the_same_x_on_every_page_type_at_1280(wide, site_server)
     assert len({e["text"] for e in edges.values()} | {e["masthead"] for e in edges.values()}) == 1, edges
 
 
+# The header's last control (the search box on a desktop, the search button on a phone) and the masthead's
+# Request a Proposal button end on the same right edge: the frame is one column, its top row included.
+RIGHT_EDGES = """() => {
+  const right = e => Math.round(e.getBoundingClientRect().right);
+  const controls = [...document.querySelectorAll('.md-header__inner > *')]
+    .filter(e => e.getBoundingClientRect().width > 1);
+  return {header: Math.max(...controls.map(right)), action: right(document.querySelector('.impart-sections__action a'))};
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 800, 1024, 1280])
+def test_the_header_controls_end_where_the_masthead_ends(browser, site_server, width):
+    base, _ = site_server
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(base + "/field-notes/pilot-to-production/", wait_until="load")
+    edges = page.evaluate(RIGHT_EDGES)
+    context.close()
+    assert abs(edges["header"] - edges["action"]) <= 1, edges
+
+
 @pytest.mark.parametrize("width", [1024, 1100, 1220, 1280])
 def test_no_hamburger_at_desktop_widths_and_every_section_in_view(browser, site_server, width):
     base, _ = site_server
