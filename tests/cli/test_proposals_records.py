@@ -36,7 +36,9 @@ def test_spam_is_listed_but_left_out_of_the_export_and_report_unless_asked(folde
     assert code == 0 and junk in listed and real not in listed
 
     code, exported, err = run(capsys, "export", "--csv", "--proposals", str(folder))
-    assert code == 0 and [row["reference"] for row in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))] == [real]
+    assert code == 0 and [row["reference"] for row in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))] == [
+        real
+    ]
     assert err == "1 proposal(s) marked spam left out; --include-spam exports them too\n"
     _, exported, err = run(capsys, "export", "--csv", "--include-spam", "--proposals", str(folder))
     rows = {row["reference"]: row["status"] for row in csv.DictReader(io.StringIO(exported.removeprefix("\ufeff")))}
