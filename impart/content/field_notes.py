@@ -1,7 +1,7 @@
 """The field note's front matter: its schema, and the checks an editor relies on.
 
 Every problem names the file, the key and the fix in one line, e.g.
-`docs/field-notes/posts/pilots.md: 'date' is missing; write date: 2026-04-26`.
+`docs/field-notes/posts/pilots.md: 'date' is missing; write date: 2026-12-03` (the day it runs).
 Errors stop the build; unknown keys are warnings (so `--strict` fails on them).
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from impart.content.dates import build_date
 from impart.content.references import first_heading, first_prose_line
 from impart.content.titles import headline_too_long, title_html, title_text
 from impart.content.typography import typeset_text
@@ -155,9 +156,17 @@ class _Checker:
         self.problems.append(Problem(self.path, key, message, "warning"))
 
 
+def _today() -> str:
+    """The day to suggest for a note without one: the day of the build, which is when the editor writes it."""
+    try:
+        return build_date().isoformat()
+    except ValueError:  # a malformed SOURCE_DATE_EPOCH is reported where the build reads it
+        return EXAMPLE_DATE
+
+
 def _check_date(meta: dict, c: _Checker) -> tuple[dt.date | None, dt.date | None]:
     if "date" not in meta or meta["date"] is None:
-        c.error("date", f"'date' is missing; write date: {EXAMPLE_DATE}")
+        c.error("date", f"'date' is missing; write date: {_today()}")
         return None, None
     value = meta["date"]
     if isinstance(value, dict):

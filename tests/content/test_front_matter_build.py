@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.site import copy_site, files_under, impart, mkdocs_build
+from tests.helpers.site import BUILD_DAY, copy_site, files_under, impart, mkdocs_build
 
 NOTE = "docs/field-notes/posts/broken.md"
 VALID = {
@@ -16,7 +16,7 @@ VALID = {
 }
 
 CASES = [
-    ("date missing", {"date": None}, "'date' is missing; write date: 2026-04-26", None),
+    ("date missing", {"date": None}, f"'date' is missing; write date: {BUILD_DAY}", None),
     (
         "unknown author",
         {"authors": "authors: [bob]"},
