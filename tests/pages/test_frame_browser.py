@@ -53,7 +53,8 @@ RIGHT_EDGES = """() => {
   const right = e => Math.round(e.getBoundingClientRect().right);
   const controls = [...document.querySelectorAll('.md-header__inner > *')]
     .filter(e => e.getBoundingClientRect().width > 1);
-  return {header: Math.max(...controls.map(right)), action: right(document.querySelector('.impart-sections__action a'))};
+  const action = document.querySelector('.impart-sections__action a');
+  return {header: Math.max(...controls.map(right)), action: right(action)};
 }"""
 
 
