@@ -39,6 +39,26 @@ def interact(page):
     page.wait_for_function("document.documentElement.classList.contains('js')", timeout=10_000)
 
 
+# A JavaScript function, drawnLines(element), to put at the top of an evaluated script: the element's text as
+# the lines Chromium drew, top to bottom, each visible character on the line of its box's top.
+DRAWN_LINES = """function drawnLines(element) {
+  const lines = new Map();
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (!box || box.width === 0) continue;
+      const top = Math.round(box.top);
+      lines.set(top, (lines.get(top) || '') + node.data[i]);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]);
+}"""
+
+
 VNU = PROJECT / "node_modules/vnu-jar/build/dist/vnu.jar"
 
 

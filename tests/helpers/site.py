@@ -58,6 +58,17 @@ def copy_site(destination: Path) -> Path:
     return destination
 
 
+def built_with_notes(folder: Path, *notes: Path) -> tuple[Path, Path]:
+    """The site's sources copied into folder/project with the given notes added, built strictly into
+    folder/site; returns both folders. A failed build fails the test with the build's own lines."""
+    project = copy_site(folder / "project")
+    for note in notes:
+        shutil.copy2(note, project / "docs/field-notes/posts" / note.name)
+    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
+    assert result.returncode == 0, result.stderr
+    return project, folder / "site"
+
+
 def files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 

@@ -5,13 +5,11 @@ Chromium; screenshots go to artifacts/."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from bs4 import BeautifulSoup
 
 from tests.helpers.servers import free_port, running, serve_command
-from tests.helpers.site import ARTIFACTS, PROJECT, copy_site, mkdocs_build
+from tests.helpers.site import ARTIFACTS, PROJECT, built_with_notes
 
 NOTE = PROJECT / "tests/fixtures/features/annotated-rollout.md"
 URL = "/field-notes/annotated-rollout/"
@@ -20,11 +18,7 @@ URL = "/field-notes/annotated-rollout/"
 @pytest.fixture(scope="module")
 def annotated_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("annotations")
-    project = copy_site(folder / "project")
-    shutil.copy2(NOTE, project / "docs/field-notes/posts" / NOTE.name)
-    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
-    assert result.returncode == 0, result.stderr
-    return project, folder / "site"
+    return built_with_notes(folder, NOTE)
 
 
 @pytest.fixture(scope="module")

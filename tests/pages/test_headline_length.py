@@ -4,13 +4,11 @@ characters more take a fifth line on a phone, which is why longer titles are war
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from impart.content.titles import HEADLINE_MAX_CHARACTERS
 from tests.helpers.servers import free_port, running, serve_command
-from tests.helpers.site import ARTIFACTS, PROJECT, copy_site, mkdocs_build
+from tests.helpers.site import ARTIFACTS, PROJECT, built_with_notes
 
 NOTE = PROJECT / "tests/fixtures/features/long-headline.md"
 URL = "/field-notes/long-headline/"
@@ -20,10 +18,7 @@ LINES = """h => { const r = document.createRange(); r.selectNodeContents(h); ret
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     folder = tmp_path_factory.mktemp("headline")
-    project = copy_site(folder / "project")
-    shutil.copy2(NOTE, project / "docs/field-notes/posts" / NOTE.name)
-    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
-    assert result.returncode == 0, result.stderr  # strict: a title at the limit is no warning
+    project, _ = built_with_notes(folder, NOTE)  # strict: a title at the limit is no warning
     port = free_port()
     with running(serve_command(folder / "site", folder / "proposals", port, config=project / "mkdocs.yml"), port):
         yield f"http://127.0.0.1:{port}"

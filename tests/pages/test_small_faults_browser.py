@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.page_checks import DRAWN_LINES
+
 NOTE = "/field-notes/pilot-to-production/"
 
 # The focused element's box; the scheme toggle is a visually hidden radio drawn by the label after it.
@@ -68,22 +70,11 @@ def test_every_tab_stop_before_the_masthead_can_be_seen_and_the_page_is_not_left
 
 
 # The longest line, in characters, of the note's running paragraphs as Chromium laid them out.
-LONGEST_LINE = """() => Math.max(...[...document.querySelectorAll('.impart-note__body > p')].map(p => {
-  const lines = new Map();
-  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    for (let i = 0; i < node.length; i++) {
-      const range = document.createRange();
-      range.setStart(node, i);
-      range.setEnd(node, i + 1);
-      const box = range.getClientRects()[0];
-      if (!box) continue;
-      const top = Math.round(box.top);
-      lines.set(top, (lines.get(top) || 0) + 1);
-    }
-  }
-  return Math.max(0, ...lines.values());
-}))"""
+LONGEST_LINE = f"""() => {{
+  {DRAWN_LINES}
+  const paragraphs = [...document.querySelectorAll('.impart-note__body > p')];
+  return Math.max(...paragraphs.map(p => Math.max(0, ...drawnLines(p).map(line => line.length))));
+}}"""
 
 
 def test_a_printed_note_keeps_a_reading_measure(browser, site_server):

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-# Every byline on the page, as the lines Chromium drew: each visible character's line is its box's top.
-BYLINE_LINES = """() => [...document.querySelectorAll('.impart-byline')].filter(b => b.offsetParent).map(byline => {
-  const lines = new Map();
-  const walker = document.createTreeWalker(byline, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    for (let i = 0; i < node.length; i++) {
-      const range = document.createRange();
-      range.setStart(node, i);
-      range.setEnd(node, i + 1);
-      const box = range.getClientRects()[0];
-      if (!box || box.width === 0) continue;
-      const top = Math.round(box.top);
-      lines.set(top, (lines.get(top) || '') + node.data[i]);
-    }
-  }
-  const split = [...byline.querySelectorAll('time, .impart-byline__part')]
-    .filter(part => part.getClientRects().length > 1).map(part => part.textContent);
-  return {lines: [...lines.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1].trim()), split};
-})"""
+from tests.helpers.page_checks import DRAWN_LINES
+
+# Every byline on the page, as the lines Chromium drew, and any date or part of it split over two lines.
+BYLINE_LINES = f"""() => {{
+  {DRAWN_LINES}
+  return [...document.querySelectorAll('.impart-byline')].filter(b => b.offsetParent).map(byline => ({{
+    lines: drawnLines(byline).map(line => line.trim()),
+    split: [...byline.querySelectorAll('time, .impart-byline__part')]
+      .filter(part => part.getClientRects().length > 1).map(part => part.textContent),
+  }}));
+}}"""
 
 PAGES = ["/", "/field-notes/", "/field-notes/category/operations/", "/field-notes/pilot-to-production/"]
 
