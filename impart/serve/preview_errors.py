@@ -35,11 +35,16 @@ _BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 
 
 class PreviewErrors:
-    """What the last rebuild of the preview failed on: its error lines, empty after a good build. Written by the
-    build loop's thread, read by the server's threads (one tuple, replaced whole)."""
+    """What the last rebuild of the preview failed on: its error lines, empty after a good build, and whether any
+    build has succeeded yet. Written by the build loop's thread, read by the server's threads (one tuple, replaced
+    whole)."""
 
     def __init__(self) -> None:
         self.lines: tuple[str, ...] = ()
+        self.built = False
+
+
+ERRORS = PreviewErrors()  # one preview a process: the first build's failure and the server's share it
 
 
 class _ErrorLines(logging.Handler):
@@ -85,16 +90,17 @@ def surviving(builder: Callable, errors: PreviewErrors, log: logging.LoggerAdapt
             errors.lines = failure_lines(collected.lines, error)
             if not collected.lines:
                 log.error(errors.lines[0])  # the error no one logged, e.g. mkdocs.yml that is not YAML
+            shown = "the last good build" if errors.built else "no page yet (nothing has built)"
             log.error(
-                f"{len(errors.lines)} error(s): the preview shows the last good build, with these errors at the "
-                "top of every page, until a save mends them"
+                f"{len(errors.lines)} error(s): the preview shows {shown}, with these errors at the top of every "
+                "page, until a save mends them"
             )
             return
         finally:
             logging.getLogger("mkdocs").removeHandler(collected)
         if errors.lines:
             log.info("the errors are mended: the preview shows the new build")
-        errors.lines = ()
+        errors.lines, errors.built = (), True
 
     return build
 
@@ -107,20 +113,29 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
-def panel(lines: tuple[str, ...]) -> bytes:
+def panel(lines: tuple[str, ...], built: bool) -> bytes:
     """The panel that heads every page while the preview's last rebuild failed."""
-    return _TEMPLATES.get_template("preview-errors.html.j2").render(lines=lines).encode("utf-8")
+    template = _TEMPLATES.get_template("preview-errors.html.j2")
+    return template.render(lines=lines, built=built).encode("utf-8")
 
 
-def with_panel(lines: tuple[str, ...], html: bytes) -> bytes:
-    """The page with the panel first in its body."""
+def with_panel(errors: PreviewErrors, html: bytes) -> bytes:
+    """The page with the panel first in its body; an answer that is no page (MkDocs' bare "404 Not Found") becomes
+    one, with the panel and that answer."""
+    lines, built = errors.lines, errors.built
     opened = _BODY.search(html)
-    at = opened.end() if opened else 0
-    return html[:at] + panel(lines) + html[at:]
+    if opened is None:
+        answer = html.decode("utf-8", errors="replace").strip()
+        page = _TEMPLATES.get_template("preview-errors-page.html.j2")
+        return page.render(lines=lines, built=built, answer=answer).encode("utf-8")
+    return html[: opened.end()] + panel(lines, built) + html[opened.end() :]
 
 
-def panel_middleware(app: Callable, errors: PreviewErrors) -> Callable:
-    """`app` (the preview's WSGI app), with the panel written into each HTML page it answers while `errors`."""
+def panel_middleware(app: Callable, errors: PreviewErrors, reloading: Callable[[bytes], bytes] | None = None):
+    """`app` (the preview's WSGI app), with the panel written into each HTML page it answers while `errors`.
+    `reloading` adds live reload to a page that has none (MkDocs gives it only to the site's files, not to a page
+    not found, all there is before a first good build, nor to the form page the handler answers), so the page
+    comes back by itself once a save mends the errors."""
 
     def answer(environ, start_response):
         lines = errors.lines
@@ -141,7 +156,9 @@ def panel_middleware(app: Callable, errors: PreviewErrors) -> Callable:
         headers = held["headers"]
         kind = next((value for name, value in headers if name.lower() == "content-type"), "")
         if kind.split(";")[0].strip().lower() == "text/html" and environ.get("REQUEST_METHOD") == "GET":
-            body = with_panel(lines, body)
+            body = with_panel(errors, body)
+            if reloading is not None and b"livereload(" not in body:
+                body = reloading(body)
             headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
             headers.append(("Content-Length", str(len(body))))
         start_response(held["status"], headers, held["exc_info"])
@@ -162,13 +179,39 @@ def unverified_mkdocs() -> str | None:
     )
 
 
-def install(server, log) -> PreviewErrors | None:
+def survive_first_build(log) -> bool:
+    """Lets `mkdocs serve` start when its first build fails (the pages, not found, show the errors): the first call
+    of the build its serve command makes is caught; later ones are the server's builder's (`install`)."""
+    import mkdocs.commands.serve as serve_command
+
+    if unverified_mkdocs() is not None:
+        return False  # install() says so once
+    original = serve_command.build
+    if getattr(original, "first_caught", False):
+        return True  # one preview a process
+    made = []
+
+    def build(config, **options):
+        if made:
+            return original(config, **options)
+        made.append(config)
+        return surviving(lambda: original(config, **options), ERRORS, log)()
+
+    build.first_caught = True
+    serve_command.build = build
+    return True
+
+
+def install(server, log, errors: PreviewErrors = ERRORS) -> PreviewErrors | None:
     """Wraps the live-reload `server`'s builder and app (see the module's docstring); None when it stays stock."""
     refusal = unverified_mkdocs()
     if refusal is not None or not callable(getattr(server, "builder", None)):
         log.info(refusal or "the preview stays stock: its server has no builder to wrap")
         return None
-    errors = PreviewErrors()
     server.builder = surviving(server.builder, errors, log)
-    server.set_app(panel_middleware(server.get_app(), errors))
+
+    def reloading(html: bytes) -> bytes:
+        return server._inject_js_into_html(html, server._visible_epoch)
+
+    server.set_app(panel_middleware(server.get_app(), errors, reloading))
     return errors

@@ -98,6 +98,10 @@ PATCHES = (
           "mkdocs", "impart/serve/preview_errors.py: the builder it calls never raises (per server)"),
     Patch("preview-errors", "mkdocs.livereload:LiveReloadServer.set_app", None,
           "mkdocs", "impart/serve/preview_errors.py: every HTML page headed by the last rebuild's errors (per server)"),
+    Patch("preview-errors", "mkdocs.livereload:LiveReloadServer._inject_js_into_html", None,
+          "mkdocs", "impart/serve/preview_errors.py: live reload for a page not found, with its _visible_epoch"),
+    Patch("preview-errors", "mkdocs.commands.serve:build", None,
+          "mkdocs", "impart/serve/preview_errors.py: the preview's first build, failing, leaves it running"),
 )  # fmt: skip
 
 # The server's rows are not the speed layer's to switch off: impart/serve/hardened_server.py warns on any

@@ -48,6 +48,7 @@ def _run(builder, errors):
 
 def test_a_failed_build_keeps_the_lines_check_prints_and_prints_their_count():
     errors = PreviewErrors()
+    errors.built = True
     said = _run(_failing_like_the_content_check, errors)
     assert errors.lines == (
         "docs/a.md:3: 'date' is missing; write date: 2026-04-26",
@@ -66,7 +67,7 @@ def test_an_error_nobody_logged_is_the_one_line_and_is_printed_too():
     said = _run(config_not_yaml, errors)
     assert errors.lines == ("mkdocs.yml, line 2: expected ',' or ']'",)
     assert [message for _, message in said][0] == errors.lines[0]
-    assert said[1][1].startswith("1 error(s):")
+    assert said[1][1].startswith("1 error(s): the preview shows no page yet (nothing has built)")
 
 
 def test_a_good_build_after_a_failure_empties_the_panel_and_says_so():
@@ -101,3 +102,14 @@ def test_html_pages_get_the_panel_first_in_their_body_with_its_length_and_nothin
 def test_with_no_errors_the_page_is_the_servers_own():
     page = Client(panel_middleware(_app(PAGE, "text/html"), PreviewErrors())).get("/")
     assert page.get_data() == PAGE
+
+
+def test_an_answer_that_is_no_page_becomes_one_with_the_panel():
+    errors = PreviewErrors()
+    errors.lines = ("docs/a.md: 'authors' is missing; write authors: [impart]",)
+    answer = Client(panel_middleware(_app(b"404 Not Found", "text/html"), errors)).get("/field-notes/")
+    page = BeautifulSoup(answer.get_data(), "html.parser")
+    assert page.html["lang"] == "en" and page.title.get_text() == "The preview did not build"
+    assert page.select_one('[role="alert"] li').get_text() == errors.lines[0]
+    assert "Nothing has built yet" in page.select_one('[role="alert"]').get_text()
+    assert page.select_one("main").get_text(strip=True) == "404 Not Found"

@@ -7,6 +7,7 @@ mends what it broke.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import signal
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.build
 POSTS = "docs/field-notes/posts"
 # A page of each kind: the home page, a note, the listing, the proposal page (answered by the intake handler).
 PAGES = ("/", "/field-notes/pilot-to-production/", "/field-notes/", "/request-a-proposal/")
-COUNT = re.compile(r"(\d+) error\(s\): the preview shows the last good build")
+COUNT = re.compile(r"(\d+) error\(s\): the preview shows")
 PANEL = ".impart-preview-errors"
 
 
@@ -71,10 +72,12 @@ class Preview:
         return self.counts()
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory):
-    root = tmp_path_factory.mktemp("preview")
+@contextlib.contextmanager
+def serving(root: Path, breaking=None):
+    """`make serve`'s command on a copy of the site (broken first by `breaking`, given the project folder)."""
     project = copy_site(root / "project")
+    if breaking is not None:
+        breaking(project)
     port = free_port()
     command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(project / "mkdocs.yml"),
                "--dev-addr", f"127.0.0.1:{port}"]  # fmt: skip
@@ -86,6 +89,12 @@ def preview(tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass  # running() stops it
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("preview")) as started:
+        yield started
 
 
 def _without_line(start: str):
@@ -225,3 +234,27 @@ def test_an_open_page_reloads_into_the_panel_read_as_an_alert_and_out_of_it_when
     finally:
         note.write_text(before, encoding="utf-8")
         context.close()
+
+
+def test_a_preview_started_on_a_broken_note_runs_shows_the_errors_and_builds_once_mended(tmp_path):
+    def no_authors(project):
+        note = project / POSTS / "success-measures.md"
+        note.write_text(_without_line("authors:")(note.read_text(encoding="utf-8")), encoding="utf-8")
+
+    with serving(tmp_path, no_authors) as preview:
+        expected = ["docs/field-notes/posts/success-measures.md: 'authors' is missing; write authors: [impart]"]
+        for path in PAGES:
+            status, seconds, page = preview.get(path)
+            # Nothing has built: no page to show, but the form the handler renders from its definition.
+            assert status == (200 if path == "/request-a-proposal/" else 404) and seconds < 1, (path, status, seconds)
+            assert [" ".join(li.get_text().split()) for li in page.select(f"{PANEL} li")] == expected, path
+            assert "Nothing has built yet" in page.select_one('[role="alert"]').get_text()
+            assert page.find("script", string=re.compile("livereload")) is not None  # it comes back by itself
+        assert preview.counts() == [1]
+
+        note = preview.project / POSTS / "success-measures.md"
+        note.write_text(note.read_text(encoding="utf-8").replace("date:", "authors: [impart]\ndate:", 1))
+        preview.wait_for_panel(shown=False)
+        for path in PAGES:
+            status, seconds, page = preview.get(path)
+            assert status == 200 and seconds < 1 and page.select_one(PANEL) is None, path
