@@ -21,6 +21,7 @@ Proved by tests/serve/test_preview_mistakes.py (a real `mkdocs serve`, notes bro
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -167,13 +168,22 @@ def panel_middleware(app: Callable, errors: PreviewErrors, reloading: Callable[[
     return answer
 
 
+def _engine() -> tuple[str, str]:
+    """The package that runs the preview and its release: ProperDocs aliases `mkdocs` to itself."""
+    name = importlib.import_module("mkdocs").__name__
+    try:
+        return name, metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return name, "of no known release"
+
+
 def unverified_mkdocs() -> str | None:
     """One line saying the installed MkDocs is not a release this module was verified on, or None."""
-    installed = metadata.version("mkdocs")
-    if installed in VERIFIED_MKDOCS:
+    engine, installed = _engine()
+    if engine == "mkdocs" and installed in VERIFIED_MKDOCS:
         return None
     return (
-        f"mkdocs {installed} is not a release impart/serve/preview_errors.py was verified on "
+        f"{engine} {installed} is not a release impart/serve/preview_errors.py was verified on "
         f"({', '.join(VERIFIED_MKDOCS)}): the preview stays stock, and a failed rebuild holds every page until it "
         "is mended; run tests/serve/test_preview_mistakes.py, then add it to VERIFIED_MKDOCS"
     )
