@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from tests.helpers.page_checks import axe_violations
 from tests.helpers.servers import free_port, running
-from tests.helpers.site import copy_site, impart, mkdocs_build
+from tests.helpers.site import copy_site, impart, mkdocs_build, run_env
 
 pytestmark = pytest.mark.build
 
@@ -130,11 +130,13 @@ def test_every_page_answers_at_once_with_the_last_good_build_and_the_errors_chec
     printed = len(preview.counts())
     note.write_text(breaking(before), encoding="utf-8")
     try:
-        checked = impart("check", cwd=preview.project)
-        expected = [line.removeprefix("error: ") for line in checked.stdout.splitlines() if line.startswith("error: ")]
-        assert checked.returncode == 1 and expected, checked.stdout + checked.stderr
-
+        # `impart check` runs while the preview rebuilds: the panel must list the very lines it prints.
+        checking = subprocess.Popen([sys.executable, "-m", "impart", "check"], cwd=preview.project, env=run_env(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
         preview.wait_for_panel(shown=True)
+        out, err = checking.communicate(timeout=120)
+        expected = [line.removeprefix("error: ") for line in out.splitlines() if line.startswith("error: ")]
+        assert checking.returncode == 1 and expected, out + err
         for path in PAGES:
             status, seconds, page = preview.get(path)
             assert status == 200 and seconds < 1, (path, status, seconds)
