@@ -12,7 +12,11 @@ version visible and browsers reload (live reload), and the output folder keeps w
 (the content checks stop a build before it writes: hooks/note_metadata.py). The build's error lines (the same
 lines `impart check` prints) are kept, a count of them is printed through impart's logger on each failure, and
 `with_panel` writes them into every HTML page served, at the top of its body, in a panel read out as an alert.
-The next good build empties them, and live reload brings each page back without the panel.
+The next good build empties them, and live reload brings each page back without the panel. A first build that
+fails (`survive_first_build`) leaves the preview running too: each address answers "not found" under the panel,
+with live reload, until a save mends it. The last good build is kept because the speed layer's `preview-output`
+does not empty the folder before a rebuild; with IMPART_SPEED=0 MkDocs empties it before the checks run, and a
+failed rebuild shows the panel over "not found".
 
 The wrapping reads MkDocs' server as it is in the releases in VERIFIED_MKDOCS (impart/speed/registry.py lists
 it with the rest of what impart replaces); on another release the preview stays stock and one line says so.
