@@ -1,10 +1,12 @@
 """Field notes' front matter, and every page's links and images: checked before the blog plugin reads them.
 
-Events: on_files (check every page, first), on_page_markdown (template,
-title). Reads: every front-matter key of a note (see impart.content.field_notes).
-Every problem of every page is logged in impart's one-line form, the same lines
-`impart check` prints (impart.content.site_checks); any error then stops the
-build, and a warning fails `mkdocs build --strict`.
+Events: on_startup (whether this run is the preview), on_files (check every
+page, first), on_page_markdown (template, title). Reads: every front-matter key
+of a note (see impart.content.field_notes). Every problem of every page is
+logged in impart's one-line form, the same lines `impart check` prints
+(impart.content.site_checks); any error then stops the build, and a warning
+fails `mkdocs build --strict`. In the preview a draft may lack authors,
+description or categories (warnings), which the build refuses.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ log = get_plugin_logger("impart")
 # Filled by on_files at the start of each build and read by later events of
 # the same build; never carried from one build to the next.
 _notes: dict[str, object] = {}
+_run = {"preview": False}  # set once per process by on_startup
+
+
+def on_startup(command, dirty):
+    _run["preview"] = command == "serve"
 
 
 @event_priority(100)  # before the blog plugin, so editors get our messages
@@ -42,7 +49,7 @@ def on_files(files, *, config):
     ]
     drafts = drafts_among((file.src_uri, text) for file, text, is_note in pages if is_note)
     for file, text, is_note in pages:
-        note, problems = check_page(file.src_uri, text, settings, known, authors, is_note, drafts)
+        note, problems = check_page(file.src_uri, text, settings, known, authors, is_note, drafts, _run["preview"])
         if is_note:
             _notes[file.src_uri] = note
         for problem in problems:

@@ -23,6 +23,8 @@ from impart.settings import SiteSettings
 DESCRIPTION_MIN = 50
 DESCRIPTION_MAX = 300
 EXAMPLE_DATE = "2026-04-26"
+# Said after a missing key that a draft may leave out while it is previewed (impart.content.drafts).
+DRAFT_MAY_OMIT = "(a draft may leave it out in the preview; make build refuses it)"
 
 # Keys this project reads, then keys Material's blog plugin and MkDocs read.
 NOTE_KEYS = ("title", "description", "date", "authors", "categories", "readtime", "cta", "placeholder")
@@ -143,10 +145,12 @@ def _as_date(value) -> dt.date | None:
 
 
 class _Checker:
-    """Collects every problem of one note, so an editor can fix them at once."""
+    """Collects every problem of one note, so an editor can fix them at once. `may_omit`: the keys whose absence
+    is only a warning (a draft's, in the preview: impart.content.drafts)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, may_omit: frozenset[str] = frozenset()):
         self.path = path
+        self.may_omit = may_omit
         self.problems: list[Problem] = []
 
     def error(self, key: str, message: str) -> None:
@@ -154,6 +158,12 @@ class _Checker:
 
     def warn(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, key, message, "warning"))
+
+    def missing(self, key: str, message: str) -> None:
+        if key in self.may_omit:
+            self.warn(key, f"{message} {DRAFT_MAY_OMIT}")
+        else:
+            self.error(key, message)
 
 
 def _today() -> str:
@@ -197,7 +207,7 @@ def _check_date(meta: dict, c: _Checker) -> tuple[dt.date | None, dt.date | None
 def _check_description(meta: dict, c: _Checker) -> str:
     value = meta.get("description")
     if value is None:
-        c.error(
+        c.missing(
             "description",
             f"'description' is missing; write the standfirst, {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters",
         )
@@ -219,7 +229,7 @@ def _check_authors(meta: dict, authors: Mapping[str, str], authors_file: str, c:
     value = meta.get("authors")
     example = next(iter(authors), "impart")
     if value is None:
-        c.error("authors", f"'authors' is missing; write authors: [{example}]")
+        c.missing("authors", f"'authors' is missing; write authors: [{example}]")
         return ()
     if isinstance(value, str):
         value = [value]
@@ -243,7 +253,7 @@ def _check_category(meta: dict, allowed: tuple[str, ...], c: _Checker) -> str:
     value = meta.get("categories")
     example = allowed[0] if allowed else "Field notes"
     if value is None:
-        c.error("categories", f"'categories' is missing; write categories: [{example}]")
+        c.missing("categories", f"'categories' is missing; write categories: [{example}]")
         return ""
     if isinstance(value, str):
         value = [value]
@@ -305,10 +315,11 @@ def parse_note(
     categories_allowed: tuple[str, ...],
     authors_file: str = ".authors.yml",
     first_line: int = 1,
+    may_omit: frozenset[str] = frozenset(),
 ) -> tuple[FieldNote | None, list[Problem]]:
     """Validate one note's front matter: the note (None on any error) and every problem. `first_line` is the
-    body's first line in the file."""
-    c = _Checker(path)
+    body's first line in the file; `may_omit` the keys whose absence is a warning, not an error."""
+    c = _Checker(path, may_omit)
     title = meta.get("title")
     title_from_h1 = False
     h1 = first_heading(body, first_line)

@@ -17,6 +17,9 @@ from impart.content.front_matter import FrontMatterSyntaxError, split_front_matt
 from impart.content.headings import extra_headlines
 from impart.settings import SiteSettings
 
+# What a draft may still lack while an editor previews it; the build, which refuses it, and check ask for all.
+DRAFT_MAY_OMIT_KEYS = frozenset({"authors", "description", "categories"})
+
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 
 
@@ -61,10 +64,12 @@ def check_page(
     authors: Mapping[str, str] | None,
     is_note: bool,
     drafts: Collection[str] = (),
+    preview: bool = False,
 ) -> tuple[FieldNote | None, list[Problem]]:
     """One page's problems (and, for a field note, the note): its front matter when it is a note, then its body.
     `src_uri` is its path under docs/, `known` every file there, `authors` None when the authors file is bad,
-    `drafts` the notes marked `draft: true`."""
+    `drafts` the notes marked `draft: true`; in the `preview`, a draft lacking a key of DRAFT_MAY_OMIT_KEYS gets a
+    warning, not an error."""
     where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
     try:
         meta, body = split_front_matter(text)
@@ -78,7 +83,10 @@ def check_page(
             problems.append(Problem(where, "", str(split_error), line=split_error.line))
         else:
             authors_file = settings.relative(settings.authors_file)
-            note, found = parse_note(meta, body, where, authors, settings.categories_allowed, authors_file, first_line)
+            may_omit = DRAFT_MAY_OMIT_KEYS if preview and src_uri in drafts else frozenset()
+            note, found = parse_note(
+                meta, body, where, authors, settings.categories_allowed, authors_file, first_line, may_omit
+            )
             problems += _on_key_lines(found, text, first_line)
     problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
     titled = is_note and isinstance(meta, dict) and meta.get("title") is not None

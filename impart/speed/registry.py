@@ -94,10 +94,21 @@ PATCHES = (
           "waitress", "impart/serve/hardened_server.py: connections accepted in batches (per server)"),
     Patch("hardened-server", "waitress.server:BaseWSGIServer.channel_class", None,
           "waitress", "impart/serve/hardened_server.py: a request parser with its start time (per server)"),
+    Patch("preview-errors", "mkdocs.livereload:LiveReloadServer._build_loop", None,
+          "mkdocs", "impart/serve/preview_errors.py: the builder it calls never raises (per server)"),
+    Patch("preview-errors", "mkdocs.livereload:LiveReloadServer.set_app", None,
+          "mkdocs", "impart/serve/preview_errors.py: every HTML page headed by the last rebuild's errors (per server)"),
+    Patch("preview-errors", "mkdocs.livereload:LiveReloadServer._inject_js_into_html", None,
+          "mkdocs", "impart/serve/preview_errors.py: live reload for a page not found, with its _visible_epoch"),
+    Patch("preview-errors", "mkdocs.commands.serve:build", None,
+          "mkdocs", "impart/serve/preview_errors.py: the preview's first build, failing, leaves it running"),
 )  # fmt: skip
 
 # The server's rows are not the speed layer's to switch off: impart/serve/hardened_server.py warns on any
 # waitress release but these (its VERIFIED_WAITRESS; serve/ may not import speed/, so the test ties the two).
+# Nor are the preview's: impart/serve/preview_errors.py leaves the preview stock on a MkDocs release but its
+# VERIFIED_MKDOCS, which the same test ties to fence.VERIFIED.
+SERVER_ITEMS = ("hardened-server", "preview-errors")
 WAITRESS_VERIFIED = ("3.0.2",)
 
 

@@ -55,3 +55,27 @@ def test_a_draft_shows_in_the_preview_and_never_in_the_build(tmp_path):
     message = "the link queue-budgets.md goes to a draft (draft: true), which make build leaves out"
     assert checked.returncode == 1 and message in checked.stdout
     assert built.returncode != 0 and message in built.stderr
+
+
+def test_a_draft_lacking_authors_description_and_categories_is_warned_in_the_preview_and_refused_elsewhere():
+    from impart.content.site_checks import check_page
+    from impart.settings import load_settings
+
+    settings = load_settings(PROJECT / "mkdocs.yml")
+    unfinished = "---\ntitle: Half a note\ndate: 2026-11-10\ndraft: true\n---\n\nHalf written.\n"
+    uri, authors = "field-notes/posts/half.md", {"impart": "Impart Editorial"}
+    missing = {"authors", "description", "categories"}
+
+    note, problems = check_page(uri, unfinished, settings, {uri}, authors, True, {uri}, preview=True)
+    assert {p.key for p in problems} == missing and {p.severity for p in problems} == {"warning"}
+    assert all("a draft may leave it out in the preview; make build refuses it" in str(p) for p in problems)
+    assert note is not None and note.title == "Half a note"  # the preview renders it
+
+    for preview, drafts in ((False, {uri}), (True, set())):  # the build and check; a note that is no draft
+        note, problems = check_page(uri, unfinished, settings, {uri}, authors, True, drafts, preview=preview)
+        assert {p.key for p in problems} == missing and {p.severity for p in problems} == {"error"}
+        assert note is None
+
+    typo = unfinished.replace("title: Half", 'title: "Half')  # a draft's YAML must still be YAML
+    _, problems = check_page(uri, typo, settings, {uri}, authors, True, {uri}, preview=True)
+    assert [p.severity for p in problems] == ["error"]

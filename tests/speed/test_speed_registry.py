@@ -9,11 +9,11 @@ from importlib import metadata
 
 import pytest
 
-from impart.serve import hardened_server
+from impart.serve import hardened_server, preview_errors
 from impart.speed import fence, registry
 from tests.helpers.site import run_env
 
-INSTALLED = [p for p in registry.PATCHES if p.replace is not None or p.package == "waitress"]
+INSTALLED = [p for p in registry.PATCHES if p.replace is not None or p.item in registry.SERVER_ITEMS]
 
 
 @pytest.mark.parametrize("patch", INSTALLED, ids=[p.target for p in INSTALLED])
@@ -25,7 +25,7 @@ def test_every_module_attribute_in_the_table_exists_on_the_installed_release(pat
 def test_every_item_of_the_fence_has_a_row_and_every_row_a_known_item():
     items = {patch.item for patch in registry.PATCHES}
     assert set(fence.ITEMS) - items == set()
-    assert items - set(fence.ITEMS) == {"hardened-server"}
+    assert items - set(fence.ITEMS) == set(registry.SERVER_ITEMS)
     assert all(registry.verified(patch.package) for patch in registry.PATCHES)
 
 
@@ -33,6 +33,24 @@ def test_the_servers_rows_name_the_waitress_release_the_server_checks_for():
     assert registry.WAITRESS_VERIFIED == hardened_server.VERIFIED_WAITRESS
     assert metadata.version("waitress") in hardened_server.VERIFIED_WAITRESS
     assert hardened_server.unverified_waitress() is None
+
+
+def test_the_previews_rows_name_the_mkdocs_releases_the_preview_checks_for():
+    assert preview_errors.VERIFIED_MKDOCS == fence.VERIFIED["mkdocs"]
+    assert preview_errors.unverified_mkdocs() is None
+
+
+def test_an_unverified_mkdocs_leaves_the_preview_stock_and_says_so_in_one_line(monkeypatch):
+    monkeypatch.setattr(preview_errors, "VERIFIED_MKDOCS", ("0.0.1",))
+    said = []
+
+    class Server:
+        builder = staticmethod(lambda config=None: None)
+
+    server = Server()
+    assert preview_errors.install(server, type("Log", (), {"info": staticmethod(said.append)})) is None
+    assert server.builder is Server.builder and len(said) == 1 and "\n" not in said[0]
+    assert f"mkdocs {metadata.version('mkdocs')} is not a release" in said[0] and "VERIFIED_MKDOCS" in said[0]
 
 
 def test_an_unverified_waitress_is_one_line_naming_the_release_and_what_to_run(monkeypatch):
