@@ -41,7 +41,8 @@ EXPECTED = [
     ("images-from-elsewhere.md", 11, "(looked for docs/field-notes/assets/images/rhythm.png); save the file there"),
     ("images-from-elsewhere.md", 15, "(looked for docs/assets/images/blog/stage.png); save the file there"),
     ("pasted-keys.md", None, "'description' is missing; write the standfirst, 50 to 300 characters"),
-    ("pasted-keys.md", 4, "'authors' names 'visiting-writer', who is not in docs/field-notes/.authors.yml; use one of: impart"),
+    ("pasted-keys.md", 4, "'authors' names 'visiting-writer', who is not in docs/field-notes/.authors.yml; "
+     "use one of: impart"),
     ("pasted-keys.md", 6, "'categories' lists 2 categories; a note has exactly one, e.g. categories: [Field notes]"),
     ("pasted-keys.md", 9, "'tags' is not used on this site"),
     ("pasted-keys.md", 11, "'slug' is not used on this site"),
