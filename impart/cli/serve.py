@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def cmd_serve(args) -> int:
             allowed_origins=args.allow_origin,
             rate_limit=args.rate_limit,
             notify=overrides_from(args),
+            inbox=args.inbox,
         )
     except (FormDefinitionError, OSError) as error:
         print(f"impart serve: {error}", file=sys.stderr)
@@ -61,6 +63,8 @@ def cmd_serve(args) -> int:
     # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
     print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
     print(app.notifications.settings.describe(), flush=True)
+    if app.mounts:
+        print("the inbox is at /inbox/ (HTTPS only but on loopback); accounts: impart inbox add-user NAME", flush=True)
     start_sender_process(app.notifications, logging_to_stderr)  # before any thread or worker: it forks
     proxy = {}
     if args.trusted_proxy:
@@ -132,6 +136,12 @@ def add_serve_command(commands) -> None:
     )
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
+    )
+    serve.add_argument(
+        "--inbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve the operator's inbox at /inbox/ (default: extra.inbox.enabled in mkdocs.yml)",
     )
     # -- notifications (issue 19): kept apart from the serving options above --
     add_notify_options(serve)

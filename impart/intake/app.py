@@ -80,6 +80,8 @@ class IntakeApp:
     # In the live preview, the definition is read again when its file changes.
     definition_source: Path | None = None
     notifications: Notifications | None = None  # who hears of each proposal
+    # Other apps under this one's Host check, by path prefix (the inbox at /inbox/), before the fallback.
+    mounts: tuple[tuple[str, Callable], ...] = ()
     known_fields: set = field(init=False)
     served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
@@ -118,6 +120,12 @@ class IntakeApp:
             response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
             log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
             return response(environ, start_response)
+        for prefix, mounted in self.mounts:
+            if request.path.startswith(prefix):
+                return mounted(environ, start_response)
+            if request.path == prefix.rstrip("/"):
+                response = Response("", status=308, headers={"Location": prefix})
+                return response(environ, start_response)
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)

@@ -1,7 +1,9 @@
 """The handler with the built site behind it: assembled here once for `impart serve` and the WSGI entry point.
 
 Both name the same parts (the project, the site folder, the proposals folder, the origins, the rate
-limit, the notification overrides); only how they run it differs (waitress here, any WSGI server there).
+limit, the notification overrides, the inbox); only how they run it differs (waitress here, any WSGI
+server there). The inbox (impart.inbox) is mounted at /inbox/ only when `extra.inbox.enabled` is true in
+mkdocs.yml or `inbox=True` is asked for (`impart serve --inbox`); otherwise /inbox/ is the site's 404.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from impart.inbox.app import PREFIX, create_inbox
 from impart.intake.app import IntakeApp, create_app
 from impart.intake.rate_limit import DEFAULT_RATE, parse_rate
 from impart.serve.static_site import StaticSite
@@ -24,12 +27,13 @@ def site_app(
     rate_limit: str = DEFAULT_RATE,
     serve_static: bool = True,
     notify: dict | None = None,
+    inbox: bool | None = None,
 ) -> IntakeApp:
     """The proposal handler, answering every other path from `site_dir` (unless a proxy serves the files).
 
     Raises ValueError for a wrong `rate_limit`, FormDefinitionError or OSError when the form or the folder fail.
     """
-    return create_app(
+    app = create_app(
         Path(project),
         site_dir=Path(site_dir),
         proposals_dir=Path(proposals_dir),
@@ -39,3 +43,25 @@ def site_app(
         fallback=StaticSite(Path(site_dir)) if serve_static else None,
         notify=notify,
     )
+    mount_inbox(app, Path(project), Path(proposals_dir), inbox)
+    return app
+
+
+def mount_inbox(app: IntakeApp, project: Path, proposals_dir: Path, enabled: bool | None = None) -> bool:
+    """Mount the inbox on `app` when `enabled` (None: as mkdocs.yml's `extra.inbox.enabled` says); whether it was."""
+    from impart.settings import load_settings
+
+    settings = load_settings(project / "mkdocs.yml").extra.inbox
+    if not (settings.enabled if enabled is None else enabled):
+        return False
+    inbox = create_inbox(
+        project,
+        proposals_dir=proposals_dir,
+        accounts_file=settings.accounts,
+        idle_minutes=settings.idle_minutes,
+        absolute_hours=settings.absolute_hours,
+        labels={f.name: f.label for f in app.form.fields},
+        notifications=app.notifications,
+    )
+    app.mounts = ((PREFIX, inbox),)
+    return True
