@@ -70,7 +70,7 @@ def on_serve(server, *, config, builder):
         )
     except ValueError as error:  # a notification setting that cannot work, named with its place
         raise PluginError(str(error)) from None
-    if mount_inbox(app, project, project / "proposals"):
+    if mount_inbox(app, project, project / "proposals", config_file=Path(config.config_file_path)):
         log.info("the inbox is live at /inbox/ (accounts: impart inbox add-user NAME)")
     server.set_app(app)
     log.info(f"the proposal form is live: submissions land in {project / 'proposals'}")

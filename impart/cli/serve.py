@@ -55,8 +55,9 @@ def cmd_serve(args) -> int:
             rate_limit=args.rate_limit,
             notify=overrides_from(args),
             inbox=args.inbox,
+            inbox_accounts=Path(args.inbox_accounts) if args.inbox_accounts else None,
         )
-    except (FormDefinitionError, OSError) as error:
+    except (FormDefinitionError, OSError, ValueError) as error:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
@@ -142,6 +143,12 @@ def add_serve_command(commands) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="serve the operator's inbox at /inbox/ (default: extra.inbox.enabled in mkdocs.yml)",
+    )
+    serve.add_argument(
+        "--inbox-accounts",
+        metavar="FILE",
+        help="the inbox's accounts, as made by impart inbox add-user --accounts FILE "
+        "(default: extra.inbox.accounts, inbox-accounts.json beside mkdocs.yml)",
     )
     # -- notifications (issue 19): kept apart from the serving options above --
     add_notify_options(serve)

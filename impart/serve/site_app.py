@@ -28,6 +28,7 @@ def site_app(
     serve_static: bool = True,
     notify: dict | None = None,
     inbox: bool | None = None,
+    inbox_accounts: Path | None = None,
 ) -> IntakeApp:
     """The proposal handler, answering every other path from `site_dir` (unless a proxy serves the files).
 
@@ -43,21 +44,39 @@ def site_app(
         fallback=StaticSite(Path(site_dir)) if serve_static else None,
         notify=notify,
     )
-    mount_inbox(app, Path(project), Path(proposals_dir), inbox)
+    mount_inbox(app, Path(project), Path(proposals_dir), inbox, accounts_file=inbox_accounts)
     return app
 
 
-def mount_inbox(app: IntakeApp, project: Path, proposals_dir: Path, enabled: bool | None = None) -> bool:
-    """Mount the inbox on `app` when `enabled` (None: as mkdocs.yml's `extra.inbox.enabled` says); whether it was."""
-    from impart.settings import load_settings
+def mount_inbox(
+    app: IntakeApp,
+    project: Path,
+    proposals_dir: Path,
+    enabled: bool | None = None,
+    *,
+    config_file: Path | None = None,
+    accounts_file: Path | None = None,
+) -> bool:
+    """Mount the inbox on `app` when `enabled` (None: as mkdocs.yml's `extra.inbox.enabled` says); whether it was.
 
-    settings = load_settings(project / "mkdocs.yml").extra.inbox
+    The accounts are `accounts_file`, else `extra.inbox.accounts` beside mkdocs.yml."""
+    from impart.settings import SettingsError, load_settings
+
+    site = load_settings(config_file or project / "mkdocs.yml")
+    settings = site.extra.inbox
     if not (settings.enabled if enabled is None else enabled):
         return False
+    accounts = (Path(project) / (accounts_file or settings.accounts)).resolve()
+    for folder in (site.docs_dir, site.root / "site"):
+        if accounts.is_relative_to(folder.resolve()):
+            raise SettingsError(
+                f"mkdocs.yml: extra.inbox.accounts: {accounts} is inside {folder}, where a build would publish it; "
+                "name a file outside, e.g. inbox-accounts.json"
+            )
     inbox = create_inbox(
         project,
         proposals_dir=proposals_dir,
-        accounts_file=settings.accounts,
+        accounts_file=str(accounts),
         idle_minutes=settings.idle_minutes,
         absolute_hours=settings.absolute_hours,
         labels={f.name: f.label for f in app.form.fields},
