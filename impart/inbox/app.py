@@ -354,7 +354,7 @@ class InboxApp:
                     message=f"{reference}.json is not a proposal file; open it on the server.",
                 )
             return self._not_found(session)
-        metadata = [(key.replace("_", " "), record.get(key)) for key in METADATA if key in record]
+        metadata = [(key.replace("_", " ").capitalize(), record.get(key)) for key in METADATA if key in record]
         answers = [
             (self.labels.get(name) or name.replace("_", " "), value) for name, value in fields_of(record).items()
         ]
@@ -410,7 +410,15 @@ class InboxApp:
         entries = Outbox(self.store).entries()
         due = {e.name: timestamp(e.next_attempt) for e in entries if e.state == "pending" and e.next_attempt}
         counts = {state: sum(e.state == state for e in entries) for state in ("pending", "failed")}
-        return self._page("outbox.html", session=session, entries=entries, due=due, counts=counts)
+        retried = request.args.get("retried", "")
+        return self._page(
+            "outbox.html",
+            session=session,
+            entries=entries,
+            due=due,
+            counts=counts,
+            retried=int(retried) if retried.isdigit() and len(retried) < 6 else None,
+        )
 
     def view_retry(self, request: Request, session: Session) -> Response:
         outbox = Outbox(self.store)

@@ -101,3 +101,23 @@ def session_cookie(client: Client) -> str | None:
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every proposal file (not the handler's .state/), to show that nothing changed."""
     return {p.name: p.read_bytes() for p in sorted(Path(folder).glob("*.json"))}
+
+
+def fail_for_good(folder: Path, reference: str, channel: str = "mail", error: str = "mail via 127.0.0.1:2525: refused"):
+    """Make `reference` owe a notification on `channel` and have it fail for good (its 3 days gone by)."""
+    import json
+
+    from impart.intake.outbox import RETRY_WINDOW, Outbox
+    from impart.intake.storage import received_at
+
+    path = Path(folder) / f"{reference}.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "notify": [channel]}), encoding="utf-8")
+    later = Outbox(ProposalStore(Path(folder)), clock=lambda: received_at(reference) + RETRY_WINDOW + 60)
+    later.prepare()
+    later.enqueue(reference, [channel])
+
+    def refuse(reference: str, channel: str) -> None:
+        raise RuntimeError(error)
+
+    assert later.deliver(refuse, force=True).failed == 1
