@@ -26,8 +26,10 @@ def inbox_server(built_site, tmp_path_factory):
     write_accounts(project / "inbox-accounts.json", (("ada", PASSWORD),))
     proposals = folder / "proposals"
     for n in range(11):
-        save_proposal(proposals, NOW - 3600 * (n + 1), organisation=f"Company {n} Ltd",
-                      use_case=f"Routine claims, batch {n}.", came_from="/field-notes/pilot-to-production/")  # fmt: skip
+        note = "/field-notes/pilot-to-production/"
+        save_proposal(
+            proposals, NOW - 3600 * (n + 1), organisation=f"Company {n} Ltd", use_case=f"Batch {n}.", came_from=note
+        )
     wanted = save_proposal(
         proposals, NOW - 7200.5, organisation="Ink & Dye Cooperative",
         use_case=f"Sorting {WORD} dye orders by hand.\nThe team wants a second pair of eyes.",
