@@ -160,8 +160,8 @@ class InboxApp:
         if endpoint == "login":
             return self.login(request)
         session = self.sessions.get(request.cookies.get(COOKIE))
-        if session is not None and session.account not in self._account_names():
-            self.sessions.end(session.id)  # the account was removed: its logins end with it
+        if session is not None and (not session.stamp or self.accounts.stamp(session.account) != session.stamp):
+            self.sessions.end(session.id)  # the account was removed or its password changed: its logins end
             session = None
         if session is None:
             return self._to_login(request)
@@ -180,12 +180,6 @@ class InboxApp:
             if refusal is not None:
                 return refusal
         return getattr(self, f"view_{endpoint}")(request, session, **values)
-
-    def _account_names(self) -> set[str]:
-        try:
-            return set(self.accounts.names())
-        except AccountError:
-            return set()
 
     def _to_login(self, request: Request) -> Response:
         """Where every request without a live session goes: nothing of the inbox in the answer."""
@@ -299,7 +293,9 @@ class InboxApp:
                 problem="That account name and password do not match. Check both and try again.",
             )
         self.throttle.succeeded(address, name)
-        session = self.sessions.begin(name, replacing=request.cookies.get(COOKIE))
+        session = self.sessions.begin(
+            name, stamp=self.accounts.stamp(name) or "", replacing=request.cookies.get(COOKIE)
+        )
         log.info("inbox login: account %s from %s", shown_name, address)
         response = self._see(target)
         self._set_cookie(request, response, session.id)

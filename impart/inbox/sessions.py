@@ -2,7 +2,8 @@
 
 The browser holds only a random id (32 bytes from `secrets`); the file is named by the id's SHA-256, so
 even a reader of the folder cannot take a session from the names. Each file holds the account, when the
-login began and was last used, and the session's CSRF token. A session ends when the operator logs out
+login began and was last used, the session's CSRF token, and a stamp of the account's password hash, so a
+new password or a removed account ends the logins made before. A session ends when the operator logs out
 (the file goes), after `idle` seconds unused, or `absolute` seconds after the login whatever the use;
 an ended session is refused by every worker process at once, since all of them read the same folder.
 Files are replaced whole (impart.intake.storage.replace_file) under one lock, so a reader sees a
@@ -12,6 +13,7 @@ session or none. tests/inbox/test_inbox_sessions.py proves each.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -34,6 +36,7 @@ class Session:
     csrf: str
     created: float
     seen: float
+    stamp: str = ""  # the account's password stamp at login (impart.inbox.accounts.Accounts.stamp)
 
 
 def _file_name(session_id: str) -> str:
@@ -55,17 +58,23 @@ class Sessions:
 
     def _write(self, session: Session) -> None:
         data = json.dumps(
-            {"account": session.account, "csrf": session.csrf, "created": session.created, "seen": session.seen}
+            {
+                "account": session.account,
+                "csrf": session.csrf,
+                "created": session.created,
+                "seen": session.seen,
+                "stamp": session.stamp,
+            }
         ).encode("utf-8")
         replace_file(self.folder, _file_name(session.id), data, durable=False)
 
-    def begin(self, account: str, *, replacing: str | None = None) -> Session:
+    def begin(self, account: str, *, stamp: str = "", replacing: str | None = None) -> Session:
         """A new session for `account`, with a fresh id and CSRF token; `replacing` (the id the browser came
         with, if any) is ended, so no id known before the login is ever a logged-in one."""
         if replacing:
             self.end(replacing)
         now = self.clock()
-        session = Session(secrets.token_urlsafe(32), account, secrets.token_urlsafe(32), now, now)
+        session = Session(secrets.token_urlsafe(32), account, secrets.token_urlsafe(32), now, now, stamp)
         with locked(self._lock):
             self._write(session)
         self.prune()
@@ -80,7 +89,12 @@ class Sessions:
         try:
             stored = json.loads(path.read_bytes())
             session = Session(
-                session_id, str(stored["account"]), str(stored["csrf"]), float(stored["created"]), float(stored["seen"])
+                session_id,
+                str(stored["account"]),
+                str(stored["csrf"]),
+                float(stored["created"]),
+                float(stored["seen"]),
+                str(stored.get("stamp", "")),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -89,7 +103,7 @@ class Sessions:
             self.end(session_id)
             return None
         if now - session.seen >= TOUCH_EVERY:
-            session = Session(session.id, session.account, session.csrf, session.created, now)
+            session = dataclasses.replace(session, seen=now)
             with locked(self._lock):
                 if (self.folder / _file_name(session_id)).exists():  # not logged out meanwhile
                     self._write(session)

@@ -207,6 +207,24 @@ def test_a_removed_accounts_session_is_refused(inbox):
     assert client.get("/inbox/").status_code == 303
 
 
+def test_a_new_password_ends_the_logins_made_with_the_old(inbox):
+    client, _ = _logged_in(inbox, "bob", OTHER_PASSWORD)
+    other, _ = _logged_in(inbox)
+    inbox.app.accounts.set_password("bob", "a brand new passphrase")
+    assert client.get("/inbox/").status_code == 303
+    assert other.get("/inbox/").status_code == 200  # another account's login is untouched
+    assert login(inbox.client(), "bob", "a brand new passphrase").status_code == 303
+
+
+def test_session_files_are_private_and_name_no_id(inbox):
+    client, _ = _logged_in(inbox)
+    folder = inbox.proposals / ".state" / "inbox" / "sessions"
+    files = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert session_cookie(client) not in files[0].name and session_cookie(client) not in files[0].read_text()
+
+
 @pytest.mark.parametrize(
     "value",
     ["", "x", "A" * 43, "../../etc/passwd", "A" * 4000, "é" * 43],
