@@ -1,5 +1,6 @@
 """Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side,
-and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off.
+and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off,
+and with the inbox mounted (`--inbox`) beside off.
 
     .venv/bin/python bench/intake.py [--rounds 3] [--requests 1500] [--concurrency 16] [--max-seconds 300]
 
@@ -156,7 +157,10 @@ def main() -> int:
         check=True,
         env=env,
     )
-    ours_port, trivial_port, notify_port = free_port(), free_port(), free_port()
+    ours_port, trivial_port, notify_port, inbox_port = free_port(), free_port(), free_port(), free_port()
+    from impart.inbox.accounts import Accounts
+
+    Accounts(work / "inbox-accounts.json").add("bench", "a benchmark's own passphrase", now=time.time())
     smtp_port, hook_port = free_port(), free_port()
     env["IMPART_WEBHOOK_SECRET"] = "bench-secret"
     notify_flags = [
@@ -178,6 +182,14 @@ def main() -> int:
              "--proposals", str(work / "notify"), "--port", str(notify_port), "--threads", str(THREADS),
              "--workers", str(WORKERS), "--rate-limit", "100000000/60", *notify_flags],
             notify_port,
+            "/request-a-proposal/",
+        ),
+        "inbox": (
+            [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+             "--proposals", str(work / "inbox"), "--port", str(inbox_port), "--threads", str(THREADS),
+             "--workers", str(WORKERS), "--rate-limit", "100000000/60",
+             "--inbox", "--inbox-accounts", str(work / "inbox-accounts.json")],
+            inbox_port,
             "/request-a-proposal/",
         ),
         "trivial": (
@@ -247,6 +259,11 @@ def main() -> int:
         )
     if "ours" in summary and "trivial" in summary:
         print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
+    if "ours" in summary and "inbox" in summary:
+        print(
+            f"ratio inbox/ours: rate {summary['inbox'] / summary['ours']:.2f} (target >= 0.90), "
+            f"p99 {p99['inbox'] / p99['ours']:.2f} (target <= 1.10)"
+        )
     if "ours" in summary and "notify" in summary:
         pairs = [on / off for (on, _), (off, _) in zip(results["notify"], results["ours"], strict=False)]
         print(

@@ -54,6 +54,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 HTML = "text/html; charset=utf-8"
+MAX_FORM = 64 * 1024
 FIELD_LIMIT = 200  # an account name or password longer than this is no login: refused before any hashing
 # Where a login may send the operator next: a path of the inbox, with at most a plain query, nothing else.
 _RETURN = re.compile(r"/inbox/(?:[A-Za-z0-9_.~-]+/?)*(?:\?[A-Za-z0-9_.~=&+%-]*)?\Z")
@@ -131,9 +132,13 @@ class InboxApp:
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         request = Request(environ)
-        request.max_content_length = 64 * 1024  # the largest inbox form is a note of 2,000 characters
-        request.max_form_memory_size = 64 * 1024
-        response = self.dispatch(request)
+        request.max_content_length = MAX_FORM  # the largest inbox form is a note of 2,000 characters
+        request.max_form_memory_size = MAX_FORM
+        try:
+            response = self.dispatch(request)
+        except HTTPException as error:  # a body over the limit, a form that cannot be parsed
+            response = self._page("message.html", error.code or 400, title="The form could not be read",
+                                  message="Nothing was changed. Go back and send the form again.")  # fmt: skip
         for name, value in SECURITY_HEADERS.items():
             response.headers[name] = value
         return response(environ, start_response)

@@ -291,3 +291,19 @@ def test_the_login_never_returns_outside_the_inbox(inbox, target):
         assert not parts.scheme and not parts.netloc, where
         assert where.startswith("/inbox/") and "//" not in where and "\\" not in where, where
         assert "\r" not in where and "\n" not in where and "evil" not in where, where
+
+
+# -- bodies too large to read ------------------------------------------------------------------------------
+
+
+def test_an_oversized_form_is_refused_and_changes_nothing(inbox):
+    client = _logged_in(inbox)
+    csrf = csrf_of(client.get(f"/inbox/p/{inbox.reference}"))
+    before = files_of(inbox.proposals)
+    huge = {"status": "won", "csrf": csrf, "note": "x" * 100_000}
+    response = client.post(f"/inbox/p/{inbox.reference}/mark", data=huge, headers=SAME_ORIGIN)
+    assert response.status_code == 413 and "Nothing was changed" in response.get_data(as_text=True)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert files_of(inbox.proposals) == before
+    login_response = login(inbox.client(), "ada", "p" * 100_000)
+    assert login_response.status_code == 413 and "Set-Cookie" not in login_response.headers
