@@ -54,6 +54,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 HTML = "text/html; charset=utf-8"
+# The status a proposal usually moves on to, chosen first in the mark form; after these, no guess.
+NEXT_STATUS = {"new": "in-review", "in-review": "proposal-sent", "proposal-sent": "won"}
 MAX_FORM = 64 * 1024
 FIELD_LIMIT = 200  # an account name or password longer than this is no login: refused before any hashing
 # Where a login may send the operator next: a path of the inbox, with at most a plain query, nothing else.
@@ -360,6 +362,8 @@ class InboxApp:
             (self.labels.get(name) or name.replace("_", " "), value) for name, value in fields_of(record).items()
         ]
         history = [change for change in record.get("history") or [] if isinstance(change, dict)]
+        current = record.get("status", "new")
+        suggested = NEXT_STATUS.get(current, "")
         return self._page(
             "proposal.html",
             status,
@@ -370,7 +374,8 @@ class InboxApp:
             answers=answers,
             history=history,
             notifications=notification_states(self.store, record),
-            current=record.get("status", "new"),
+            current=current,
+            suggested=suggested,
             problem=problem,
         )
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.helpers.inbox import PASSWORD, save_proposal, write_accounts
+from tests.helpers.inbox import PASSWORD, fail_for_good, save_proposal, write_accounts
 from tests.helpers.page_checks import axe_violations
 from tests.helpers.servers import free_port, running, serve_command
 from tests.helpers.site import ARTIFACTS, copy_site
@@ -35,6 +35,8 @@ def inbox_server(built_site, tmp_path_factory):
         use_case=f"Sorting {WORD} dye orders by hand.\nThe team wants a second pair of eyes.",
         cost_line="Under £25,000", came_from="/field-notes/rollback-paths/",
     )  # fmt: skip
+    old = save_proposal(proposals, NOW - 5 * 86400, organisation="Long Ago Ltd", came_from="")
+    fail_for_good(proposals, old, error="mail via mail.impart.example:587: the server refused the login (535)")
     site = folder / "site"
     shutil.copytree(built_site.root, site)
     port = free_port()

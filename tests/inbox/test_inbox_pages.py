@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 from impart.inbox.listing import PAGE_SIZE
 from impart.intake.outbox import Outbox
-from impart.intake.workflow import mark
+from impart.intake.workflow import STATUSES, mark
 from tests.helpers.inbox import SAME_ORIGIN, csrf_of, fail_for_good, files_of, login, make_inbox, save_proposal
 
 
@@ -105,3 +105,15 @@ def test_the_outbox_shows_a_failure_and_retries_it(inbox):
     assert Outbox(inbox.app.store).failed_names() == []
     assert [(e.reference, e.state) for e in Outbox(inbox.app.store).entries()] == [(reference, "pending")]
     assert "1 failed notification sent back" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("now, suggested", [("new", "in-review"), ("in-review", "proposal-sent"), ("won", None)])
+def test_the_mark_form_offers_every_other_status_and_suggests_the_next(inbox, now, suggested):
+    reference = save_proposal(inbox.proposals, inbox.clock.now - 60)
+    if now != "new":
+        mark(inbox.app.store, reference, now, by="test")
+    tree = BeautifulSoup(_client(inbox).get(f"/inbox/p/{reference}").get_data(as_text=True), "html.parser")
+    options = tree.select("#new-status option")
+    assert [o["value"] for o in options] == [s for s in STATUSES if s != now]
+    chosen = [o["value"] for o in options if o.has_attr("selected")]
+    assert chosen == ([suggested] if suggested else [])
