@@ -64,8 +64,13 @@ def cmd_serve(args) -> int:
     # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
     print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
     print(app.notifications.settings.describe(), flush=True)
-    if app.mounts:
-        print("the inbox is at /inbox/ (HTTPS only but on loopback); accounts: impart inbox add-user NAME", flush=True)
+    for _, inbox in app.mounts:
+        accounts = inbox.accounts.path
+        print(f"the inbox is at /inbox/ (over HTTPS but on loopback), with the accounts in {accounts}", flush=True)
+        if not accounts.is_file():
+            print(
+                f"{accounts}: no accounts yet, so no one can log in; impart inbox add-user NAME makes one", flush=True
+            )
     start_sender_process(app.notifications, logging_to_stderr)  # before any thread or worker: it forks
     proxy = {}
     if args.trusted_proxy:

@@ -118,3 +118,21 @@ def test_a_session_holds_across_worker_processes_and_ends_in_all(built_site, tmp
         for _ in range(20):
             status, headers, body = _request(port, "GET", "/inbox/", headers={"Cookie": cookie})
             assert status == 303 and headers["Location"] == "/inbox/login" and body == b""
+
+
+def test_serve_says_where_the_inbox_is_and_when_no_one_can_log_in(built_site, tmp_path):
+    project = copy_site(tmp_path / "project")
+    site = tmp_path / "site"
+    shutil.copytree(built_site.root, site)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = serve_command(site, tmp_path / "proposals", port, "--inbox", config=project / "mkdocs.yml")
+    with running(command, port, log=log):
+        status, _, _ = _request(port, "POST", "/inbox/login", body=f"account=ada&password={'x' * 20}".encode(),
+                                headers={"Content-Type": "application/x-www-form-urlencoded",
+                                         "Sec-Fetch-Site": "same-origin"})  # fmt: skip
+        assert status == 403
+    printed = log.read_text(encoding="utf-8")
+    accounts = project / "inbox-accounts.json"
+    assert f"the inbox is at /inbox/ (over HTTPS but on loopback), with the accounts in {accounts}" in printed
+    assert f"{accounts}: no accounts yet, so no one can log in; impart inbox add-user NAME makes one" in printed
