@@ -1,8 +1,10 @@
 """The proposal handler: a WSGI app in the werkzeug "shortly" shape.
 
 `create_app(...)` builds it; `IntakeApp.__call__` → `dispatch` routes the
-intake endpoint, the thank-you page and /healthz, and hands anything else to
-`fallback` (the static site, under `impart serve` or `mkdocs serve`).
+intake endpoint, the thank-you page and /healthz, hands a path under one of
+its `mounts` to the app mounted there (the operator's inbox at /inbox/, when
+turned on), and anything else to `fallback` (the static site, under `impart
+serve` or `mkdocs serve`).
 
 It answers only for the origins it is given (site_url's, --origin, the
 preview's address): any other `Host` gets 421 before anything runs

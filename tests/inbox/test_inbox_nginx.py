@@ -14,8 +14,6 @@ from tests.helpers.inbox import PASSWORD, save_proposal, write_accounts
 from tests.helpers.nginx_stack import FORM, nginx_stack, request
 from tests.helpers.servers import free_port
 
-pytestmark = pytest.mark.load
-
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
