@@ -33,10 +33,6 @@ _LAST_WIDTH = 40
 # -- shared helpers -------------------------------------------------------------
 
 
-_read = read_record
-_fields = fields_of
-
-
 # -- list -------------------------------------------------------------------------
 
 
@@ -49,7 +45,7 @@ def cmd_list(args) -> int:
         print(f"--status: {args.status!r} is not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
         return 2
     folder = store.quarantine_dir if args.quarantine else store.root
-    records = [(reference, _read(store, reference, folder)) for reference in store.references(folder)]
+    records = [(reference, read_record(store, reference, folder)) for reference in store.references(folder)]
     if args.status is not None:
         records = [(ref, record) for ref, record in records if (record or {}).get("status") == args.status]
     if not records:
@@ -63,7 +59,7 @@ def cmd_list(args) -> int:
             row = [reference, "", UNREADABLE, "", ""]
             tail = ""
         else:
-            fields = _fields(record)
+            fields = fields_of(record)
             row = [
                 reference,
                 record.get("received"),
@@ -115,7 +111,7 @@ def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
 
 def _show_text(record: dict, extra_lines: list[str] = ()) -> str:
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
-    fields = [(shown(name.replace("_", " ")), value) for name, value in _fields(record).items()]
+    fields = [(shown(name.replace("_", " ")), value) for name, value in fields_of(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
     lines = []
     for group in (entries, fields):
