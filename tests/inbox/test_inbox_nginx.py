@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import ssl
+import subprocess
+import sys
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +15,7 @@ import trustme
 from tests.helpers.inbox import PASSWORD, save_proposal, write_accounts
 from tests.helpers.nginx_stack import FORM, nginx_stack, request
 from tests.helpers.servers import free_port
+from tests.helpers.site import PROJECT, run_env
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +97,16 @@ def test_on_a_plain_http_server_nginx_refuses_the_inbox(built_site, tmp_path):
         status, _, _ = request(stack.handler_port, "GET", "/inbox/login",
                                headers={"Host": f"127.0.0.1:{stack.handler_port}"})  # fmt: skip
         assert status == 200
+
+
+@pytest.mark.parametrize("value", ["evil.example", "10.0.0.1; allow all", "", "300.1.1.1"])
+def test_an_inbox_address_that_is_not_one_is_refused_in_one_line(built_site, value):
+    result = subprocess.run(
+        [sys.executable, "-m", "impart", "--config", str(PROJECT / "mkdocs.yml"), "deploy", "nginx", "--site",
+         str(built_site.root), "--listen", "80", "--upstream", "127.0.0.1:8000", "--inbox-allow", value],
+        capture_output=True, text=True, env=run_env(), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"impart deploy nginx: --inbox-allow {value!r} is not an IP address or network; write e.g. 203.0.113.7"
+    )
