@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from impart.inbox.app import COOKIE
 from impart.inbox.login_throttle import FREE
+from impart.intake.workflow import mark
 from tests.helpers.inbox import (
     OTHER_PASSWORD,
     PASSWORD,
@@ -80,6 +81,15 @@ def test_hostile_answers_are_shown_inert(inbox, page):
         assert "\\u202eeman lanif\\u202c and \\u2066isolated\\u2069" in text  # the CLI's escapes
         assert "bell\\x07 escape\\x1b[31m red \\x9b2J csi\\x00nul" in text
         assert '"><a href="javascript:alert(1)">click</a>' in text
+
+
+def test_a_hostile_note_or_marker_in_the_history_is_shown_inert(inbox):
+    mark(inbox.app.store, inbox.reference, "in-review", "<script>alert(2)</script>\u202eton", by="<b>eve</b>")
+    html = _logged_in(inbox).get(f"/inbox/p/{inbox.reference}").get_data(as_text=True)
+    tree = BeautifulSoup(html, "html.parser")
+    assert tree.find("script") is None and tree.find("b") is None and "\u202e" not in html
+    history = tree.select_one(".history").get_text()
+    assert "<script>alert(2)</script>\\u202eton" in history and "by <b>eve</b>" in history
 
 
 def test_the_export_escapes_as_the_cli_does(inbox):
