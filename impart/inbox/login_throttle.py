@@ -27,6 +27,7 @@ from impart.intake.storage import locked
 FREE = 5
 MAX_DELAY = 15 * 60.0
 FORGET_AFTER = 24 * 3600.0
+PRUNE_INTERVAL = 60.0  # seconds between sweeps of counts a day old, so names and addresses tried cannot pile up
 _STATE = struct.Struct("<Id")  # failures, time of the last failure
 
 
@@ -42,6 +43,7 @@ class LoginThrottle:
         self.folder = Path(folder)
         self.clock = clock
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._next_prune = clock() + PRUNE_INTERVAL
 
     def _keys(self, address: str, account: str) -> list[Path]:
         return [
@@ -75,6 +77,23 @@ class LoginThrottle:
             with locked(path) as fd:
                 failures, _ = self._read(fd)
                 os.pwrite(fd, _STATE.pack(failures + 1, now), 0)
+        if now >= self._next_prune:
+            self._next_prune = now + PRUNE_INTERVAL
+            with contextlib.suppress(OSError):  # housekeeping never fails a login
+                self.prune()
+
+    def prune(self) -> int:
+        """Forget the counts whose last failure is a day old (they no longer delay anyone); returns how many."""
+        now, pruned = self.clock(), 0
+        for path in self.folder.iterdir():
+            try:
+                stored = path.read_bytes()
+                if len(stored) != _STATE.size or now - _STATE.unpack(stored)[1] > FORGET_AFTER:
+                    path.unlink()
+                    pruned += 1
+            except OSError:
+                continue
+        return pruned
 
     def succeeded(self, address: str, account: str) -> None:
         for path in self._keys(address, account):

@@ -210,6 +210,18 @@ def test_spraying_accounts_from_one_address_is_throttled(inbox):
     assert statuses.count(403) == FREE and statuses.count(429) == 30 - FREE
 
 
+def test_counts_a_day_old_are_forgotten_so_tried_names_cannot_pile_up(inbox):
+    client = inbox.client()
+    for n in range(FREE):
+        login(client, f"sprayed{n}", "wrong password 123")
+    folder = inbox.proposals / ".state" / "inbox" / "logins"
+    assert len(list(folder.iterdir())) == FREE + 1  # each name tried, and the one address
+    inbox.clock.now += 24 * 3600 + 120
+    login(client, "ada", "one more wrong password")
+    assert len(list(folder.iterdir())) == 2  # only the last try's address and name are left
+    assert login(client).status_code == 303
+
+
 # -- session fixation ----------------------------------------------------------------------------------
 
 
