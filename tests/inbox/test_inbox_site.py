@@ -136,3 +136,5 @@ def test_serve_says_where_the_inbox_is_and_when_no_one_can_log_in(built_site, tm
     accounts = project / "inbox-accounts.json"
     assert f"the inbox is at /inbox/ (over HTTPS but on loopback), with the accounts in {accounts}" in printed
     assert f"{accounts}: no accounts yet, so no one can log in; impart inbox add-user NAME makes one" in printed
+    assert "inbox login failed: account ada from 127.0.0.1" in printed  # the server's log, never the password
+    assert "x" * 20 not in printed
