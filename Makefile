@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/inbox.py
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 	$(BIN)/python bench/slow_clients.py --site site
 	cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts

@@ -1,5 +1,6 @@
 """Intake throughput and latency: `impart serve` against a trivial write-and-fsync app, side by side,
-and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off.
+and `impart serve` with notifications on (mail and a signed webhook to receivers on 127.0.0.1) beside off,
+and with the inbox mounted (`--inbox`) beside off.
 
     .venv/bin/python bench/intake.py [--rounds 3] [--requests 1500] [--concurrency 16] [--max-seconds 300]
 
@@ -145,6 +146,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1500, help="per round and server")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument(
+        "--servers",
+        default="ours,notify,inbox,trivial",
+        help="which to run, in this order, e.g. ours,inbox (default: all four)",
+    )
     args = parser.parse_args()
     stop_at = time.monotonic() + args.max_seconds
 
@@ -156,7 +162,10 @@ def main() -> int:
         check=True,
         env=env,
     )
-    ours_port, trivial_port, notify_port = free_port(), free_port(), free_port()
+    ours_port, trivial_port, notify_port, inbox_port = free_port(), free_port(), free_port(), free_port()
+    from impart.inbox.accounts import Accounts
+
+    Accounts(work / "inbox-accounts.json").add("bench", "a benchmark's own passphrase", now=time.time())
     smtp_port, hook_port = free_port(), free_port()
     env["IMPART_WEBHOOK_SECRET"] = "bench-secret"
     notify_flags = [
@@ -180,6 +189,14 @@ def main() -> int:
             notify_port,
             "/request-a-proposal/",
         ),
+        "inbox": (
+            [sys.executable, "-m", "impart", "--config", str(ROOT / "mkdocs.yml"), "serve", "--site", str(site),
+             "--proposals", str(work / "inbox"), "--port", str(inbox_port), "--threads", str(THREADS),
+             "--workers", str(WORKERS), "--rate-limit", "100000000/60",
+             "--inbox", "--inbox-accounts", str(work / "inbox-accounts.json")],
+            inbox_port,
+            "/request-a-proposal/",
+        ),
         "trivial": (
             [sys.executable, str(ROOT / "bench/fsync_app.py"), str(trivial_port), str(work / "trivial"), str(THREADS),
              str(WORKERS)],
@@ -187,6 +204,8 @@ def main() -> int:
             "/",
         ),
     }  # fmt: skip
+    # In the order asked for: a server run just after another may inherit its writeback, so swap to compare.
+    servers = {name: servers[name] for name in args.servers.split(",") if name in servers}
     processes = {}
     receivers = subprocess.Popen(
         [sys.executable, str(ROOT / "bench/receivers.py"), str(smtp_port), str(hook_port)],
@@ -216,7 +235,8 @@ def main() -> int:
                 )
         stored = len(list((work / "proposals").glob("*.json")))
         notified = len(list((work / "notify").glob("*.json")))
-        drained = not any((work / "notify/.state/outbox/pending").iterdir())
+        pending = work / "notify/.state/outbox/pending"
+        drained = not pending.is_dir() or not any(pending.iterdir())
     finally:
         server_cpu = {name: _cpu_seconds(process.pid) for name, process in processes.items()}
         for process in processes.values():
@@ -247,6 +267,13 @@ def main() -> int:
         )
     if "ours" in summary and "trivial" in summary:
         print(f"ratio ours/trivial: {summary['ours'] / summary['trivial']:.2f} (target >= 0.80)")
+    if "ours" in summary and "inbox" in summary:
+        pairs = [on / off for (on, _), (off, _) in zip(results["inbox"], results["ours"], strict=False)]
+        print(
+            f"ratio inbox/ours: rate {summary['inbox'] / summary['ours']:.2f} (target >= 0.90), "
+            f"p99 {p99['inbox'] / p99['ours']:.2f} (target <= 1.10); rate ratio of each round, "
+            f"{' '.join(f'{pair:.2f}' for pair in pairs)}: median {statistics.median(pairs):.2f}"
+        )
     if "ours" in summary and "notify" in summary:
         pairs = [on / off for (on, _), (off, _) in zip(results["notify"], results["ours"], strict=False)]
         print(

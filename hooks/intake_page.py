@@ -4,8 +4,10 @@ Events: on_page_markdown (load and check `form:` from the intake page's front
 matter), on_page_context (hand the form and its paths to intake.html),
 on_serve (mount the proposal handler, so `mkdocs serve` has a working form that
 writes into proposals/, answering only for the preview's own address, and notifies
-as `extra.intake.notify` says). Reads: `form` of the intake page; `site_url`,
-`dev_addr`, `extra.intake` (`page`, `path`, `action`, `contact`, `notify`) from mkdocs.yml.
+as `extra.intake.notify` says; and the operator's inbox at /inbox/ when
+`extra.inbox.enabled`). Reads: `form` of the intake page; `site_url`,
+`dev_addr`, `extra.intake` (`page`, `path`, `action`, `contact`, `notify`) and
+`extra.inbox` from mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def on_page_context(context, *, page, config, nav):
 def on_serve(server, *, config, builder):
     from impart.intake.app import create_app  # the handler and werkzeug: loaded when serving, not for every build
     from impart.intake.origin import address_origins
+    from impart.serve.site_app import mount_inbox
 
     project = Path(config.config_file_path).resolve().parent
     try:
@@ -67,6 +70,8 @@ def on_serve(server, *, config, builder):
         )
     except ValueError as error:  # a notification setting that cannot work, named with its place
         raise PluginError(str(error)) from None
+    if mount_inbox(app, project, project / "proposals", config_file=Path(config.config_file_path)):
+        log.info("the inbox is live at /inbox/ (accounts: impart inbox add-user NAME)")
     server.set_app(app)
     log.info(f"the proposal form is live: submissions land in {project / 'proposals'}")
     log.info(app.notifications.settings.describe())

@@ -47,6 +47,19 @@ class Setting(c.Type):
         return value
 
 
+class Positive(Setting):
+    """A whole number of at least 1 (a lifetime of 0 would end every login as it starts)."""
+
+    def __init__(self, default: int, *, fix: str):
+        super().__init__(int, default, fix=fix)
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        if value < 1:
+            raise base.ValidationError(f"{value!r} is less than 1; {self.fix}")
+        return value
+
+
 class IntakeExtra(base.Config):
     """`extra.intake`: where the intake page, its handler and its fallback address are."""
 
@@ -94,9 +107,20 @@ class HealthExtra(base.Config):
     )
 
 
+class InboxExtra(base.Config):
+    """`extra.inbox`: the operator's web inbox at /inbox/, off unless turned on, and how long a login lasts."""
+
+    enabled = Setting(bool, False, fix="write true to serve the inbox at /inbox/, else false")
+    accounts = Setting(
+        str, "inbox-accounts.json", fix="name the accounts file beside mkdocs.yml, e.g. inbox-accounts.json"
+    )
+    idle_minutes = Positive(30, fix="write after how many idle minutes a login ends, e.g. 30")
+    absolute_hours = Positive(12, fix="write after how many hours any login ends, e.g. 12")
+
+
 _GROUPS = {
     "intake": IntakeExtra, "cta": CtaExtra, "home": HomeExtra, "placeholders": PlaceholdersExtra,
-    "publish": PublishExtra, "health": HealthExtra,
+    "publish": PublishExtra, "health": HealthExtra, "inbox": InboxExtra,
 }  # fmt: skip
 
 
@@ -110,6 +134,7 @@ class ExtraSettings:
     placeholders: PlaceholdersExtra
     publish: PublishExtra
     health: HealthExtra
+    inbox: InboxExtra
     categories: dict[str, str]  # `extra.categories`: a category's title -> its one-line description
 
 

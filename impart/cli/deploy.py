@@ -25,6 +25,8 @@ def cmd_deploy_nginx(args) -> int:
             key=args.tls_key,
             http_listen=args.http_listen,
             whole=args.whole,
+            inbox=args.inbox,
+            inbox_allow=args.inbox_allow,
         )
     except DeployError as error:
         print(f"impart deploy nginx: {error}", file=sys.stderr)
@@ -47,4 +49,9 @@ def add_deploy_commands(commands) -> None:
     nginx.add_argument("--tls-certificate", metavar="FILE", help="HTTPS: the certificate chain (PEM), with --tls-key")
     nginx.add_argument("--tls-key", metavar="FILE", help="HTTPS: its private key (PEM)")
     nginx.add_argument("--http-listen", default="80", metavar="[HOST:]PORT", help="HTTPS: redirected (default: 80)")
+    nginx.add_argument("--inbox", action="store_true", help="proxy the inbox at /inbox/ (over HTTPS only)")
+    nginx.add_argument(
+        "--inbox-allow", action="append", default=[], metavar="ADDR",
+        help="the inbox answers only these addresses or networks (repeatable; implies --inbox)",
+    )  # fmt: skip
     nginx.set_defaults(run=cmd_deploy_nginx)

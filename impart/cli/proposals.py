@@ -7,7 +7,6 @@ and history, never the answers), only `notify` sends.
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -17,7 +16,6 @@ from pathlib import Path
 
 from impart.cli.errors import unknown_reference
 from impart.cli.formatting import cell as _cell
-from impart.cli.formatting import plain as _plain
 from impart.cli.formatting import text as _text
 from impart.cli.proposals_folder import folder_option
 from impart.cli.proposals_folder import open_store as _open_store
@@ -25,35 +23,18 @@ from impart.cli.proposals_workflow import add_workflow_commands
 from impart.intake.definition import site_labels
 from impart.intake.operator_text import json_shown, shown
 from impart.intake.outbox import Outbox
+from impart.intake.records import METADATA, UNREADABLE, export_csv, fields_of, notification_states, read_record
 from impart.intake.storage import QUARANTINE, ProposalStore
 from impart.intake.workflow import SPAM, STATUSES
 
-UNREADABLE = "unreadable"
-METADATA = ("reference", "received", "status", "form_version", "from", "consent")
-BYTE_ORDER_MARK = "\ufeff"
 # Closed without an engagement: what the privacy note lets purge delete by age (spam is never an engagement).
 CLOSED_UNENGAGED = ("declined", "withdrawn", "spam")
 MAX_DAYS = 36500  # a century; far beyond it the store's date arithmetic overflows
-_FORMULA_START = ("=", "+", "-", "@")
 _LIST_COLUMNS = (("reference", 22), ("received", 20), ("status", 11), ("organisation", 24), ("name", 20))
 _LAST_WIDTH = 40
 
 
 # -- shared helpers -------------------------------------------------------------
-
-
-def _read(store: ProposalStore, reference: str, folder: Path) -> dict | None:
-    """The stored record, or None when the file is not a JSON object (damaged, or edited by hand)."""
-    try:
-        record = store.load(reference, folder)
-    except (KeyError, OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
-def _fields(record: dict) -> dict:
-    fields = record.get("fields")
-    return fields if isinstance(fields, dict) else {}
 
 
 # -- list -------------------------------------------------------------------------
@@ -68,7 +49,7 @@ def cmd_list(args) -> int:
         print(f"--status: {args.status!r} is not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
         return 2
     folder = store.quarantine_dir if args.quarantine else store.root
-    records = [(reference, _read(store, reference, folder)) for reference in store.references(folder)]
+    records = [(reference, read_record(store, reference, folder)) for reference in store.references(folder)]
     if args.status is not None:
         records = [(ref, record) for ref, record in records if (record or {}).get("status") == args.status]
     if not records:
@@ -82,7 +63,7 @@ def cmd_list(args) -> int:
             row = [reference, "", UNREADABLE, "", ""]
             tail = ""
         else:
-            fields = _fields(record)
+            fields = fields_of(record)
             row = [
                 reference,
                 record.get("received"),
@@ -116,29 +97,26 @@ def _history_lines(record: dict) -> list[str]:
 
 
 def _notified_lines(store: ProposalStore, record: dict) -> list[str]:
-    owed = record.get("notify")
-    if not isinstance(owed, list) or not owed:
+    states = notification_states(store, record)
+    if not states:
         return []
-    outbox = Outbox(store)
-    reference = str(record.get("reference"))
     lines = ["notifications:"]
-    for channel in owed:
-        shown_channel = _text(channel)
-        entry = outbox.entry(reference, channel) if isinstance(channel, str) else None
-        if isinstance(channel, str) and outbox.was_sent(reference, channel):
-            lines.append(f"    {shown_channel}: sent")
-        elif entry is not None:
-            error = f": {_text(entry.last_error)}" if entry.last_error else ""
-            lines.append(f"    {shown_channel}: {entry.state} after {entry.attempts} attempt(s){error}")
+    for state in states:
+        channel = _text(state.channel)
+        if state.state == "sent":
+            lines.append(f"    {channel}: sent")
+        elif state.state == "unindexed":
+            lines.append(f"    {channel}: not yet indexed; impart proposals notify sends it")
         else:
-            lines.append(f"    {shown_channel}: not yet indexed; impart proposals notify sends it")
+            error = f": {_text(state.last_error)}" if state.last_error else ""
+            lines.append(f"    {channel}: {state.state} after {state.attempts} attempt(s){error}")
     return lines
 
 
 def _show_text(record: dict, extra_lines: list[str] = (), labels: dict[str, str] | None = None) -> str:
     labels = labels or {}
     entries = [(key.replace("_", " "), record[key]) for key in (*METADATA, "reason") if key in record]
-    fields = [(shown(labels.get(name) or name.replace("_", " ")), value) for name, value in _fields(record).items()]
+    fields = [(shown(labels.get(name) or name.replace("_", " ")), value) for name, value in fields_of(record).items()]
     width = max((len(label) for label, _ in entries + fields), default=0) + 1
     lines = []
     for group in (entries, fields):
@@ -185,15 +163,6 @@ def cmd_show(args) -> int:
 # -- export -----------------------------------------------------------------------
 
 
-def _csv_cell(value) -> str:
-    text = shown(_plain(value, "true", "false"))
-    # Spreadsheets evaluate a cell that starts like a formula, even after spaces or a tab;
-    # a leading quote makes them show it as text instead.
-    if text[:1] in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_START:
-        return "'" + text
-    return text
-
-
 def _open_private(path: str, flags: int) -> int:
     # The export holds prospects' personal data: readable by the operator only, like the proposals,
     # whatever the umask, and a file that existed already is tightened before anything is written to it.
@@ -214,47 +183,29 @@ def cmd_export(args) -> int:
     store = _open_store(args)
     if store is None:
         return 2
-    records = []
-    spam = 0
-    for reference in reversed(store.references()):
-        record = _read(store, reference, store.root)
-        if record is None:
-            print(f"{reference}: unreadable; exported with status {UNREADABLE}", file=sys.stderr)
-            record = {"status": UNREADABLE}
-        if record.get("status") == SPAM and not args.include_spam:
-            spam += 1
-            continue
-        records.append({**record, "reference": reference})
-    if spam:
-        print(f"{spam} proposal(s) marked {SPAM} left out; --include-spam exports them too", file=sys.stderr)
-    # A form field that shares a metadata column's name (the consent box) would repeat that column;
-    # the metadata value is the one the handler checked, so it alone is exported.
-    names = list(dict.fromkeys(name for record in records for name in _fields(record) if name not in METADATA))
-    rows = [[*METADATA, *names]]
-    rows += [
-        [record.get(key) for key in METADATA] + [_fields(record).get(name) for name in names] for record in records
-    ]
-    buffer = io.StringIO()
-    if not args.no_bom:
-        # Excel reads a CSV without a byte-order mark in the machine's legacy code page, turning £ and é
-        # into mojibake; LibreOffice, Numbers, pandas and Python's utf-8-sig all take the mark in their stride.
-        buffer.write(BYTE_ORDER_MARK)
-    csv.writer(buffer).writerows([_csv_cell(value) for value in row] for row in rows)
+    export = export_csv(store, include_spam=args.include_spam, byte_order_mark=not args.no_bom)
+    for reference in export.unreadable:
+        print(f"{reference}: unreadable; exported with status {UNREADABLE}", file=sys.stderr)
+    if export.spam_left_out:
+        print(
+            f"{export.spam_left_out} proposal(s) marked {SPAM} left out; --include-spam exports them too",
+            file=sys.stderr,
+        )
     if args.output is None:
         sys.stdout.flush()
         try:
             _tighten(sys.stdout.fileno())
         except (OSError, ValueError, io.UnsupportedOperation):
             pass  # a terminal, a pipe, or a stream without a descriptor: nothing on disk to protect
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(export.text)
         return 0
     try:
         with open(args.output, "w", encoding="utf-8", newline="", opener=_open_private) as out:
-            out.write(buffer.getvalue())
+            out.write(export.text)
     except OSError as error:
         print(f"{args.output}: cannot write: {error.strerror}", file=sys.stderr)
         return 1
-    print(f"{len(records)} proposal(s) written to {args.output}")
+    print(f"{export.count} proposal(s) written to {args.output}")
     return 0
 
 
@@ -283,7 +234,7 @@ def _kept_by_purge(store: ProposalStore, folder: Path, include_active: bool):
     def keep(reference: str) -> bool:
         if include_active or folder == store.quarantine_dir:  # quarantined submissions were never proposals
             return False
-        return (_read(store, reference, folder) or {}).get("status") not in CLOSED_UNENGAGED
+        return (read_record(store, reference, folder) or {}).get("status") not in CLOSED_UNENGAGED
 
     return keep
 

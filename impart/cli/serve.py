@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -56,14 +57,23 @@ def cmd_serve(args) -> int:
             allowed_origins=args.allow_origin,
             rate_limit=args.rate_limit,
             notify=overrides_from(args),
+            inbox=args.inbox,
+            inbox_accounts=Path(args.inbox_accounts) if args.inbox_accounts else None,
         )
-    except (FormDefinitionError, OSError) as error:
+    except (FormDefinitionError, OSError, ValueError) as error:
         print(f"impart serve: {error}", file=sys.stderr)
         return 2
     print(f"serving {site_dir} on http://{args.host}:{args.port}/ ; proposals land in {args.proposals}", flush=True)
     # Which Host names are answered (others get 421): the first thing to check when a proxy's requests are refused.
     print(f"answering for {', '.join(dict.fromkeys(origins))}", flush=True)
     print(app.notifications.settings.describe(), flush=True)
+    for _, inbox in app.mounts:
+        accounts = inbox.accounts.path
+        print(f"the inbox is at /inbox/ (over HTTPS but on loopback), with the accounts in {accounts}", flush=True)
+        if not accounts.is_file():
+            print(
+                f"{accounts}: no accounts yet, so no one can log in; impart inbox add-user NAME makes one", flush=True
+            )
     start_sender_process(app.notifications, logging_to_stderr)  # before any thread or worker: it forks
     proxy = {}
     if args.trusted_proxy:
@@ -135,6 +145,18 @@ def add_serve_command(commands) -> None:
     )
     serve.add_argument(
         "--trusted-proxy", metavar="ADDR", help="a reverse proxy whose X-Forwarded-For/-Proto/-Host to believe"
+    )
+    serve.add_argument(
+        "--inbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve the operator's inbox at /inbox/ (default: extra.inbox.enabled in mkdocs.yml)",
+    )
+    serve.add_argument(
+        "--inbox-accounts",
+        metavar="FILE",
+        help="the inbox's accounts, as made by impart inbox add-user --accounts FILE "
+        "(default: extra.inbox.accounts, inbox-accounts.json beside mkdocs.yml)",
     )
     # -- notifications (issue 19): kept apart from the serving options above --
     add_notify_options(serve)

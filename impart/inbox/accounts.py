@@ -138,6 +138,18 @@ class Accounts:
             raise AccountError(f"{name}: no such account in {self.path}; impart inbox list-users shows them")
         return name
 
+    def stamp(self, name: str) -> str | None:
+        """A short digest of `name`'s stored hash, None without an account: a login made with one password
+        carries it, so a new password (or a removed account) ends every login made before."""
+        try:
+            entry = self._read().get(name)
+        except AccountError:
+            return None
+        stored = entry.get("password") if isinstance(entry, dict) else None
+        if not isinstance(stored, str):
+            return None
+        return hashlib.sha256(stored.encode("utf-8")).hexdigest()[:32]
+
     def verify(self, name: str, password: str) -> bool:
         """Whether `password` is `name`'s; as slow for a name with no account, so timing tells nothing."""
         entry = self._read().get(name)

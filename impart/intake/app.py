@@ -1,8 +1,10 @@
 """The proposal handler: a WSGI app in the werkzeug "shortly" shape.
 
 `create_app(...)` builds it; `IntakeApp.__call__` → `dispatch` routes the
-intake endpoint, the thank-you page and /healthz, and hands anything else to
-`fallback` (the static site, under `impart serve` or `mkdocs serve`).
+intake endpoint, the thank-you page and /healthz, hands a path under one of
+its `mounts` to the app mounted there (the operator's inbox at /inbox/, when
+turned on), and anything else to `fallback` (the static site, under `impart
+serve` or `mkdocs serve`).
 
 It answers only for the origins it is given (site_url's, --origin, the
 preview's address): any other `Host` gets 421 before anything runs
@@ -83,6 +85,8 @@ class IntakeApp:
     notifications: Notifications | None = None  # who hears of each proposal
     site_dir: Path | None = None  # the served site, for /readyz (resolved on each look: it may be a switched link)
     notify_failing_seconds: int = 900  # /readyz fails once a notification has been failing this long
+    # Other apps under this one's Host check, by path prefix (the inbox at /inbox/), before the fallback.
+    mounts: tuple[tuple[str, Callable], ...] = ()
     known_fields: set = field(init=False)
     served_hosts: frozenset = field(init=False)
     _definition_mtime: int = field(init=False, default=0)
@@ -121,6 +125,12 @@ class IntakeApp:
             response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
             log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
             return response(environ, start_response)
+        for prefix, mounted in self.mounts:
+            if request.path.startswith(prefix):
+                return mounted(environ, start_response)
+            if request.path == prefix.rstrip("/"):
+                response = Response("", status=308, headers={"Location": prefix})
+                return response(environ, start_response)
         if self.fallback and request.path not in (self.settings.path, self.settings.thanks, "/healthz", "/readyz"):
             return self.fallback(environ, start_response)
         response, note = self.dispatch(request)

@@ -10,6 +10,7 @@ same record. Proved by tests/cli/test_proposals_output.py.
 
 from __future__ import annotations
 
+import json
 import re
 
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
@@ -38,3 +39,19 @@ def json_shown(text: str) -> str:
     Such characters can only stand inside JSON strings, where the escape means the same character.
     """
     return UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def plain(value, yes: str, no: str) -> str:
+    """A stored value as a string: nothing for None, `yes` or `no` for a boolean, JSON for anything not a string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def text(value) -> str:
+    """A value as the operator reads it: control and bidi characters shown escaped."""
+    return shown(plain(value, "yes", "no"))

@@ -54,6 +54,8 @@ class NginxSite:
     key: str = ""
     http_listen: str = "80"
     whole: bool = False
+    inbox: bool = False  # proxy /inbox/ to the handler (over HTTPS only)
+    inbox_allow: tuple[str, ...] = ()  # when given, the only addresses the inbox answers
 
     @property
     def https(self) -> bool:
@@ -74,12 +76,12 @@ def address(option: str, value: str, *, host_required: bool) -> str:
     return value
 
 
-def monitor(value: str) -> str:
-    """An address or network allowed to read /healthz, as nginx's `allow` takes it."""
+def monitor(value: str, option: str = "--monitor") -> str:
+    """An address or network allowed to read /healthz (or the inbox), as nginx's `allow` takes it."""
     try:
         return str(ipaddress.ip_network(value) if "/" in value else ipaddress.ip_address(value))
     except ValueError:
-        raise DeployError(f"--monitor {value!r} is not an IP address or network; write e.g. 203.0.113.7") from None
+        raise DeployError(f"{option} {value!r} is not an IP address or network; write e.g. 203.0.113.7") from None
 
 
 def tls_file(option: str, value: str) -> str:
@@ -100,6 +102,8 @@ def nginx_site(
     key: str | None = None,
     http_listen: str = "80",
     whole: bool = False,
+    inbox: bool = False,
+    inbox_allow: Iterable[str] = (),
 ) -> NginxSite:
     # Absolute but not resolved: `site` is the link `impart publish` switches, and nginx must follow it
     # at each request; a resolved path would pin the release served when the configuration was printed.
@@ -126,6 +130,8 @@ def nginx_site(
         key=tls_file("tls-key", key) if key else "",
         http_listen=address("--http-listen", http_listen, host_required=False),
         whole=whole,
+        inbox=inbox or bool(inbox_allow),
+        inbox_allow=tuple(monitor(value, "--inbox-allow") for value in inbox_allow),
     )
 
 

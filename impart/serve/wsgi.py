@@ -10,6 +10,7 @@ IMPART_RATE_LIMIT (COUNT/SECONDS, default 5/600), IMPART_STATIC (1: also serve t
 handler only, behind a proxy that serves the files), IMPART_PROXY_HOPS (how
 many reverse proxies in front set X-Forwarded-For/-Proto/-Host; default 0:
 behind nginx set 1, or the rate limit counts the proxy as one client).
+The inbox at /inbox/ is mounted when `extra.inbox.enabled` is true in mkdocs.yml.
 Notifications follow `extra.intake.notify` in mkdocs.yml, with the secrets
 IMPART_SMTP_USER, IMPART_SMTP_PASSWORD and IMPART_WEBHOOK_SECRET (or
 IMPART_WEBHOOK_SECRET_FILE); each worker sends from its own thread.

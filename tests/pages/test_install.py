@@ -73,10 +73,16 @@ def test_the_installed_command_checks_builds_and_serves_a_copy_of_the_site(insta
     build = run([str(installed / "python"), "-m", "mkdocs", "build", "--strict", "--site-dir", "site"], project)
     assert build.returncode == 0, build.stderr
     port = free_port()
-    serve = [str(installed / "impart"), "serve", "--site", "site", "--proposals", "proposals", "--port", str(port)]
+    serve = [str(installed / "impart"), "serve", "--site", "site", "--proposals", "proposals", "--port", str(port),
+             "--inbox"]  # fmt: skip
     with running(serve, port, cwd=project):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert response.status == 200
             assert json.loads(response.read())  # a body that says what it checked
+        # The inbox's templates and stylesheet are in the wheel.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/login", timeout=10) as response:
+            assert response.status == 200 and b'name="password"' in response.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/inbox/inbox.css", timeout=10) as response:
+            assert response.status == 200 and b".masthead" in response.read()
     listed = run([str(installed / "impart"), "proposals", "list", "--proposals", "proposals"], project)
     assert listed.returncode == 0, listed.stderr

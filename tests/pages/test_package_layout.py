@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "impart"
 ALLOWED = {
     "content": set(),
     "intake": {"content"},
-    "serve": {"intake"},
+    "serve": {"intake", "inbox"},  # site_app mounts the inbox on the handler
     "speed": {"content"},
     "inbox": {"intake"},  # the accounts file is written with the proposals' own atomic-write and lock
     "cli": {"content", "intake", "serve", "inbox"},  # the command at the top: it uses every concern, none uses it
