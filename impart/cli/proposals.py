@@ -19,7 +19,8 @@ from impart.cli.errors import unknown_reference
 from impart.cli.formatting import cell as _cell
 from impart.cli.formatting import plain as _plain
 from impart.cli.formatting import text as _text
-from impart.cli.proposals_folder import folder_option
+from impart.cli.proposals_backup import add_backup_commands
+from impart.cli.proposals_folder import folder_option, open_store_to_write
 from impart.cli.proposals_folder import open_store as _open_store
 from impart.cli.proposals_workflow import add_workflow_commands
 from impart.intake.operator_text import json_shown, shown
@@ -259,7 +260,7 @@ def _days(value: str) -> float:
 
 def cmd_purge(args) -> int:
     """Delete proposals and quarantined submissions received more than DAYS ago."""
-    store = _open_store(args)
+    store = _open_store(args) if args.dry_run else open_store_to_write(args)
     if store is None:
         return 2
     gone = []
@@ -319,3 +320,4 @@ def add_proposals_commands(commands):
     purge.add_argument("--dry-run", action="store_true", help="print what would be deleted, and delete nothing")
     purge.set_defaults(run=cmd_purge)
     add_workflow_commands(actions, folder)
+    add_backup_commands(actions, folder)
