@@ -3,8 +3,8 @@
 The proposals folder belongs to the account that runs `impart serve`. A file
 written there by another account (root through a bare `sudo`) is that
 account's, 0600, and the server then fails on it with "Permission denied". So
-every command that writes into the folder (mark, purge, notify, restore, and
-the inbox accounts file beside mkdocs.yml) first compares the account it runs
+every command that writes into the folder (serve, mark, purge, notify, restore,
+and the inbox accounts file beside mkdocs.yml) first compares the account it runs
 as with the folder's owner, and when they differ prints one line, the same
 command run as the owner with `sudo -u`, and writes nothing.
 tests/cli/test_one_account.py proves the refusal and that nothing is written.

@@ -31,6 +31,7 @@ def site_app(
     Raises ValueError for a wrong `rate_limit`, FormDefinitionError or OSError when the form or the folder fail
     (FolderBusy while a restore runs into the folder).
     """
+    rate = parse_rate(rate_limit)
     # Held before anything is written, for as long as the app lives: a restore is refused while it runs.
     hold = hold_for_serving(Path(proposals_dir))
     app = create_app(
@@ -39,7 +40,7 @@ def site_app(
         proposals_dir=Path(proposals_dir),
         origins=origins,
         allowed_origins=allowed_origins,
-        rate_limit=parse_rate(rate_limit),
+        rate_limit=rate,
         fallback=StaticSite(Path(site_dir)) if serve_static else None,
         notify=notify,
     )

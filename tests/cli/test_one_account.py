@@ -69,10 +69,11 @@ def _writing_commands(folder, tmp_path) -> list[list[str]]:
         ["proposals", "notify", "--proposals", str(folder)],
         ["proposals", "notify", "--retry-failed", "--proposals", str(folder)],
         ["proposals", "restore", str(tmp_path / "any.tar.gz"), "--replace", "--proposals", str(folder)],
+        ["serve", "--proposals", str(folder), "--site", str(tmp_path / "site")],
     ]
 
 
-@pytest.mark.parametrize("which", range(5), ids=["mark", "purge", "notify", "retry-failed", "restore"])
+@pytest.mark.parametrize("which", range(6), ids=["mark", "purge", "notify", "retry-failed", "restore", "serve"])
 def test_a_writing_command_as_another_account_prints_the_sudo_line_and_writes_nothing(
     folder, tmp_path, capsys, monkeypatch, another_account, which
 ):
