@@ -1,7 +1,8 @@
-"""The operator's `impart proposals` commands: list, show, export, purge, mark, outbox, notify and report.
+"""The operator's `impart proposals` commands: list, show, export, purge, mark, outbox, notify, report, backup
+and restore.
 
 They read the folder through ProposalStore; only `purge` deletes, only `mark` changes a proposal (its status
-and history, never the answers), only `notify` sends.
+and history, never the answers), only `notify` sends, only `restore` replaces the folder's contents.
 """
 
 from __future__ import annotations
@@ -293,7 +294,9 @@ def cmd_purge(args) -> int:
 
 def add_proposals_commands(commands):
     """Add `proposals` and every one of its sub-commands to the sub-parsers of the `impart` command."""
-    proposals = commands.add_parser("proposals", help="list, show, export, purge, mark, notify and report proposals")
+    proposals = commands.add_parser(
+        "proposals", help="list, show, export, purge, mark, notify, report, back up and restore proposals"
+    )
     actions = proposals.add_subparsers(dest="action", required=True, metavar="ACTION")
     folder = folder_option()
 

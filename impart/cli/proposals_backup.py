@@ -57,6 +57,8 @@ def cmd_backup(args) -> int:
     if not root.is_dir():
         return refuse(f"{args.proposals}: no such folder; pass --proposals DIR")
     dest = Path(args.dest)
+    if dest.resolve().is_relative_to(root.resolve()):  # the next backup would hold this one, and so on
+        return refuse(f"{dest}: inside the proposals folder; write the backup to a folder elsewhere")
     into_folder = dest.is_dir()
     if into_folder:
         archive = dest / ARCHIVE_NAME.format(stamp=time.strftime("%Y%m%d-%H%M%S", time.gmtime()))

@@ -95,6 +95,10 @@ def test_keep_leaves_the_newest_dated_backups_and_nothing_else(folder, tmp_path,
     [
         ("out.zip", "out.zip: name the archive NAME.tar.gz, or give a folder to write dated backups into"),
         ("missing/out.tar.gz", "missing: no such folder for the archive; make it first"),
+        (
+            "proposals/b.tar.gz",
+            "proposals/b.tar.gz: inside the proposals folder; write the backup to a folder elsewhere",
+        ),
     ],
 )
 def test_a_destination_that_is_no_archive_name_is_refused_and_nothing_is_written(
@@ -102,7 +106,7 @@ def test_a_destination_that_is_no_archive_name_is_refused_and_nothing_is_written
 ):
     monkeypatch.chdir(tmp_path)
     before = set(tmp_path.rglob("*"))
-    code, out, err = run(capsys, "backup", dest, "--proposals", str(folder))
+    code, out, err = run(capsys, "backup", dest, "--proposals", "proposals")
     assert (code, out, err) == (2, "", message + "\n")
     assert set(tmp_path.rglob("*")) == before
 
