@@ -128,7 +128,8 @@ def cmd_restore(args) -> int:
         hold.close()
     print(
         f"{root}: restored {restored.proposals} proposal(s), {restored.quarantined} quarantined, notifications "
-        f"{_outbox_counts(restored.outbox)} from {archive}; start the server: it sends what is pending"
+        f"{_outbox_counts(restored.outbox)} from {archive} (made {restored.made}); start the server: it sends what "
+        "is pending"
     )
     return DONE
 

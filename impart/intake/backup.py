@@ -23,7 +23,8 @@ entry was not yet indexed when `pending/` was read gets an empty pending entry,
 as the outbox's own recovery would. Restored, every notification owed is sent
 once, and none that was sent before the backup began is sent again.
 Lock files and temp files are left out; nothing of the folder is written.
-tests/serve/test_backup_under_load.py proves it under a real server and mail.
+tests/cli/test_proposals_backup.py proves each race on its own; tests/serve/test_backup_under_load.py proves
+the whole under a real server and a real mail server.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ class NotABackup(ValueError):
 
 @dataclass(frozen=True)
 class Restored:
+    made: str  # when the backup was made, as its manifest says
     proposals: int
     quarantined: int
     outbox: dict
@@ -197,6 +198,7 @@ def restore(files: dict[str, bytes], manifest: dict, root: Path) -> Restored:
             # Emptied when it failed: anything left in it could not be put back and stays for the operator.
             shutil.rmtree(replaced) if done else replaced.rmdir()
     return Restored(
+        made=str(manifest.get("made", "")),
         proposals=int(manifest.get("proposals", 0)),
         quarantined=int(manifest.get("quarantined", 0)),
         outbox=dict(manifest.get("outbox", {})),
