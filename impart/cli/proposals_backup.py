@@ -20,8 +20,9 @@ from pathlib import Path
 
 from impart.cli.errors import DONE, FOUND, refuse
 from impart.cli.one_account import other_account
-from impart.intake.backup import BackupError, write_backup
+from impart.intake.backup import write_backup
 from impart.intake.folder_hold import hold_alone
+from impart.intake.folder_reading import BackupError
 from impart.intake.restore import NotABackup, read_backup, records_in, restore
 
 ARCHIVE_NAME = "impart-proposals-{stamp}.tar.gz"

@@ -30,35 +30,33 @@ the whole under a real server and a real mail server.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import hashlib
 import io
 import json
 import os
-import stat
 import tarfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impart.intake.folder_reading import (
+    CLAIM_SECONDS,
+    PRECEDENCE,
+    Member,
+    is_skipped,
+    mtime,
+    outbox_members,
+    read_file,
+    walk,
+)
 from impart.intake.outbox import OUTBOX, RETRY_WINDOW, _parse
-from impart.intake.storage import QUARANTINE, STATE, TEMP_PREFIX, fsync_dir, received_at, timestamp
+from impart.intake.storage import QUARANTINE, STATE, fsync_dir, received_at, timestamp
 
 FORMAT = 1
 MANIFEST = "impart-backup.json"  # the archive's last member: what it holds, each file's size and SHA-256
 TOP = "proposals"  # every other member's name starts with this folder
 LEFT_OUT = ("README.md",)  # the repository's own file, not the handler's
-MAX_FILE = 64 * 1024 * 1024  # far past any file the handler writes; a bigger one is no record of ours
-MAX_DEPTH = 8  # the handler's folders go 3 deep
-CLAIM_SECONDS = 60.0  # the longest a backup waits for a sender to finish the one entry it is sending
-# Of an entry seen in two states, the one it can only have reached later.
-_PRECEDENCE = ("sent", "ended", "pending", "failed")
-
-
-class BackupError(OSError):
-    """The backup could not be read or written; no archive was left behind."""
 
 
 @dataclass
@@ -68,135 +66,6 @@ class Summary:
     outbox: dict = field(default_factory=dict)  # state -> how many entries
     files: int = 0
     left_out: list = field(default_factory=list)  # what is neither a file nor a folder (a link), by name
-
-
-@dataclass
-class _Member:
-    name: str  # relative to the proposals folder, with "/"
-    data: bytes
-    mtime: float
-
-
-def _is_skipped(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX) or name.endswith(".lock") or (name.startswith(".") and name.endswith(".tmp"))
-
-
-def _read_file(path: Path, fd: int | None = None) -> bytes | None:
-    """The bytes of a regular file, never through a link; None when it is gone or is not a regular file."""
-    own = fd is None
-    if own:
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return None
-            raise
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            return None
-        if status.st_size > MAX_FILE:
-            raise BackupError(errno.EFBIG, f"{path}: {status.st_size} bytes, more than any record holds; move it out")
-        chunks, left = [], MAX_FILE + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        if own:
-            os.close(fd)
-
-
-def _walk(root: Path, relative: str, depth: int = 0, skip: tuple = ()) -> Iterator[tuple[str, Path]]:
-    """(name, path) of every entry under root/relative but those named in `skip`, folders walked, links never
-    followed, sorted."""
-    folder = root / relative if relative else root
-    if depth > MAX_DEPTH:
-        return
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name in skip:
-            continue
-        name = f"{relative}/{entry.name}" if relative else entry.name
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(root, name, depth + 1)
-        else:
-            yield name, Path(entry.path)
-
-
-def _read_claimed(path: Path, wait: float) -> bytes | None:
-    """A pending entry's bytes, read under the exclusive flock a sender holds while sending it; None when it
-    moved on (sent, failed, ended) before it could be read. An entry still held after `wait` seconds is read
-    as it stands: counted pending, it is at worst sent again with the same Message-ID, never lost."""
-    for _ in range(5):  # a reschedule replaces the file: read the new one
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return None  # a link in the outbox: the server sets it aside, the backup leaves it out
-            raise
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.02)
-            if os.fstat(fd).st_nlink == 0:
-                continue  # moved on or replaced while it was sent: look again by its name
-            return _read_file(path, fd)
-        finally:
-            os.close(fd)  # closing releases the flock
-    return _read_file(path)
-
-
-def _outbox_members(root: Path, wait: float) -> list[_Member]:
-    base = f"{STATE}/{OUTBOX}"
-    found: dict[str, dict[str, _Member]] = {}  # entry name -> state -> member
-    others: list[_Member] = []
-
-    def take(state: str) -> None:
-        for name, path in _walk(root, f"{base}/{state}"):
-            leaf = name.rsplit("/", 1)[1]
-            if _is_skipped(leaf):
-                continue
-            data = _read_claimed(path, wait) if state == "pending" else _read_file(path)
-            if data is None:
-                continue
-            member = _Member(name, data, _mtime(path))
-            if state in _PRECEDENCE and "/" not in name[len(base) + len(state) + 2 :]:
-                found.setdefault(leaf, {})[state] = member
-            else:
-                others.append(member)
-
-    for state in ("failed", "pending", "failed", "ended", "damaged", "sent"):
-        take(state)
-    for name, path in _walk(root, base, skip=(*_PRECEDENCE, "damaged")):
-        if not _is_skipped(name.rsplit("/", 1)[1]):
-            data = _read_file(path)
-            if data is not None:
-                others.append(_Member(name, data, _mtime(path)))
-    kept = [states[next(s for s in _PRECEDENCE if s in states)] for states in found.values()]
-    return kept + others
-
-
-def _mtime(path: Path) -> float:
-    with contextlib.suppress(OSError):
-        return path.lstat().st_mtime
-    return time.time()
 
 
 def _owed(data: bytes) -> tuple[str, list[str]]:
@@ -244,21 +113,21 @@ class _ArchiveWriter:
 def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float, clock) -> None:
     owed: dict[str, list[str]] = {}
 
-    def add(member: _Member) -> None:
+    def add(member: Member) -> None:
         writer.add(f"{TOP}/{member.name}", member.data, member.mtime)
         summary.files += 1
 
     # 1. Proposals first (top-level files), then every folder outside .state/.
-    for name, path in _walk(root, "", skip=(STATE,)):
+    for name, path in walk(root, "", skip=(STATE,)):
         parts = name.split("/")
-        if _is_skipped(parts[-1]) or name in LEFT_OUT:
+        if is_skipped(parts[-1]) or name in LEFT_OUT:
             continue
-        data = _read_file(path)
+        data = read_file(path)
         if data is None:
             if path.is_symlink() or path.exists():
                 summary.left_out.append(name)
             continue
-        add(_Member(name, data, _mtime(path)))
+        add(Member(name, data, mtime(path)))
         if len(parts) == 1 and name.endswith(".json"):
             summary.proposals += 1
             reference, channels = _owed(data)
@@ -267,11 +136,11 @@ def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float,
         elif parts[0] == QUARANTINE and len(parts) == 2:
             summary.quarantined += 1
     # 2. The outbox, in the order its entries move.
-    members = _outbox_members(root, wait)
+    members = outbox_members(root, wait)
     states = {}
     for member in members:
         parts = member.name.split("/")
-        if len(parts) == 4 and parts[2] in _PRECEDENCE:  # a damaged entry's record is no state: it is remade
+        if len(parts) == 4 and parts[2] in PRECEDENCE:  # a damaged entry's record is no state: it is remade
             states.setdefault(parts[3], set()).add(parts[2])
     # A proposal stored just before `pending/` was read and indexed just after: its entry, as recovery makes it.
     cutoff = clock() - RETRY_WINDOW
@@ -282,7 +151,7 @@ def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float,
         for channel in channels:
             entry = f"{reference}.{channel}"
             if _parse(entry) is not None and entry not in states:
-                members.append(_Member(f"{STATE}/{OUTBOX}/pending/{entry}", b"", clock()))
+                members.append(Member(f"{STATE}/{OUTBOX}/pending/{entry}", b"", clock()))
                 states[entry] = {"pending"}
     for member in members:
         add(member)
@@ -290,12 +159,12 @@ def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float,
         if len(parts) == 4:
             summary.outbox[parts[2]] = summary.outbox.get(parts[2], 0) + 1
     # 3. The rest of .state/.
-    for name, path in _walk(root, STATE, skip=(OUTBOX,)):
-        if _is_skipped(name.rsplit("/", 1)[1]):
+    for name, path in walk(root, STATE, skip=(OUTBOX,)):
+        if is_skipped(name.rsplit("/", 1)[1]):
             continue
-        data = _read_file(path)
+        data = read_file(path)
         if data is not None:
-            add(_Member(name, data, _mtime(path)))
+            add(Member(name, data, mtime(path)))
 
 
 def write_backup(

@@ -27,7 +27,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from impart.intake.backup import FORMAT, LEFT_OUT, MANIFEST, MAX_FILE, TOP
+from impart.intake.backup import FORMAT, LEFT_OUT, MANIFEST, TOP
+from impart.intake.folder_reading import MAX_FILE
 from impart.intake.storage import fsync_dir
 
 MAX_MEMBERS = 10_000_000  # a bound on the loop, far past any folder's count
