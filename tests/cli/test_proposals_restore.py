@@ -12,11 +12,13 @@ import tarfile
 
 import pytest
 
+from impart.cli import main
 from impart.intake.backup import MANIFEST, write_backup
 from impart.intake.folder_hold import FolderBusy, hold_alone, hold_for_serving
 from impart.intake.outbox import Outbox
 from impart.intake.storage import ProposalStore
 from tests.helpers.proposals import snapshot
+from tests.helpers.site import PROJECT
 from tests.helpers.workflow import run
 
 
@@ -195,3 +197,19 @@ def test_a_missing_archive_is_one_line(tmp_path, capsys):
     code, out, err = run(capsys, "restore", str(tmp_path / "none.tar.gz"), "--proposals", str(tmp_path / "p"))
     assert (code, out, err) == (2, "", f"{tmp_path / 'none.tar.gz'}: no such file; nothing was restored\n")
     assert not (tmp_path / "p").exists()
+
+
+def test_impart_serve_started_during_a_restore_is_refused_in_one_line(tmp_path, capsys):
+    target, site = tmp_path / "proposals", tmp_path / "site"
+    target.mkdir()
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>t</title>")
+    restoring = hold_alone(target)
+    try:
+        code = main(["--config", str(PROJECT / "mkdocs.yml"), "serve", "--proposals", str(target), "--site", str(site)])
+    finally:
+        restoring.close()
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == f"impart serve: {target}: a restore is running into this folder; start the server once it has ended\n"
+    assert list(target.iterdir()) == []
