@@ -99,11 +99,12 @@ def read_backup(archive: Path) -> tuple[dict[str, bytes], dict]:
         raise NotABackup(archive, f"no {MANIFEST}: not an impart backup, or cut short")
     listed = manifest["files"]
     for path, data in files.items():
-        expected = listed.get(f"{TOP}/{path}")
+        name = f"{TOP}/{path}"
+        expected = listed.get(name)
         if expected is None:
-            raise NotABackup(archive, f"member {TOP}/{path!r} is not in the manifest")
+            raise NotABackup(archive, f"member {name!r} is not in the manifest")
         if expected != {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}:
-            raise NotABackup(archive, f"member {TOP}/{path!r} differs from the manifest")
+            raise NotABackup(archive, f"member {name!r} differs from the manifest")
     missing = sorted(set(listed) - {f"{TOP}/{path}" for path in files})
     if missing:
         raise NotABackup(archive, f"{len(missing)} file(s) of the manifest missing, e.g. {missing[0]!r}")

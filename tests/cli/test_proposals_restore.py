@@ -172,7 +172,10 @@ BAD_ARCHIVES = {
     "no manifest": (_tar([GOOD], manifest=False), f"no {MANIFEST}: not an impart backup, or cut short"),
     "cut short": (_tar([GOOD])[:-60], "not a whole .tar.gz"),
     "not gzip": (b"PK\x03\x04 a zip file", "not a whole .tar.gz"),
-    "altered after it was made": (_altered(), "differs from the manifest"),
+    "altered after it was made": (
+        _altered(),
+        "member 'proposals/20261201-090000-ABCDEF.json' differs from the manifest",
+    ),
 }
 
 
