@@ -118,15 +118,17 @@ def test_a_folder_a_server_holds_is_refused_and_a_server_cannot_start_during_a_r
         restoring.close()
 
 
-def _tar(members: list[tuple[tarfile.TarInfo, bytes]], manifest: bool = True) -> bytes:
-    """A tar.gz of the given members, with a manifest that lists each regular file as it is."""
+def _tar(members: list[tuple[tarfile.TarInfo, bytes]], manifest: bool = True, unlisted=(), ghosts=()) -> bytes:
+    """A tar.gz of the given members, with a manifest that lists each regular file as it is (but those named
+    in `unlisted`, and with files named in `ghosts` that the archive does not hold)."""
     buffer = io.BytesIO()
-    listed = {}
+    listed = {name: {"bytes": 0, "sha256": hashlib.sha256(b"").hexdigest()} for name in ghosts}
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for info, data in members:
             if info.isreg():
                 info.size = len(data)
-                listed[info.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                if info.name not in unlisted:
+                    listed[info.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
         if manifest:
             body = json.dumps({"format": 1, "files": listed}).encode()
@@ -172,6 +174,14 @@ BAD_ARCHIVES = {
     "no manifest": (_tar([GOOD], manifest=False), f"no {MANIFEST}: not an impart backup, or cut short"),
     "cut short": (_tar([GOOD])[:-60], "not a whole .tar.gz"),
     "not gzip": (b"PK\x03\x04 a zip file", "not a whole .tar.gz"),
+    "a file the manifest does not list": (
+        _tar([GOOD, _member("proposals/extra.json")], unlisted=("proposals/extra.json",)),
+        "member 'proposals/extra.json' is not in the manifest",
+    ),
+    "a file of the manifest missing": (
+        _tar([GOOD], ghosts=("proposals/gone.json",)),
+        "1 file(s) of the manifest missing, e.g. 'proposals/gone.json'",
+    ),
     "altered after it was made": (
         _altered(),
         "member 'proposals/20261201-090000-ABCDEF.json' differs from the manifest",
