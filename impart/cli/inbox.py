@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from impart.cli.errors import DONE, refuse
+from impart.cli.one_account import other_account
 from impart.inbox.accounts import AccountError, Accounts, check_name, check_password
 from impart.settings import load_settings
 
@@ -41,10 +42,13 @@ def _typed_password() -> str | None:
     return first
 
 
-def _run(args, action) -> int:
+def _run(args, action, *, writes: bool = True) -> int:
     accounts = _accounts(args)
     if accounts is None:
         return 2
+    refusal = other_account(accounts.path) if writes else None
+    if refusal:  # the server reads the file: one written by another account (root's, 0600) locks it out
+        return refuse(refusal)
     try:
         return action(accounts)
     except AccountError as error:
@@ -103,7 +107,7 @@ def cmd_list_users(args) -> int:
             print(f"{name}  added {accounts.created(name)}")
         return DONE
 
-    return _run(args, listing)
+    return _run(args, listing, writes=False)
 
 
 def add_inbox_commands(commands) -> None:

@@ -1,7 +1,8 @@
-"""The operator's `impart proposals` commands: list, show, export, purge, mark, outbox, notify and report.
+"""The operator's `impart proposals` commands: list, show, export, purge, mark, outbox, notify, report, backup
+and restore.
 
 They read the folder through ProposalStore; only `purge` deletes, only `mark` changes a proposal (its status
-and history, never the answers), only `notify` sends.
+and history, never the answers), only `notify` sends, only `restore` replaces the folder's contents.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 from impart.cli.errors import unknown_reference
 from impart.cli.formatting import cell as _cell
 from impart.cli.formatting import text as _text
-from impart.cli.proposals_folder import folder_option
+from impart.cli.proposals_backup import add_backup_commands
+from impart.cli.proposals_folder import folder_option, open_store_to_write
 from impart.cli.proposals_folder import open_store as _open_store
 from impart.cli.proposals_workflow import add_workflow_commands
 from impart.intake.definition import site_labels
@@ -241,7 +243,7 @@ def _kept_by_purge(store: ProposalStore, folder: Path, include_active: bool):
 
 def cmd_purge(args) -> int:
     """Delete proposals closed without an engagement, and quarantined submissions, received more than DAYS ago."""
-    store = _open_store(args)
+    store = _open_store(args) if args.dry_run else open_store_to_write(args)
     if store is None:
         return 2
     gone = []
@@ -283,7 +285,9 @@ def cmd_purge(args) -> int:
 
 def add_proposals_commands(commands):
     """Add `proposals` and every one of its sub-commands to the sub-parsers of the `impart` command."""
-    proposals = commands.add_parser("proposals", help="list, show, export, purge, mark, notify and report proposals")
+    proposals = commands.add_parser(
+        "proposals", help="list, show, export, purge, mark, notify, report, back up and restore proposals"
+    )
     actions = proposals.add_subparsers(dest="action", required=True, metavar="ACTION")
     folder = folder_option()
 
@@ -320,3 +324,4 @@ def add_proposals_commands(commands):
     )
     purge.set_defaults(run=cmd_purge)
     add_workflow_commands(actions, folder)
+    add_backup_commands(actions, folder)

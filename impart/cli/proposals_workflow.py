@@ -23,6 +23,7 @@ from impart.cli.formatting import cell as _cell
 from impart.cli.formatting import text as _text
 from impart.cli.notify_options import add_notify_options, overrides_from
 from impart.cli.proposals_folder import open_store as _open_store
+from impart.cli.proposals_folder import open_store_to_write
 from impart.intake.app import intake_parts
 from impart.intake.notify_settings import NotifySettingsError
 from impart.intake.outbox import REMEDY, Outbox
@@ -46,7 +47,7 @@ def cmd_mark(args) -> int:
     if args.status not in STATUSES:
         print(f"{args.status}: not a status; choose one of {', '.join(STATUSES)}", file=sys.stderr)
         return 2
-    store = _open_store(args)
+    store = open_store_to_write(args)
     if store is None:
         return 2
     reference = args.reference.strip().upper()
@@ -148,7 +149,7 @@ def _failed_to_retry(store, outbox: Outbox, asked: list[str]) -> list[str] | Non
 
 def cmd_notify(args) -> int:
     """Send every pending notification now (with --retry-failed, the failed ones too); exit 1 if any still fails."""
-    store = _open_store(args)
+    store = open_store_to_write(args)
     if store is None:
         return 2
     retry = None

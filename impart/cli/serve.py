@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from impart.cli.errors import refuse
 from impart.cli.notify_options import add_notify_options, overrides_from
+from impart.cli.one_account import other_account
 from impart.intake.definition import FormDefinitionError
 from impart.intake.rate_limit import DEFAULT_RATE, parse_rate
 from impart.settings import load_settings
@@ -29,6 +31,9 @@ def cmd_serve(args) -> int:
     from impart.serve.server_log import logging_to_stderr
     from impart.serve.site_app import site_app
 
+    refusal = other_account(Path(args.proposals))
+    if refusal:  # every proposal it stored would be this account's, unreadable to the service's commands
+        return refuse(refusal)
     project = Path(args.config).resolve().parent
     site_dir = Path(args.site)
     if not (site_dir / "index.html").is_file():

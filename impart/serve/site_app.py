@@ -13,6 +13,7 @@ from pathlib import Path
 
 from impart.inbox.app import PREFIX, create_inbox
 from impart.intake.app import IntakeApp, create_app
+from impart.intake.folder_hold import hold_for_serving
 from impart.intake.rate_limit import DEFAULT_RATE, parse_rate
 from impart.serve.static_site import StaticSite
 
@@ -32,18 +33,23 @@ def site_app(
 ) -> IntakeApp:
     """The proposal handler, answering every other path from `site_dir` (unless a proxy serves the files).
 
-    Raises ValueError for a wrong `rate_limit`, FormDefinitionError or OSError when the form or the folder fail.
+    Raises ValueError for a wrong `rate_limit`, FormDefinitionError or OSError when the form or the folder fail
+    (FolderBusy while a restore runs into the folder).
     """
+    rate = parse_rate(rate_limit)
+    # Held before anything is written, for as long as the app lives: a restore is refused while it runs.
+    hold = hold_for_serving(Path(proposals_dir))
     app = create_app(
         Path(project),
         site_dir=Path(site_dir),
         proposals_dir=Path(proposals_dir),
         origins=origins,
         allowed_origins=allowed_origins,
-        rate_limit=parse_rate(rate_limit),
+        rate_limit=rate,
         fallback=StaticSite(Path(site_dir)) if serve_static else None,
         notify=notify,
     )
+    app.folder_hold = hold
     mount_inbox(app, Path(project), Path(proposals_dir), inbox, accounts_file=inbox_accounts)
     return app
 

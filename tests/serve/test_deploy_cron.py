@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,12 @@ README = PROJECT / "README.md"
 LOG_FOLDER = "/var/log/impart"
 
 
-def cron_line() -> tuple[str, str]:
-    """(account, command) of the README's one line for /etc/cron.d."""
+def cron_line(runs: str = "impart proposals notify") -> tuple[str, str]:
+    """(account, command) of the README's one line for /etc/cron.d that runs `runs`."""
     blocks = re.findall(r"```cron\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 1, "the README should show one cron block"
-    lines = [line for line in blocks[0].splitlines() if line.strip() and not line.startswith("#")]
-    assert len(lines) == 1
-    fields = lines[0].split(None, 6)
+    lines = [line for block in blocks for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    [line] = [line for line in lines if runs in line]
+    fields = line.split(None, 6)
     return fields[5], fields[6]
 
 
@@ -79,3 +79,25 @@ def test_the_cron_line_as_copied_sends_what_waits_with_an_empty_environment(tmp_
     )
     log = (tmp_path / "var/log/impart/notify.log").read_text(encoding="utf-8")
     assert "sent 1" in log
+
+
+def test_the_backup_cron_line_as_copied_writes_a_dated_0600_archive_with_an_empty_environment(tmp_path):
+    account, command = cron_line("impart proposals backup")
+    assert account == service_section()["User"][0]
+    assert "%" not in command
+    (tmp_path / "var/log/impart").mkdir(parents=True)
+    backups = tmp_path / "var/backups/impart"
+    backups.mkdir(parents=True)
+    project = project_with_a_waiting_proposal(tmp_path, "http://127.0.0.1:9/hooks/proposals")
+    moved = command.replace(INSTALLED, str(project)).replace("/var/backups/impart", str(backups))
+    moved = moved.replace(LOG_FOLDER, str(tmp_path / "var/log/impart"))
+    assert moved.count(str(tmp_path)) == 3
+
+    result = subprocess.run(["/bin/sh", "-c", moved], env={}, capture_output=True, text=True, timeout=60)
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    [archive] = backups.iterdir()
+    assert re.fullmatch(r"impart-proposals-\d{8}-\d{6}\.tar\.gz", archive.name)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    log = (tmp_path / "var/log/impart/backup.log").read_text(encoding="utf-8")
+    assert log.startswith(f"{archive}: 1 proposal(s), 0 quarantined, notifications 1 pending;")
