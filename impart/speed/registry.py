@@ -96,16 +96,16 @@ PATCHES = (
           "waitress", "impart/serve/hardened_server.py: a request parser with its start time (per server)"),
 )  # fmt: skip
 
-# The server's rows are not the speed layer's to switch off: impart/serve/hardened_server.py warns on any
-# waitress release but these (its VERIFIED_WAITRESS; serve/ may not import speed/, so the test ties the two).
-WAITRESS_VERIFIED = ("3.0.2",)
-
 
 def verified(package: str) -> tuple[str, ...]:
     """The releases of `package` the rows naming it were read on."""
     if package == "impart":
         return ("this checkout",)  # impart's own functions, changed only with their tests
-    return WAITRESS_VERIFIED if package == "waitress" else fence.VERIFIED[package]
+    if package == "waitress":  # the server's rows, not the speed layer's to switch off: serve/ declares its release
+        from impart.serve.hardened_server import VERIFIED_WAITRESS
+
+        return VERIFIED_WAITRESS
+    return fence.VERIFIED[package]
 
 
 def wanted(command: str, dirty: bool) -> frozenset[str]:

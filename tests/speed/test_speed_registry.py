@@ -30,8 +30,7 @@ def test_every_item_of_the_fence_has_a_row_and_every_row_a_known_item():
 
 
 def test_the_servers_rows_name_the_waitress_release_the_server_checks_for():
-    assert registry.WAITRESS_VERIFIED == hardened_server.VERIFIED_WAITRESS
-    assert metadata.version("waitress") in hardened_server.VERIFIED_WAITRESS
+    assert metadata.version("waitress") in registry.verified("waitress")
     assert hardened_server.unverified_waitress() is None
 
 
