@@ -11,7 +11,6 @@ import material
 
 from impart.content import front_matter
 
-LANGUAGE_PARTIAL = "partials/language.html"
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
 
 
@@ -117,18 +116,14 @@ class MarkdownParserReused:
         self._last.made = (extensions, list(extensions), copy.deepcopy(extension_configs), parser)
         return parser
 
-    def forget(self) -> None:
-        """Lets go of the parsers: the last page's processors hold its build's files and configuration."""
-        self._last = threading.local()
-
 
 def forget_reused_parser() -> None:
-    """The reused parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
-    build's pages, alive through the next build."""
+    """Lets go of the reused parsers: the last page's processors hold its build's files and configuration, which
+    `mkdocs serve` would keep alive, a whole build's pages, through the next build."""
     from mkdocs.structure import pages
 
     if isinstance(pages.markdown, MarkdownParserReused):
-        pages.markdown.forget()
+        pages.markdown._last = threading.local()
 
 
 def materials_own(template) -> bool:
@@ -140,7 +135,7 @@ def materials_own(template) -> bool:
 def translate_once_per_label(env) -> None:
     """Material's translations partial, imported once for the build and answering each label once; an
     override of the partial (not Material's own file) is left to be imported on every page as before."""
-    template = env.get_template(LANGUAGE_PARTIAL)
+    template = env.get_template("partials/language.html")
     if materials_own(template):
         template.make_module = _imported_once(template)
 

@@ -44,13 +44,7 @@ def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
     """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
     state = []
     for root in paths:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = sorted(p for p in root.rglob("*") if p.is_file())
-        else:
-            continue
-        for path in candidates:
+        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
             stat = path.stat()
             state.append((str(path), stat.st_size, stat.st_mtime_ns))
     return state

@@ -54,16 +54,10 @@ def _quiet_logging() -> None:
 
 
 class Helper:
-    """A forked process that does pages from the last one backwards while the build goes forwards.
-
-    They meet where their speeds take them. Each takes a page before doing it, under a
-    lock they share, and never one the other has taken, so no page is done by both (the
-    helper writes the pages it renders). When the build reaches a page the helper has
-    taken, it asks the helper to stop after its current page, waits for it, and takes
-    what it made. Pages the helper never reached, the build does itself.
-    `do_page` runs in the helper for one page; `collect` returns what the helper made;
-    `receive` hands that to the build's memory.
-    """
+    """A forked process doing pages from the last one backwards. Each side takes a page under a shared lock before
+    doing it, never one the other took; when the build reaches a page the helper took, it stops the helper after
+    its current page and takes what it made. `do_page` runs in the helper for one page, `collect` returns what it
+    made, `receive` hands that to the build's memory."""
 
     def __init__(
         self, name: str, pages: list, slot_of: Callable, do_page: Callable, collect: Callable, receive: Callable

@@ -14,7 +14,7 @@ from importlib import metadata
 
 import pytest
 
-from impart.speed import fence, parallel_build
+from impart.speed import fence, parallel_build, registry
 from tests.helpers.site import copy_site, run_env
 
 # Builds the site, then prints which of the layer's patches are in place, as JSON.
@@ -81,16 +81,17 @@ def test_the_layer_applies_only_on_verified_versions_and_when_not_switched_off(t
 
 def test_skipping_an_item_leaves_it_off_and_the_rest_on(monkeypatch):
     monkeypatch.setenv("IMPART_SPEED_SKIP", "libyaml, dates")
-    fence.skipped.cache_clear()
+    registry.skipped.cache_clear()
     try:
-        assert not fence.on("libyaml") and not fence.on("dates")
-        assert fence.on("excerpts") == fence.active()
+        items = registry.wanted("build", False)
+        assert "libyaml" not in items and "dates" not in items
+        assert ("excerpts" in items) == fence.active()
         monkeypatch.setenv("IMPART_SPEED_SKIP", "parser-resue")
-        fence.skipped.cache_clear()
+        registry.skipped.cache_clear()
         with pytest.raises(ValueError, match="unknown item 'parser-resue'; the items are excerpts"):
-            fence.on("excerpts")
+            registry.wanted("build", False)
     finally:
-        fence.skipped.cache_clear()
+        registry.skipped.cache_clear()
 
 
 def test_the_installed_versions_are_verified():
