@@ -55,19 +55,6 @@ def unpatched(config):
     return config
 
 
-def formatted_once(format_function):
-    """Babel's format_date or format_datetime, remembering each answer by everything it depends on."""
-    answers: dict[tuple, str] = {}
-
-    def format_once(date, format, locale):  # the blog passes format and locale by name
-        key = (type(date), date.isoformat(), getattr(date, "tzinfo", None), format, str(locale))
-        if key not in answers:
-            answers[key] = format_function(date, format=format, locale=locale)
-        return answers[key]
-
-    return format_once
-
-
 class ListingPageSources:
     """Stands in for `copy_file` in the blog plugin, which it calls only to give each further page of a
     paginated listing (page 2, 3, ...) a copy of the listing's source on disk. The copy is kept as the

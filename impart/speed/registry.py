@@ -46,8 +46,6 @@ PATCHES = (
     Patch("libyaml", f"{BLOG}.structure:yaml", _kept(build_speed.FrontMatterYaml), MATERIAL),
     Patch("front-matter-cache", "impart.content.front_matter:load_yaml", content_caches.parsed_once, "impart"),
     Patch("readtime-cache", "impart.content.readtime:count_words", content_caches.counted_once, "impart"),
-    Patch("dates", f"{BLOG}.plugin:format_date", build_speed.formatted_once, MATERIAL),
-    Patch("dates", f"{BLOG}.plugin:format_datetime", build_speed.formatted_once, MATERIAL),
     Patch("listing-sources", f"{BLOG}.plugin:copy_file", _kept(build_speed.LISTING_SOURCES), MATERIAL),
     Patch("parser-reuse", "mkdocs.structure.pages:markdown", build_speed.MarkdownParserReused, "mkdocs"),
     Patch("post-lookups", f"{BLOG}.plugin:BlogPlugin.blog.posts", None, MATERIAL),
