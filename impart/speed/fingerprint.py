@@ -36,8 +36,12 @@ class Uncacheable(Exception):
     """A context value the fingerprint cannot describe: the page is rendered, not reused."""
 
 
+def digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=20).digest()
+
+
 def text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return digest(text.encode("utf-8", "surrogatepass")).hex()
 
 
 def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:

@@ -7,7 +7,6 @@ the build's bytes differ. A helper that fails costs time, never pages. bench/REA
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import mmap
 import multiprocessing
@@ -23,6 +22,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
 from impart.speed import content_caches
+from impart.speed.fingerprint import digest
 from impart.speed.kept_results import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
@@ -157,10 +157,6 @@ def start_markdown_helper(config, files) -> None:
     MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=16).digest()
-
-
 def start_template_helper(config, files, nav, env) -> None:
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     written: dict[str, bytes] = {}
@@ -176,7 +172,7 @@ def start_template_helper(config, files, nav, env) -> None:
             if output.strip():
                 content = output.encode("utf-8", errors="xmlcharrefreplace")
                 utils.write_file(content, page.file.abs_dest_path)
-                written[page.file.abs_dest_path] = _digest(content)
+                written[page.file.abs_dest_path] = digest(content)
         finally:
             page.active = False
 
@@ -196,15 +192,15 @@ def take_written(written: dict[str, bytes]) -> None:
     """What the template helper wrote, by path. A path the build has written already is left out: the helper's
     file there was overwritten since, so the build writes whatever comes to that path later itself (of two
     pages with one output path, the last one built wins, as without the helper)."""
-    WRITTEN.update((path, digest) for path, digest in written.items() if path not in BUILD_WROTE)
+    WRITTEN.update((path, made) for path, made in written.items() if path not in BUILD_WROTE)
 
 
 def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[bytes, str], None]:
     """MkDocs' write_file, leaving a file alone when the template helper wrote these same bytes to it."""
 
     def write_unless_written(content: bytes, output_path: str) -> None:
-        digest = WRITTEN.pop(output_path, None)
-        if digest is not None and digest == _digest(content):
+        helpers = WRITTEN.pop(output_path, None)
+        if helpers is not None and helpers == digest(content):
             KEPT["files"] += 1
             return
         BUILD_WROTE.add(output_path)

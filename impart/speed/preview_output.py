@@ -3,11 +3,12 @@ alone, and what the rebuild did not write is removed at the end, so the folder h
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 
 from mkdocs import utils
+
+from impart.speed.fingerprint import digest
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -16,10 +17,6 @@ def _stat(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
-
-
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=20).digest()
 
 
 @dataclass
@@ -61,7 +58,7 @@ class OutputFolder:
             self.made[path] = (holds, stat)
 
     def write(self, content: bytes, output_path: str) -> None:
-        path, holds = os.path.abspath(output_path), _digest(content)
+        path, holds = os.path.abspath(output_path), digest(content)
         if not self._as_it_was(path, holds):
             _original_write_file(content, output_path)
             self._note(path, holds)
