@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import mmap
 import multiprocessing
 import os
 import pickle
-import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,10 +65,8 @@ class Helper:
         self._receive = receive
         self._merged = False
         # Shared with the helper: the lowest page it has taken, the highest the build has taken, and "stop".
-        self._shared = mmap.mmap(-1, 24)
-        self._lock = multiprocessing.get_context("fork").Lock()
-        self._set(_HELPER_TOOK, len(pages))
-        self._set(_BUILD_TOOK, -1)
+        fork = multiprocessing.get_context("fork")
+        self._shared, self._lock = fork.RawArray("q", [len(pages), -1, 0]), fork.Lock()
         handle, self.path = tempfile.mkstemp(prefix=f"impart-{name}-")
         os.close(handle)
         self.pid = os.fork()
@@ -80,9 +76,9 @@ class Helper:
                 _quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
-                        if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
+                        if self._shared[_STOP] or index <= self._shared[_BUILD_TOOK]:
                             break
-                        self._set(_HELPER_TOOK, index)
+                        self._shared[_HELPER_TOOK] = index
                     do_page(pages[index])
                 with open(self.path, "wb") as out:
                     pickle.dump(collect(), out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -90,21 +86,15 @@ class Helper:
             finally:
                 os._exit(code)  # no atexit, no plugin shutdown: those belong to the build
 
-    def _set(self, at: int, index: int) -> None:
-        self._shared[at : at + 8] = struct.pack("q", index)
-
-    def _get(self, at: int) -> int:
-        return struct.unpack("q", self._shared[at : at + 8])[0]
-
     def covers(self, index: int) -> bool:
         """Whether the helper may have made this page's results (the build then checks their keys)."""
         if not self._merged:
             with self._lock:
-                if index < self._get(_HELPER_TOOK):  # the helper has not taken it, and now never will
-                    self._set(_BUILD_TOOK, max(index, self._get(_BUILD_TOOK)))
+                if index < self._shared[_HELPER_TOOK]:  # the helper has not taken it, and now never will
+                    self._shared[_BUILD_TOOK] = max(index, self._shared[_BUILD_TOOK])
                     return False
             self.finish()
-        return index >= self._get(_HELPER_TOOK)
+        return index >= self._shared[_HELPER_TOOK]
 
     def finish(self) -> None:
         """Stop the helper after its current page, wait for it and hand over what it made."""
@@ -119,7 +109,7 @@ class Helper:
             WAITED[self.name] = time.perf_counter() - began
             if status != 0:
                 log.info(f"Parallel build: the {self.name} helper failed; the build makes its pages itself")
-                self._set(_HELPER_TOOK, len(self.positions))
+                self._shared[_HELPER_TOOK] = len(self.positions)
                 return
             with open(self.path, "rb") as made:
                 self._receive(pickle.load(made))
@@ -127,7 +117,7 @@ class Helper:
             os.unlink(self.path)
 
 
-_HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 8, 16  # where each is in a Helper's shared memory
+_HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 1, 2  # where each is in a Helper's shared memory
 
 
 def built_pages(files) -> list:

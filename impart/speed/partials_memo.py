@@ -32,6 +32,7 @@ PINNED = {
 
 
 _META_READ = ("icon", "subtitle", "status")  # the meta keys the partials read of an item
+_NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 
 def digest(path: str) -> str:
@@ -133,16 +134,12 @@ def _memoized(render, key_of):
             return
         output = "".join(render(context))
         try:
-            kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _none for owner in owners))
+            kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _NONE for owner in owners))
         except TypeError:  # an object that cannot be referenced weakly: its page is rendered, not kept
             pass
         yield output
 
     return render_kept
-
-
-def _none() -> None:
-    return None
 
 
 MEMOIZED = {
