@@ -35,7 +35,7 @@ _META_READ = ("icon", "subtitle", "status")  # the meta keys the partials read o
 _NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 
-def digest(path: str) -> str:
+def file_digest(path: str) -> str:
     with open(path, "rb") as file:
         return hashlib.sha256(file.read()).hexdigest()[:16]
 
@@ -47,7 +47,7 @@ def as_pinned(env) -> bool:
             template = env.get_template(name)
         except jinja2.TemplateNotFound:  # not Material
             return False
-        if not materials_own(template) or digest(template.filename) != pinned:
+        if not materials_own(template) or file_digest(template.filename) != pinned:
             return False
     return True
 
