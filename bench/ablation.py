@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ablation.py [--notes 1000] [--runs 2] [--saves 2] [--only build|preview] [--items a,b]
 
-Every item of impart/speed (impart.speed.fence.ITEMS) can be left off with
+Every item of impart/speed (impart.speed.registry.ITEMS) can be left off with
 IMPART_SPEED_SKIP. On one generated site (bench/build.py's generator):
 
 - build: `mkdocs build` with everything on, then with each build item off, then
@@ -37,7 +37,7 @@ from build import Builder, blog_settings, generate_notes, has_gnu_time, make_our
 from machine import cpu_model  # noqa: E402
 from serve import measure  # noqa: E402
 
-from impart.speed.fence import ITEMS  # noqa: E402
+from impart.speed.registry import ITEMS  # noqa: E402
 
 BUILD_ONLY = ("parallel-build",)  # act in `mkdocs build`, never in the preview
 PREVIEW_ONLY = ("preview-cache", "preview-output")

@@ -9,7 +9,6 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 
 from impart.speed import (
     build_speed,
-    fence,
     fingerprint,
     parallel_build,
     partials_memo,
@@ -33,7 +32,7 @@ _nav = None  # this build's navigation, from on_nav to on_env
 
 def on_startup(command, dirty):
     global _items
-    _items = registry.install(command, dirty) if fence.active() else frozenset()
+    _items = registry.install(command, dirty)
     if "parallel-build" in _items:
         preview_cache.enable(keeping=False)  # the build consults what its helpers made, and keeps nothing
     elif "preview-cache" in _items:

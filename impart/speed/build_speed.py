@@ -11,7 +11,6 @@ import material
 
 from impart.content import front_matter
 
-LANGUAGE_PARTIAL = "partials/language.html"
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
 
 
@@ -54,19 +53,6 @@ def render_without_content(self, page, separator):
 def unpatched(config):
     """The configuration as it is: the blog copies and adjusts it only for an excerpt's parser, never run here."""
     return config
-
-
-def formatted_once(format_function):
-    """Babel's format_date or format_datetime, remembering each answer by everything it depends on."""
-    answers: dict[tuple, str] = {}
-
-    def format_once(date, format, locale):  # the blog passes format and locale by name
-        key = (type(date), date.isoformat(), getattr(date, "tzinfo", None), format, str(locale))
-        if key not in answers:
-            answers[key] = format_function(date, format=format, locale=locale)
-        return answers[key]
-
-    return format_once
 
 
 class ListingPageSources:
@@ -117,18 +103,14 @@ class MarkdownParserReused:
         self._last.made = (extensions, list(extensions), copy.deepcopy(extension_configs), parser)
         return parser
 
-    def forget(self) -> None:
-        """Lets go of the parsers: the last page's processors hold its build's files and configuration."""
-        self._last = threading.local()
-
 
 def forget_reused_parser() -> None:
-    """The reused parser holds the last page's files and configuration: `mkdocs serve` would keep them, a whole
-    build's pages, alive through the next build."""
+    """Lets go of the reused parsers: the last page's processors hold its build's files and configuration, which
+    `mkdocs serve` would keep alive, a whole build's pages, through the next build."""
     from mkdocs.structure import pages
 
     if isinstance(pages.markdown, MarkdownParserReused):
-        pages.markdown.forget()
+        pages.markdown._last = threading.local()
 
 
 def materials_own(template) -> bool:
@@ -140,7 +122,7 @@ def materials_own(template) -> bool:
 def translate_once_per_label(env) -> None:
     """Material's translations partial, imported once for the build and answering each label once; an
     override of the partial (not Material's own file) is left to be imported on every page as before."""
-    template = env.get_template(LANGUAGE_PARTIAL)
+    template = env.get_template("partials/language.html")
     if materials_own(template):
         template.make_module = _imported_once(template)
 

@@ -4,7 +4,8 @@ and each note's front matter is read twice per build (by impart and by Material'
 from __future__ import annotations
 
 import copy
-import hashlib
+
+from impart.speed.fingerprint import digest
 
 AT_MOST = 20_000  # entries kept before a cache starts again, for a preview left running for days
 
@@ -30,7 +31,7 @@ def counted_once(count_words):
     """impart.content.readtime.count_words, keeping each HTML's count by its digest."""
 
     def count_words_once(html: str) -> int:
-        key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = digest(html.encode("utf-8", "surrogatepass"))
         words = _counted.get(key)
         if words is None:
             if len(_counted) >= AT_MOST:

@@ -36,21 +36,19 @@ class Uncacheable(Exception):
     """A context value the fingerprint cannot describe: the page is rendered, not reused."""
 
 
+def digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=20).digest()
+
+
 def text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return digest(text.encode("utf-8", "surrogatepass")).hex()
 
 
 def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
     """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
     state = []
     for root in paths:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = sorted(p for p in root.rglob("*") if p.is_file())
-        else:
-            continue
-        for path in candidates:
+        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
             stat = path.stat()
             state.append((str(path), stat.st_size, stat.st_mtime_ns))
     return state

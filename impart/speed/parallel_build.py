@@ -7,13 +7,10 @@ the build's bytes differ. A helper that fails costs time, never pages. bench/REA
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import mmap
 import multiprocessing
 import os
 import pickle
-import struct
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +20,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
 from impart.speed import content_caches
+from impart.speed.fingerprint import digest
 from impart.speed.kept_results import MEMORY, markdown_slot
 
 log = logging.getLogger("mkdocs.plugins.impart")
@@ -54,16 +52,10 @@ def _quiet_logging() -> None:
 
 
 class Helper:
-    """A forked process that does pages from the last one backwards while the build goes forwards.
-
-    They meet where their speeds take them. Each takes a page before doing it, under a
-    lock they share, and never one the other has taken, so no page is done by both (the
-    helper writes the pages it renders). When the build reaches a page the helper has
-    taken, it asks the helper to stop after its current page, waits for it, and takes
-    what it made. Pages the helper never reached, the build does itself.
-    `do_page` runs in the helper for one page; `collect` returns what the helper made;
-    `receive` hands that to the build's memory.
-    """
+    """A forked process doing pages from the last one backwards. Each side takes a page under a shared lock before
+    doing it, never one the other took; when the build reaches a page the helper took, it stops the helper after
+    its current page and takes what it made. `do_page` runs in the helper for one page, `collect` returns what it
+    made, `receive` hands that to the build's memory."""
 
     def __init__(
         self, name: str, pages: list, slot_of: Callable, do_page: Callable, collect: Callable, receive: Callable
@@ -73,10 +65,8 @@ class Helper:
         self._receive = receive
         self._merged = False
         # Shared with the helper: the lowest page it has taken, the highest the build has taken, and "stop".
-        self._shared = mmap.mmap(-1, 24)
-        self._lock = multiprocessing.get_context("fork").Lock()
-        self._set(_HELPER_TOOK, len(pages))
-        self._set(_BUILD_TOOK, -1)
+        fork = multiprocessing.get_context("fork")
+        self._shared, self._lock = fork.RawArray("q", [len(pages), -1, 0]), fork.Lock()
         handle, self.path = tempfile.mkstemp(prefix=f"impart-{name}-")
         os.close(handle)
         self.pid = os.fork()
@@ -86,9 +76,9 @@ class Helper:
                 _quiet_logging()
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
-                        if self._shared[_STOP] or index <= self._get(_BUILD_TOOK):
+                        if self._shared[_STOP] or index <= self._shared[_BUILD_TOOK]:
                             break
-                        self._set(_HELPER_TOOK, index)
+                        self._shared[_HELPER_TOOK] = index
                     do_page(pages[index])
                 with open(self.path, "wb") as out:
                     pickle.dump(collect(), out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -96,21 +86,15 @@ class Helper:
             finally:
                 os._exit(code)  # no atexit, no plugin shutdown: those belong to the build
 
-    def _set(self, at: int, index: int) -> None:
-        self._shared[at : at + 8] = struct.pack("q", index)
-
-    def _get(self, at: int) -> int:
-        return struct.unpack("q", self._shared[at : at + 8])[0]
-
     def covers(self, index: int) -> bool:
         """Whether the helper may have made this page's results (the build then checks their keys)."""
         if not self._merged:
             with self._lock:
-                if index < self._get(_HELPER_TOOK):  # the helper has not taken it, and now never will
-                    self._set(_BUILD_TOOK, max(index, self._get(_BUILD_TOOK)))
+                if index < self._shared[_HELPER_TOOK]:  # the helper has not taken it, and now never will
+                    self._shared[_BUILD_TOOK] = max(index, self._shared[_BUILD_TOOK])
                     return False
             self.finish()
-        return index >= self._get(_HELPER_TOOK)
+        return index >= self._shared[_HELPER_TOOK]
 
     def finish(self) -> None:
         """Stop the helper after its current page, wait for it and hand over what it made."""
@@ -125,7 +109,7 @@ class Helper:
             WAITED[self.name] = time.perf_counter() - began
             if status != 0:
                 log.info(f"Parallel build: the {self.name} helper failed; the build makes its pages itself")
-                self._set(_HELPER_TOOK, len(self.positions))
+                self._shared[_HELPER_TOOK] = len(self.positions)
                 return
             with open(self.path, "rb") as made:
                 self._receive(pickle.load(made))
@@ -133,7 +117,7 @@ class Helper:
             os.unlink(self.path)
 
 
-_HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 8, 16  # where each is in a Helper's shared memory
+_HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 1, 2  # where each is in a Helper's shared memory
 
 
 def built_pages(files) -> list:
@@ -163,10 +147,6 @@ def start_markdown_helper(config, files) -> None:
     MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=16).digest()
-
-
 def start_template_helper(config, files, nav, env) -> None:
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     written: dict[str, bytes] = {}
@@ -182,7 +162,7 @@ def start_template_helper(config, files, nav, env) -> None:
             if output.strip():
                 content = output.encode("utf-8", errors="xmlcharrefreplace")
                 utils.write_file(content, page.file.abs_dest_path)
-                written[page.file.abs_dest_path] = _digest(content)
+                written[page.file.abs_dest_path] = digest(content)
         finally:
             page.active = False
 
@@ -202,15 +182,15 @@ def take_written(written: dict[str, bytes]) -> None:
     """What the template helper wrote, by path. A path the build has written already is left out: the helper's
     file there was overwritten since, so the build writes whatever comes to that path later itself (of two
     pages with one output path, the last one built wins, as without the helper)."""
-    WRITTEN.update((path, digest) for path, digest in written.items() if path not in BUILD_WROTE)
+    WRITTEN.update((path, made) for path, made in written.items() if path not in BUILD_WROTE)
 
 
 def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[bytes, str], None]:
     """MkDocs' write_file, leaving a file alone when the template helper wrote these same bytes to it."""
 
     def write_unless_written(content: bytes, output_path: str) -> None:
-        digest = WRITTEN.pop(output_path, None)
-        if digest is not None and digest == _digest(content):
+        helpers = WRITTEN.pop(output_path, None)
+        if helpers is not None and helpers == digest(content):
             KEPT["files"] += 1
             return
         BUILD_WROTE.add(output_path)

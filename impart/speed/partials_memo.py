@@ -32,9 +32,10 @@ PINNED = {
 
 
 _META_READ = ("icon", "subtitle", "status")  # the meta keys the partials read of an item
+_NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 
-def digest(path: str) -> str:
+def file_digest(path: str) -> str:
     with open(path, "rb") as file:
         return hashlib.sha256(file.read()).hexdigest()[:16]
 
@@ -46,7 +47,7 @@ def as_pinned(env) -> bool:
             template = env.get_template(name)
         except jinja2.TemplateNotFound:  # not Material
             return False
-        if not materials_own(template) or digest(template.filename) != pinned:
+        if not materials_own(template) or file_digest(template.filename) != pinned:
             return False
     return True
 
@@ -133,16 +134,12 @@ def _memoized(render, key_of):
             return
         output = "".join(render(context))
         try:
-            kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _none for owner in owners))
+            kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _NONE for owner in owners))
         except TypeError:  # an object that cannot be referenced weakly: its page is rendered, not kept
             pass
         yield output
 
     return render_kept
-
-
-def _none() -> None:
-    return None
 
 
 MEMOIZED = {

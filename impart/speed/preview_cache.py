@@ -1,7 +1,8 @@
 """MkDocs' and Material's renders routed through the kept results (impart.speed.kept_results): a page's Markdown
 render, its rendered template and its search entries are reused when their key (impart.speed.fingerprint) matches,
 and Jinja's compiled templates are shared. Warnings a render logged are logged again when it is reused, so
-`--strict` sees them. tests/speed/test_preview_cache.py checks rebuilds after ten kinds of edit against cold builds."""
+`--strict` sees them. Installed only where the memory is enabled (hooks/speed.py). tests/speed/test_preview_cache.py
+checks rebuilds after ten kinds of edit against cold builds."""
 
 from __future__ import annotations
 
@@ -26,8 +27,6 @@ def render_with_memory(render):
     """MkDocs' Page.render (which posts and listings inherit), through the memory."""
 
     def render_markdown(page: Page, config, files) -> None:
-        if not MEMORY.enabled:
-            return render(page, config, files)
         if MEMORY.reuse_markdown(page, files):
             return None
         if not MEMORY.keeping:
@@ -57,8 +56,7 @@ def env_with_compiled_templates(get_env):
 
     def get_env_with_compiled_templates(theme):
         env = get_env(theme)
-        if MEMORY.enabled:
-            env.bytecode_cache = MEMORY.compiled_templates
+        env.bytecode_cache = MEMORY.compiled_templates
         return env
 
     return get_env_with_compiled_templates
@@ -68,8 +66,6 @@ def index_with_memory(add_entry_from_context):
     """Material's SearchIndex.add_entry_from_context (a page's HTML parsed into sections), through the memory."""
 
     def index_page(index, page) -> None:
-        if not MEMORY.enabled:
-            return add_entry_from_context(index, page)
         if not MEMORY.consulted(page.url):
             return add_entry_from_context(index, page)
         meta = page.meta

@@ -3,11 +3,12 @@ alone, and what the rebuild did not write is removed at the end, so the folder h
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 
 from mkdocs import utils
+
+from impart.speed.fingerprint import digest
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -18,14 +19,9 @@ def _stat(path: str) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _digest(content: bytes) -> bytes:
-    return hashlib.blake2b(content, digest_size=20).digest()
-
-
 @dataclass
 class OutputFolder:
-    written: dict[str, tuple[bytes, tuple[int, int]]] = field(default_factory=dict)  # path -> digest, stat
-    copied: dict[str, tuple[str, tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
+    made: dict[str, tuple[object, tuple[int, int]]] = field(default_factory=dict)  # path -> what it holds, its stat
     before: dict[str, tuple[int, int]] = field(default_factory=dict)  # what the folder held when the build began
     touched: set[str] = field(default_factory=set)
     kept_files: int = 0
@@ -47,32 +43,33 @@ class OutputFolder:
                 if stat is not None:
                     self.before[path] = stat
 
-    def write(self, content: bytes, output_path: str) -> None:
-        path = os.path.abspath(output_path)
+    def _as_it_was(self, path: str, holds: object) -> bool:
+        """Whether the file at `path` is the one this folder made to hold `holds`, untouched since."""
         self.touched.add(path)
-        digest = _digest(content)
-        known = self.written.get(path)
-        if known is not None and known[0] == digest and _stat(path) == known[1]:
+        known = self.made.get(path)
+        if known is not None and known[0] == holds and _stat(path) == known[1]:
             self.kept_files += 1
-            return
-        _original_write_file(content, output_path)
+            return True
+        return False
+
+    def _note(self, path: str, holds: object) -> None:
         stat = _stat(path)
         if stat is not None:
-            self.written[path] = (digest, stat)
+            self.made[path] = (holds, stat)
+
+    def write(self, content: bytes, output_path: str) -> None:
+        path, holds = os.path.abspath(output_path), digest(content)
+        if not self._as_it_was(path, holds):
+            _original_write_file(content, output_path)
+            self._note(path, holds)
 
     def copy(self, source_path: str, output_path: str) -> None:
         if os.path.isdir(output_path):
             output_path = os.path.join(output_path, os.path.basename(source_path))
         path = os.path.abspath(output_path)
-        self.touched.add(path)
-        known = self.copied.get(path)
-        if known is not None and known[0] == source_path and known[1] == _stat(source_path) and known[2] == _stat(path):
-            self.kept_files += 1
-            return
-        _original_copy_file(source_path, output_path)
-        source, copy = _stat(source_path), _stat(path)
-        if source is not None and copy is not None:
-            self.copied[path] = (source_path, source, copy)
+        if not self._as_it_was(path, (source_path, _stat(source_path))):
+            _original_copy_file(source_path, output_path)
+            self._note(path, (source_path, _stat(source_path)))
 
     def finish(self) -> int:
         """Remove what the build left over from the one before; the number of files removed."""
@@ -85,8 +82,7 @@ class OutputFolder:
                 os.remove(path)
             except OSError:
                 continue
-            self.written.pop(path, None)
-            self.copied.pop(path, None)
+            self.made.pop(path, None)
             folders.add(os.path.dirname(path))
             removed += 1
         for folder in sorted(folders, key=len, reverse=True):

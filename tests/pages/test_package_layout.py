@@ -18,7 +18,7 @@ ALLOWED = {
     "content": set(),
     "intake": {"content"},
     "serve": {"intake", "inbox"},  # site_app mounts the inbox on the handler
-    "speed": {"content"},
+    "speed": {"content", "serve"},  # serve: the registry names the waitress release the server declares
     "inbox": {"intake"},  # the accounts file is written with the proposals' own atomic-write and lock
     "cli": {"content", "intake", "serve", "inbox"},  # the command at the top: it uses every concern, none uses it
 }

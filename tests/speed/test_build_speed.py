@@ -9,6 +9,7 @@ import yaml
 
 from impart.content.front_matter import split_front_matter
 from impart.speed import parallel_build
+from impart.speed.fingerprint import digest
 from tests.helpers.many_notes import add_many_notes
 from tests.helpers.site import copy_site, corpus_project, files_under, mkdocs_build
 
@@ -78,7 +79,7 @@ def test_a_page_the_helper_wrote_is_written_again_only_when_the_builds_bytes_dif
     monkeypatch.setattr(parallel_build, "WRITTEN", {})
     monkeypatch.setattr(parallel_build, "BUILD_WROTE", set())
     for path, content in (("a/index.html", b"<p>a</p>"), ("b/index.html", b"<p>b</p>")):
-        parallel_build.WRITTEN[path] = parallel_build._digest(content)
+        parallel_build.WRITTEN[path] = digest(content)
 
     write(b"<p>a</p>", "a/index.html")  # the same bytes: left as the helper wrote them
     write(b"<p>b, changed</p>", "b/index.html")  # the build's own output differs: it replaces the helper's
@@ -98,7 +99,7 @@ def test_a_path_the_build_wrote_before_the_helpers_pages_came_is_written_again(m
     monkeypatch.setattr(parallel_build, "BUILD_WROTE", set())
 
     write(b"<p>first page</p>", "shared/index.html")  # the build's own page, before the helper's come
-    parallel_build.take_written({"shared/index.html": parallel_build._digest(b"<p>last page</p>")})
+    parallel_build.take_written({"shared/index.html": digest(b"<p>last page</p>")})
     write(b"<p>last page</p>", "shared/index.html")  # the helper's file there was overwritten: write it again
     assert writes == [("shared/index.html", b"<p>first page</p>"), ("shared/index.html", b"<p>last page</p>")]
 
@@ -157,9 +158,7 @@ def test_a_file_only_the_helper_wrote_is_removed_when_the_build_ends(tmp_path, m
     kept, unclaimed = tmp_path / "kept.html", tmp_path / "empty-for-the-build.html"
     for path in (kept, unclaimed):
         path.write_bytes(b"<p>made by the helper</p>")
-    monkeypatch.setattr(
-        parallel_build, "WRITTEN", {str(unclaimed): parallel_build._digest(b"<p>made by the helper</p>")}
-    )
+    monkeypatch.setattr(parallel_build, "WRITTEN", {str(unclaimed): digest(b"<p>made by the helper</p>")})
     parallel_build.finish()  # the build never wrote `unclaimed`: its own output for that page was empty
     assert kept.exists() and not unclaimed.exists()
     assert parallel_build.WRITTEN == {}

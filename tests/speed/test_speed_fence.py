@@ -14,7 +14,7 @@ from importlib import metadata
 
 import pytest
 
-from impart.speed import fence, parallel_build
+from impart.speed import fence, parallel_build, registry
 from tests.helpers.site import copy_site, run_env
 
 # Builds the site, then prints which of the layer's patches are in place, as JSON.
@@ -27,7 +27,7 @@ if sys.argv[1] == "unverified":
 from mkdocs import utils
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from impart.content import front_matter
+from impart.content import front_matter, readtime
 from mkdocs.structure import pages
 from material.plugins.blog import plugin, structure
 config = load_config(sys.argv[2], site_dir=sys.argv[3], strict=True)
@@ -35,7 +35,7 @@ config.plugins.on_startup(command="build", dirty=False)
 build(config)
 config.plugins.on_shutdown()
 print(json.dumps({
-    "dates": getattr(plugin.format_date, "__module__", "").startswith("impart"),
+    "readtime_cache": readtime.count_words.__module__.startswith("impart.speed"),
     "front_matter_cache": front_matter.load_yaml.__module__.startswith("impart.speed"),
     "parser_reuse": type(pages.markdown).__module__.startswith("impart"),
     "excerpts": structure.Excerpt.render.__module__.startswith("impart"),
@@ -80,17 +80,18 @@ def test_the_layer_applies_only_on_verified_versions_and_when_not_switched_off(t
 
 
 def test_skipping_an_item_leaves_it_off_and_the_rest_on(monkeypatch):
-    monkeypatch.setenv("IMPART_SPEED_SKIP", "libyaml, dates")
-    fence.skipped.cache_clear()
+    monkeypatch.setenv("IMPART_SPEED_SKIP", "libyaml, template-dict")
+    registry.skipped.cache_clear()
     try:
-        assert not fence.on("libyaml") and not fence.on("dates")
-        assert fence.on("excerpts") == fence.active()
+        items = registry.wanted("build", False)
+        assert "libyaml" not in items and "template-dict" not in items
+        assert ("excerpts" in items) == fence.active()
         monkeypatch.setenv("IMPART_SPEED_SKIP", "parser-resue")
-        fence.skipped.cache_clear()
+        registry.skipped.cache_clear()
         with pytest.raises(ValueError, match="unknown item 'parser-resue'; the items are excerpts"):
-            fence.on("excerpts")
+            registry.wanted("build", False)
     finally:
-        fence.skipped.cache_clear()
+        registry.skipped.cache_clear()
 
 
 def test_the_installed_versions_are_verified():
