@@ -1,6 +1,7 @@
 """Maths as a reader gets it: a note with formulas (tests/fixtures/features/cost-per-decision.md) is built strictly
 into a copy of the site and read in Chromium, which lays its MathML out as maths (a fraction stacked, taller than a
-line of text's type) without a script or anything from another host; and a site without maths is byte for byte the site
+line of text's type, a subscript lowered and a sum grown in a maths face that maths.css names) without a script or
+anything from another host; and a site without maths is byte for byte the site
 built without the maths extension, so a page without a formula costs nothing more. Screenshots go to artifacts/."""
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def test_formulas_are_mathml_in_the_page_and_prices_stay_prose(maths_site):
     written = body.get_text()
     assert "\\frac" not in written and "$$" not in written and "\\(" not in written  # no LaTeX left as text
     assert not page.select("script[src*=mathjax], script[src*=katex], link[href*=katex]")
+    assert [link["href"] for link in page.select("link[href*=maths]")] == ["../../assets/stylesheets/maths.css"]
 
 
 @pytest.mark.build
@@ -77,8 +79,20 @@ def test_chromium_stacks_a_fraction_taller_than_a_line_and_fetches_nothing_else(
     assert boxes["numerator"] <= boxes["denominator"] + 1, boxes  # stacked: laid out as maths, not as text
     assert boxes["fraction"] > 1.4 * boxes["text"], boxes  # two storeys, each near the text's own size
     assert 0 < boxes["width"] <= boxes["column"], boxes  # the formula fits the column at this width
+    scripts = page.evaluate(
+        """() => {
+            const box = e => e.getBoundingClientRect();
+            const [base, script] = document.querySelector('.impart-note__body p math msub').children;
+            const sum = document.querySelector('.impart-note__body div.arithmatex munderover > mo');
+            return {drop: box(script).bottom - box(base).bottom, sum: box(sum).height,
+                    text: parseFloat(getComputedStyle(sum).fontSize)};
+        }"""
+    )
+    # A maths face (maths.css): a subscript sits below the line and a sum grows, as TeX sets them.
+    assert scripts["drop"] > 2, scripts
+    assert scripts["sum"] > 1.3 * scripts["text"], scripts
     assert foreign_hosts(requested) == {"127.0.0.1"}  # the site itself, nothing else
-    assert not [url for url in requested if "math" in url.lower() or "katex" in url.lower()]
+    assert not [url for url in requested if "mathjax" in url.lower() or "katex" in url.lower()]
     page.close()
 
 
