@@ -5,8 +5,8 @@ Written as in pymdownx.arithmatex (whose patterns this reuses): `$$ … $$`, `\\
 `\\begin{env} … \\end{env}` as a paragraph of its own for display maths, `$ … $` or `\\( … \\)` inline.
 An inline `$` must touch its formula on both sides and the closing one not be followed by a digit (Pandoc's
 rule), so prices in prose ("$5 and $10", "$5-$10") stay text; `\\$` is a literal dollar. latex2mathml does the
-conversion. Display maths is wrapped in `<div class="arithmatex">`, which Material's own stylesheet already
-centres and scrolls when wide.
+conversion. Each formula is wrapped as arithmatex wraps one (`<span class="arithmatex">`, display maths in
+`<div class="arithmatex">`, which Material's own stylesheet already centres and scrolls when wide).
 
 `maths_problems` finds the same formulas in a page's source (outside code) and reports each that cannot be
 converted, with its line, so `impart check` and the build say the same (tests/content/test_maths.py).
@@ -97,7 +97,9 @@ class _InlineMaths(InlineArithmatexPattern):
             held = etree.Element("span")  # maths_problems reports it: check and the build fail on it
             held.text = md_util.AtomicString(m.group(0))
             return held, m.start(0), m.end(0)
-        return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
+        wrapper = etree.Element("span", {"class": "arithmatex"})  # what checks of the page's text pass over
+        wrapper.text = self.md.htmlStash.store(mathml)
+        return wrapper, m.start(0), m.end(0)
 
 
 class _DisplayMaths(BlockArithmatexProcessor):

@@ -55,8 +55,8 @@ def test_a_formula_becomes_mathml(text, display, element):
     assert math["xmlns"] == "http://www.w3.org/1998/Math/MathML"
     assert math.find(element) is not None
     assert "$" not in page.get_text() and "\\" not in page.get_text()  # no LaTeX left as text
-    if display == "block":
-        assert "arithmatex" in math.parent["class"]  # Material's stylesheet centres it and scrolls it when wide
+    # Wrapped as arithmatex wraps a formula: Material's stylesheet centres a display one and scrolls it when wide.
+    assert (math.parent.name, math.parent["class"]) == ({"inline": "span", "block": "div"}[display], ["arithmatex"])
     assert maths_problems(text, WHERE) == []
 
 
