@@ -14,10 +14,12 @@ converted, with its line, so `impart check` and the build say the same (tests/co
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 import xml.etree.ElementTree as etree
 
+import latex2mathml.commands as latex_commands
 import latex2mathml.converter
 import latex2mathml.exceptions as latex_errors
 from markdown import Extension
@@ -43,6 +45,14 @@ BLOCK = re.compile(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
 _UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")  # latex2mathml prints a command it does not know as text
 _DISPLAY_IN_PROSE = re.compile(r"(?<![\\$])\$\$(?!\$)")
+_ENVIRONMENT = re.compile(r"\\(begin|end)\{([A-Za-z]+\*?)\}")
+# MathJax's names for what latex2mathml knows by another ("": the formula itself, unwrapped).
+_RENAMED = {"aligned": "align*", "equation": "", "equation*": ""}
+_KNOWN_ENVIRONMENTS = frozenset(
+    name.lstrip("\\")
+    for name in (*latex_commands.MATRICES, latex_commands.ALIGN, latex_commands.ALIGNSTAR, latex_commands.SPLIT)
+)
+_BEGIN = re.compile(r"(?<!\\)\\begin\{([a-z]+\*?)\}")
 _OPENER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===)[ \t]")  # a notice, collapsible or tab: its body is a block
 
 _WHY = {
@@ -65,15 +75,46 @@ class LatexError(ValueError):
     """A formula latex2mathml cannot convert; the message says why, in an editor's words."""
 
 
+def _environments(latex: str) -> str:
+    """The environments MathJax users write, renamed to those latex2mathml knows; LatexError for any other."""
+
+    def rename(found: re.Match) -> str:
+        word, name = found.groups()
+        if name in _RENAMED:
+            return f"\\{word}{{{_RENAMED[name]}}}" if _RENAMED[name] else ""
+        if name not in _KNOWN_ENVIRONMENTS:
+            raise LatexError(
+                f"\\begin{{{name}}} is not an environment the site can typeset "
+                "(it knows align, align*, aligned, split, cases, array and the matrix kinds)"
+            )
+        return found.group(0)
+
+    return _ENVIRONMENT.sub(rename, latex)
+
+
+def _serialised(math: etree.Element) -> str:
+    """The MathML as HTML, every character escaped once. latex2mathml writes its symbols into the tree as character
+    references and un-escapes its whole output, which would let `<`, `>` or `&` typed in `\\text{…}` through as
+    markup; read as characters instead, they are escaped like any text."""
+    for element in math.iter():
+        element.text = html.unescape(element.text) if element.text else element.text
+        element.tail = html.unescape(element.tail) if element.tail else element.tail
+    return etree.tostring(math, encoding="unicode")
+
+
 def to_mathml(latex: str, display: bool) -> str:
     """The formula as a MathML `<math>` element; LatexError when it cannot be typeset as written."""
+    latex = _environments(latex.strip())
     try:
-        mathml = latex2mathml.converter.convert(latex.strip(), display="block" if display else "inline")
+        math = latex2mathml.converter.convert_to_element(latex, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises bare exceptions, some from its parser's internals
         raise LatexError(_WHY.get(type(error), "it is not LaTeX the site can typeset")) from None
+    mathml = _serialised(math)
     unknown = _UNKNOWN_COMMAND.search(mathml)
     if unknown:
         raise LatexError(f"{unknown.group(1)} is not a LaTeX command the site can typeset (it would show as text)")
+    if "<mi>&amp;</mi>" in mathml:
+        raise LatexError("an & stands outside an environment that aligns columns, such as align* or matrix")
     return mathml
 
 
@@ -141,9 +182,18 @@ def _paragraphs(text: str, first_line: int):
         run = [(number, line)] if line.strip() else []
 
 
+def _run_in(prose: str) -> tuple[str, int] | None:
+    """A display formula written inside a paragraph, which Markdown leaves as text: how it opens and where."""
+    pair = _DISPLAY_IN_PROSE.search(prose)
+    if pair and _DISPLAY_IN_PROSE.search(prose, pair.end()):
+        return "$$", pair.start()
+    environment = _BEGIN.search(INLINE.sub(lambda m: " " * len(m.group(0)), prose))  # \begin inside $…$ is fine
+    return (f"\\begin{{{environment.group(1)}}}", environment.start()) if environment else None
+
+
 def maths_problems(body: str, where: str, first_line: int = 1) -> list[Problem]:
     """Every formula in a page's Markdown body that cannot be typeset, and every `$$` formula run into its
-    paragraph (left as text): one line each, naming the line and what to write instead."""
+    paragraph (left as text), `$$` or `\\begin{…}`: one line each, naming the line and what to write instead."""
     if "$" not in body and "\\" not in body:
         return []  # most pages: nothing to look at
     problems = []
@@ -160,15 +210,16 @@ def maths_problems(body: str, where: str, first_line: int = 1) -> list[Problem]:
                 continue
             line = start + prose.count("\n", 0, found.start())
             problems += _judge(groups[2] or groups[5], False, where, line)
-        left = _DISPLAY_IN_PROSE.search(prose)
-        if left and _DISPLAY_IN_PROSE.search(prose, left.end()):
+        left = _run_in(prose)
+        if left is not None:
+            opening, offset = left
             problems.append(
                 Problem(
                     where,
                     "body",
-                    "a $$ formula shares its paragraph with other text, so it is not typeset as display maths; "
-                    "leave a blank line before and after it",
-                    line=start + prose.count("\n", 0, left.start()),
+                    f"a {opening} formula shares its paragraph with other text, so it is not typeset as display "
+                    "maths; leave a blank line before and after it",
+                    line=start + prose.count("\n", 0, offset),
                 )
             )
     return problems

@@ -43,6 +43,7 @@ FORMULAS = {
     "inline brackets": ("The time \\(t_r\\) counts.", "inline", "msub"),
     "display dollars": ("$$\n\\sum_{i=1}^{n} y_i\n$$", "block", "munderover"),
     "display brackets": ("\\[\n\\sqrt{x}\n\\]", "block", "msqrt"),
+    "display environment": ("\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}", "block", "mtable"),
     "display in a notice": ('!!! note "Error"\n\n    $$\n    x^2\n    $$', "block", "msup"),
 }
 
@@ -58,6 +59,13 @@ def test_a_formula_becomes_mathml(text, display, element):
     # Wrapped as arithmatex wraps a formula: Material's stylesheet centres a display one and scrolls it when wide.
     assert (math.parent.name, math.parent["class"]) == ({"inline": "span", "block": "div"}[display], ["arithmatex"])
     assert maths_problems(text, WHERE) == []
+
+
+def test_markup_typed_in_a_formula_is_text():
+    page = rendered(r"Both $\text{<b>x</b> & y} < z$ here.")
+    assert page.find("b") is None
+    assert page.find("mtext").get_text() == "<b>x</b>\xa0&\xa0y"
+    assert [mo.get_text() for mo in page.find_all("mo")] == ["<"]
 
 
 BAD = {
@@ -79,10 +87,29 @@ BAD = {
         "the formula \\foo{x} cannot be typeset: \\foo is not a LaTeX command the site can typeset "
         "(it would show as text); fix the LaTeX, or write a dollar that is not maths as \\$",
     ),
+    "an environment the converter lacks": (
+        "$$\n\\begin{gather}\na \\\\ b\n\\end{gather}\n$$",
+        1,
+        "the formula \\begin{gather} a \\\\ b \\end{gather} cannot be typeset: \\begin{gather} is not an "
+        "environment the site can typeset (it knows align, align*, aligned, split, cases, array and the matrix "
+        "kinds); fix the LaTeX",
+    ),
+    "an ampersand outside an environment": (
+        "$$\na &= b\n$$",
+        1,
+        "the formula a &= b cannot be typeset: an & stands outside an environment that aligns columns, such as "
+        "align* or matrix; fix the LaTeX",
+    ),
     "a display formula run into its paragraph": (
         "The total is\n$$\nx + y\n$$",
         2,
         "a $$ formula shares its paragraph with other text, so it is not typeset as display maths; "
+        "leave a blank line before and after it",
+    ),
+    "an environment run into its paragraph": (
+        "So:\n\\begin{aligned}\na &= b\n\\end{aligned}",
+        2,
+        "a \\begin{aligned} formula shares its paragraph with other text, so it is not typeset as display maths; "
         "leave a blank line before and after it",
     ),
 }
