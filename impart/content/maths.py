@@ -52,6 +52,8 @@ _KNOWN_ENVIRONMENTS = frozenset(
     name.lstrip("\\")
     for name in (*latex_commands.MATRICES, latex_commands.ALIGN, latex_commands.ALIGNSTAR, latex_commands.SPLIT)
 )
+# What MathJax reads and shows nothing for (a label for \eqref, a line left unnumbered): dropped before conversion.
+_INVISIBLE = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
 _BEGIN = re.compile(r"(?<!\\)\\begin\{([a-z]+\*?)\}")
 _OPENER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===)[ \t]")  # a notice, collapsible or tab: its body is a block
 
@@ -76,7 +78,8 @@ class LatexError(ValueError):
 
 
 def _environments(latex: str) -> str:
-    """The environments MathJax users write, renamed to those latex2mathml knows; LatexError for any other."""
+    """The formula as latex2mathml can read it: what shows nothing dropped, the environments MathJax users write
+    renamed to those latex2mathml knows; LatexError for any other."""
 
     def rename(found: re.Match) -> str:
         word, name = found.groups()
@@ -89,7 +92,7 @@ def _environments(latex: str) -> str:
             )
         return found.group(0)
 
-    return _ENVIRONMENT.sub(rename, latex)
+    return _ENVIRONMENT.sub(rename, _INVISIBLE.sub("", latex))
 
 
 def _serialised(math: etree.Element) -> str:

@@ -44,6 +44,11 @@ FORMULAS = {
     "display dollars": ("$$\n\\sum_{i=1}^{n} y_i\n$$", "block", "munderover"),
     "display brackets": ("\\[\n\\sqrt{x}\n\\]", "block", "msqrt"),
     "display environment": ("\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}", "block", "mtable"),
+    "a label and an unnumbered line": (
+        "$$\n\\begin{align}\na &= b \\label{eq:a} \\\\\nc &= d \\nonumber\n\\end{align}\n$$",
+        "block",
+        "mtable",
+    ),
     "display in a notice": ('!!! note "Error"\n\n    $$\n    x^2\n    $$', "block", "msup"),
 }
 
