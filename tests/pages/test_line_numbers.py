@@ -1,7 +1,7 @@
-"""Line numbers level with their lines: a note with a 40-line fence and a short one in a notice, both with
-`linenums="1"` (tests/fixtures/features/numbered-runbook.md), is built strictly into a copy of the site and
-measured in Chromium at a desktop and a phone width: each number's box is within 2 px (vertically) of its own
-code line's, from the first line to the last. Screenshots go to artifacts/."""
+"""Line numbers level with their lines: a note with a 40-line fence (three of its lines highlighted) and a short
+one in a notice, both with `linenums="1"` (tests/fixtures/features/numbered-runbook.md), is built strictly into a
+copy of the site and measured in Chromium at a desktop and a phone width: each number's box is within 2 px
+(vertically) of its own code line's, from the first line to the last. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def test_each_line_number_is_level_with_its_line(browser, base, width):
     page.goto(base + URL, wait_until="load")
     blocks = page.locator(".impart-note__body table.highlighttable")
     assert blocks.count() == 2  # the long block, and the short one in a notice
+    assert blocks.first.locator("td.code .hll").count() == 3  # highlighted lines keep the rhythm too
     for index, lines in enumerate([40, 2]):
         block = blocks.nth(index)
         block.scroll_into_view_if_needed()
