@@ -45,7 +45,7 @@ def test_formulas_are_mathml_in_the_page_and_prices_stay_prose(maths_site):
     page = BeautifulSoup((site / URL.strip("/") / "index.html").read_text(encoding="utf-8"), "html.parser")
     body = page.select_one(".impart-note__body")
     maths = body.find_all("math")
-    assert [m["display"] for m in maths] == ["inline"] * 4 + ["block"] + ["inline"] * 2 + ["block"]
+    assert [m["display"] for m in maths] == ["inline"] * 4 + ["block"] + ["inline"] * 2 + ["block"] * 2
     assert "A pilot that costs $5 a day and saves $10 an hour" in body.p.get_text()
     assert "$5-$10 per claim" in body.p.get_text()
     written = body.get_text()
@@ -91,6 +91,24 @@ def test_chromium_stacks_a_fraction_taller_than_a_line_and_fetches_nothing_else(
     # A maths face (maths.css): a subscript sits below the line and a sum grows, as TeX sets them.
     assert scripts["drop"] > 2, scripts
     assert scripts["sum"] > 1.3 * scripts["text"], scripts
+    # A formula wider than the column scrolls in its own box (Material's div.arithmatex); the page does not.
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth, window: window.innerWidth,
+                   formulas: [...document.querySelectorAll('div.arithmatex')]
+                       .map(e => e.scrollWidth - e.clientWidth),
+                   shadow: getComputedStyle(document.querySelector('div.arithmatex')).backgroundImage,
+                   inNotice: [...document.querySelectorAll('.admonition div.arithmatex')].map(e => {
+                       const box = e.getBoundingClientRect(), notice = e.closest('.admonition');
+                       const border = parseFloat(getComputedStyle(notice).borderLeftWidth);
+                       const outer = notice.getBoundingClientRect();
+                       return box.left >= outer.left + border && box.right <= outer.right - border;
+                   })})"""
+    )
+    assert widths["page"] <= widths["window"], widths
+    if width == 390:
+        assert widths["formulas"][-1] > 0, widths  # the quarter's bill is wider than a phone
+    assert widths["shadow"].count("radial-gradient") == 2, widths  # the edge that has more shows a shadow
+    assert widths["inNotice"] == [True], widths  # the shadow's cover leaves a notice's border alone
     assert foreign_hosts(requested) == {"127.0.0.1"}  # the site itself, nothing else
     assert not [url for url in requested if "mathjax" in url.lower() or "katex" in url.lower()]
     page.close()
