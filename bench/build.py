@@ -14,7 +14,8 @@ notes) and writes them into two sites in a temporary folder:
     its blog plugin only: no hooks, no overrides, no rss plugin (a minimal
     mkdocs.yml written by this script), with the same Markdown extensions as
     ours (mkdocs.yml's markdown_extensions, Material's own emoji generator in
-    place of impart's and impart's two small extensions left out).
+    place of impart's, pymdownx.arithmatex for impart's maths, and impart's
+    other small extensions left out).
 
 It then times `python -m mkdocs build -q` of (a) and (b) alternately
 (a, b, a, b, ...), so that both see the same background load on a shared,
@@ -389,6 +390,10 @@ def stock_markdown_extensions() -> str:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     block = re.search(r"^markdown_extensions:\n(?:(?:[ #].*)?\n)*", text, re.M).group(0)
     block = block.replace("impart.content.emoji.to_svg_or_character", "material.extensions.emoji.to_svg")
+    # Stock Material's maths: arithmatex marks formulas for a script to typeset (ours typesets them at build time).
+    block = re.sub(
+        r"^  - impart\.content\.maths\b.*$", "  - pymdownx.arithmatex:\n      generic: true", block, flags=re.M
+    )
     return "".join(line for line in block.splitlines(keepends=True) if "- impart." not in line)
 
 

@@ -1,7 +1,8 @@
 """Every check of the site's content, for `impart check` and the build alike: each note's front matter and
 title (impart.content.field_notes), and every page's links, images and embedded resources
-(impart.content.body_checks). tests/content/test_body_checks.py runs `impart check` and the strict build on the same
-mistakes and asserts they print the same lines.
+(impart.content.body_checks), formulas (impart.content.maths) and diagram fences (impart.content.diagrams).
+tests/content/test_body_checks.py runs `impart check` and the strict build on the same mistakes and asserts they
+print the same lines.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Collection, Iterable, Mapping
 
 from impart.content.addresses import poor_address
 from impart.content.body_checks import check_body, docs_files
+from impart.content.diagrams import diagram_problems
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.headings import extra_headlines
+from impart.content.maths import maths_problems
 from impart.settings import SiteSettings
 
 # What a draft may still lack while an editor previews it; the build, which refuses it, and check ask for all.
@@ -91,6 +94,8 @@ def check_page(
     problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
     titled = is_note and isinstance(meta, dict) and meta.get("title") is not None
     problems += extra_headlines(body, where, first_line, titled)
+    problems += maths_problems(body, where, first_line)
+    problems += diagram_problems(body, where, first_line)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 
