@@ -1,0 +1,401 @@
+"""What a reader would see broken on a page once rendered, judged on the HTML the page's Markdown became: Markdown
+left as text (links, images, notices, tabs, footnotes), code annotation markers left as plain comments, template
+placeholders, an image or media `src` that goes to no file of the built site, anything loaded from another host.
+
+The source checks (impart.content.body_checks) read the Markdown and cannot see what the parser did with it: a link
+inside an HTML element, a notice without the blank line before it, a `(1)!` in a block with no list after it all
+pass them and show broken. What they already report is not said again here.
+
+Only a page whose Markdown holds one of the marks these findings are made of (`may_show_broken`) is judged: the
+others cannot show any, and the build and `impart check` (which renders to know, impart.content.check_render) skip
+the same pages, so both print the same lines. tests/content/test_rendered_page.py builds a note per finding.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+from impart.content.body_checks import remote_fix
+from impart.content.field_notes import Problem
+from impart.content.references import local_target, references, srcset_urls
+
+# Every finding below is made of one of these marks in the Markdown: without any, the page is not judged.
+_MARKS = re.compile(
+    r"\]\(|\]\[|!\[|!!!|\?\?\?|===|\[\^|\(\d+\)!|\{\{|\{%|//|<(?:img|source|video|audio|picture|iframe|script"
+    r"|link|embed|object)\b",
+    re.I,
+)
+
+# Markdown as a reader would see it written out, in the page's text (outside code).
+_LEFT_AS_TEXT = (
+    ("image", re.compile(r"!\[([^\]\n]*)\]\(([^()\n]*)\)")),
+    ("link", re.compile(r"(?<!!)\[([^\]\n]*)\]\(([^()\n]*)\)")),
+    ("notice", re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*[\w-]+[^\n]*", re.M)),
+    ("tab", re.compile(r"^[ \t]*===\+?[ \t]+[\"“][^\n]*", re.M)),
+    ("footnote", re.compile(r"\[\^([^\]\s]+)\](?!:)")),
+    ("placeholder", re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)),
+)
+_MARKER = re.compile(r"\((\d+)\)!")
+# The classes of Pygments' comment tokens in which Material's script looks for annotation markers.
+_COMMENT_TOKENS = frozenset({"c", "c1", "cm"})
+_SKIPPED_TEXT = frozenset({"pre", "code", "kbd", "script", "style", "textarea", "template"})
+_SKIPPED_CLASSES = frozenset({"arithmatex"})  # maths: judged by its own check
+_BLOCKS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table blockquote dt dd dl details summary section article "
+    "figure figcaption aside header footer nav main br hr".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# Where each element names what the reader's browser fetches.
+_FETCHED = {
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "iframe": ("src",),
+    "script": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+}
+_MEDIA = frozenset({"img", "source", "video", "audio"})
+_NOUNS = {"img": "image", "link": "stylesheet"}
+_TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
+
+
+def may_show_broken(markdown: str) -> bool:
+    """Whether the page's Markdown holds a mark any finding here is made of (else it need not be rendered)."""
+    return _MARKS.search(markdown) is not None
+
+
+@dataclass
+class _CodeBlock:
+    depth: int  # how many elements were open around the block's div
+    markers: list[tuple[str, bool]] = field(default_factory=list)  # each `(N)!` and whether it is in a comment
+    list_items: int | None = None  # the items of the numbered list Material would take, None when it finds none
+
+
+class _PageReader(HTMLParser):
+    """One pass over a page's HTML: its text outside code, what it fetches, its code blocks and their lists."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.fetched: list[tuple[str, str]] = []  # (element, URL)
+        self.blocks: list[_CodeBlock] = []
+        self._stack: list[tuple[str, set[str]]] = []
+        self._skipping = 0
+        self._block: _CodeBlock | None = None  # the code block being read
+        self._comment_depth: int | None = None
+        self._seeking: _CodeBlock | None = None  # a block whose next sibling decides its list
+        self._seek_paragraph = False  # an empty <p> between the block and its list, which Material skips
+        self._list: tuple[_CodeBlock, int] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self._fetches(tag, attributes)
+        classes = set(attributes.get("class", "").split())
+        depth = len(self._stack)
+        self._sibling_opens(tag, depth)
+        if self._list and depth == self._list[1] + 1 and tag == "li":
+            self._list[0].list_items += 1
+        if tag in _BLOCKS:
+            self.text.append("\n")
+        if tag in _VOID:
+            return
+        if self._block and classes & _COMMENT_TOKENS and self._comment_depth is None:
+            self._comment_depth = depth
+        if tag == "div" and "highlight" in classes and self._block is None:
+            self._block = _CodeBlock(depth)
+        self._stack.append((tag, classes))
+        if tag in _SKIPPED_TEXT or classes & _SKIPPED_CLASSES:
+            self._skipping += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in _VOID or not any(name == tag for name, _ in self._stack):
+            return
+        while self._stack:
+            name, classes = self._stack.pop()
+            depth = len(self._stack)
+            if name in _SKIPPED_TEXT or classes & _SKIPPED_CLASSES:
+                self._skipping -= 1
+            if self._comment_depth == depth:
+                self._comment_depth = None
+            if self._list and self._list[1] == depth:
+                self._list = None
+            if self._seeking and depth < self._seeking.depth:
+                self._seeking = None  # the parent closed: nothing follows the block
+            if self._seek_paragraph and name == "p" and self._seeking and depth == self._seeking.depth:
+                self._seek_paragraph = False  # an empty paragraph: Material looks past it
+            if self._block and depth == self._block.depth:
+                self.blocks.append(self._block)
+                self._seeking, self._block = self._block, None
+            if name == tag:
+                break
+        if tag in _BLOCKS:
+            self.text.append("\n")
+
+    def _sibling_opens(self, tag: str, depth: int) -> None:
+        block = self._seeking
+        if block is None:
+            return
+        if self._seek_paragraph:  # an element inside the paragraph: Material stops there
+            self._seeking, self._seek_paragraph = None, False
+        elif depth == block.depth:
+            if tag == "ol":
+                block.list_items, self._seeking = 0, None
+                self._list = (block, depth)
+            elif tag == "p":
+                self._seek_paragraph = True
+            else:
+                self._seeking = None
+
+    def _fetches(self, tag: str, attributes: dict[str, str]) -> None:
+        names = _FETCHED.get(tag, ())
+        if tag == "link" and "stylesheet" in attributes.get("rel", "").lower().split():
+            names = ("href",)
+        for name in names:
+            value = attributes.get(name, "").strip()
+            urls = srcset_urls(value) if name == "srcset" else [value] if value else []
+            self.fetched += [(tag, url) for url in urls]
+
+    def handle_data(self, data):
+        if self._block is not None:
+            for marker in _MARKER.finditer(data):
+                self._block.markers.append((marker.group(1), self._comment_depth is not None))
+        if not self._skipping:
+            self.text.append(data)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page as rendered: where it is, its Markdown (the whole file) and the HTML its body became."""
+
+    src_uri: str  # its path under docs/
+    where: str  # the path an editor sees
+    url: str  # its address in the site, as MkDocs gives it ("field-notes/a-note/")
+    text: str  # the whole file, front matter included
+    html: str  # the body's HTML, as the Markdown rendered it
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a page's findings are judged against: the files of the built site and of docs/."""
+
+    site_files: Collection[str]  # every file's path in the built site ("field-notes/a-note/index.html")
+    docs_files: Collection[str]  # every file under docs/, as src_uri
+    site_path: str = "/"  # the path of site_url: where the site's root is on its host
+    annotate: bool = True  # Material's `content.code.annotate` is on for every block
+    page_url: Callable[[str], str | None] = lambda src_uri: None  # a page's address by its src_uri
+    config_value: Callable[[str], str | None] = lambda dotted: None  # a `config.` value a placeholder names
+
+
+class _Lines:
+    """Finds the line of the page's file a finding comes from: the first line, after the last found for the same
+    text, that holds it."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+        self._after: dict[str, int] = {}
+
+    def of(self, *needles: str) -> int | None:
+        for needle in filter(None, needles):
+            start = self._after.get(needle, 0)
+            for index in range(start, len(self._lines)):
+                if needle in self._lines[index]:
+                    self._after[needle] = index + 1
+                    return index + 1
+        return None
+
+    def line(self, number: int | None) -> str:
+        return self._lines[number - 1] if number else ""
+
+
+def judge(page: RenderedPage, site: Site) -> list[Problem]:
+    """Everything on the rendered page a reader would see broken that the source checks do not report, each one
+    line naming the file, the line where it can be found and the fix. Empty for a page `may_show_broken` passes."""
+    if not may_show_broken(page.text):
+        return []
+    reader = _PageReader()
+    reader.feed(page.html)
+    reader.close()
+    lines = _Lines(page.text)
+    # A template placeholder in an address the source checks report already, with its fix.
+    said = tuple(ref.url for ref in references(page.text) if "{{" in ref.url or "{%" in ref.url)
+    found = [
+        problem
+        for problem, shown in _left_as_text("".join(reader.text), page, site, lines)
+        if not any(shown in url or url in shown for url in said)
+    ]
+    found += _annotations(reader.blocks, site, lines, page)
+    found += _fetched(reader.fetched, page, site, lines)
+    return sorted(found, key=lambda p: p.line or 0)
+
+
+def _problem(page: RenderedPage, line: int | None, message: str) -> Problem:
+    return Problem(page.where, "body", message, line=line)
+
+
+def _straight(text: str) -> str:
+    return text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
+
+
+def _left_as_text(text: str, page: RenderedPage, site: Site, lines: _Lines) -> Iterator[tuple[Problem, str]]:
+    """Each piece of Markdown shown as written, and that piece."""
+    for kind, pattern in _LEFT_AS_TEXT:
+        for match in pattern.finditer(text):
+            shown = match.group(0).strip()
+            yield _left_as_text_problem(kind, match, shown, page, site, lines), shown
+
+
+def _left_as_text_problem(kind: str, match: re.Match, shown: str, page: RenderedPage, site: Site, lines: _Lines):
+    if kind in ("image", "link"):
+        label, url = match.group(1), match.group(2).strip()
+        line = lines.of(f"]({match.group(2)})", _straight(shown))
+        written = (
+            f'<img src="{url}" alt="{label}">'
+            if kind == "image"
+            else f'<a href="{_html_href(url, page, site)}">{label}</a>'
+        )
+        return _problem(
+            page,
+            line,
+            f"the {kind} {shown} shows as written, not as {'an image' if kind == 'image' else 'a link'} "
+            f"(Markdown inside an HTML element is not read); write it as {written}",
+        )
+    if kind in ("notice", "tab"):
+        straight = _straight(shown)
+        line = lines.of(straight, " ".join(straight.split()[:2]))
+        noun = "notice" if kind == "notice" else "content tab"
+        return _problem(
+            page,
+            line,
+            f"the {noun} '{straight}' shows as written, not as a {noun}; start it on a line of its own with a "
+            "blank line before it, outside any HTML element, and indent its text by four spaces below it",
+        )
+    if kind == "footnote":
+        name = match.group(1)
+        if re.search(rf"^[ \t]*\[\^{re.escape(name)}\]:", page.text, re.M):
+            fix = "it is inside an HTML element, where Markdown is not read: move it into a paragraph"
+        else:
+            fix = f"no note is written for it: add a line '[^{name}]: the note's text' at the end of the page"
+        return _problem(page, lines.of(shown), f"the footnote {shown} shows as written, not as a footnote; {fix}")
+    value = _config_value(shown, site)
+    fix = f"write {value} in its place" if value is not None else "write the text it stands for in its place"
+    return _problem(
+        page,
+        lines.of(_straight(shown), shown[:2]),
+        f"the template placeholder {shown} shows as written (a page's Markdown is not a template); {fix}",
+    )
+
+
+def _config_value(placeholder: str, site: Site) -> str | None:
+    found = _TEMPLATE_CONFIG.match(placeholder)
+    return site.config_value(found.group(1)) if found else None
+
+
+def _html_href(url: str, page: RenderedPage, site: Site) -> str:
+    """The href that works in raw HTML (which MkDocs does not rewrite): a page's address, not its file."""
+    parts = urlsplit(url)
+    target = local_target(page.src_uri, url)
+    address = site.page_url(target) if target and target.endswith(".md") else None
+    if address is None:
+        return url
+    relative = posixpath.relpath("/" + address, "/" + page.url) if address != page.url else "."
+    relative = relative + "/" if address.endswith("/") and not relative.endswith("/") else relative
+    return relative + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _annotations(blocks: list[_CodeBlock], site: Site, lines: _Lines, page: RenderedPage) -> Iterator[Problem]:
+    for block in blocks:
+        for number, in_comment in block.markers:
+            marker = f"({number})!"
+            line = lines.of(marker)
+            if not in_comment:
+                fix = (
+                    "it is not in a comment of the block's language; name the language after the opening fence "
+                    "(```python) and write the marker after its comment sign (# (1)! in Python, // (1)! in JavaScript)"
+                )
+            elif not site.annotate:
+                fix = "turn on content.code.annotate in mkdocs.yml's theme features"
+            elif block.list_items is None:
+                fix = (
+                    f"no numbered list follows the block; add one right after it, after a blank line: "
+                    f"'{number}. the note'"
+                )
+            elif block.list_items < int(number):
+                fix = f"the list after the block has {block.list_items} item(s); add item {number}"
+            else:
+                continue
+            yield _problem(
+                page, line, f"the code annotation {marker} shows as a plain comment, not as an annotation; {fix}"
+            )
+
+
+def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
+    body_refs = references(page.text)
+    said_remote = {ref.url for ref in body_refs if ref.kind != "link"}
+    said_missing = {
+        ref.url
+        for ref in body_refs
+        if ref.kind != "link" and (t := local_target(page.src_uri, ref.url)) is not None and t not in site.docs_files
+    }
+    folder = posixpath.dirname(page.where)
+    for element, url in fetched:
+        parts = urlsplit(url)
+        noun = _NOUNS.get(element, element)
+        if parts.scheme in ("http", "https") or url.startswith("//"):
+            if url in said_remote:
+                continue
+            yield _problem(
+                page,
+                lines.of(url),
+                f"the {noun} {url} is fetched from another host, which the site never asks of a reader's browser; "
+                f"{remote_fix(_source_kind(element), url, folder)}",
+            )
+            continue
+        if element not in _MEDIA or parts.scheme or not parts.path or url in said_missing:
+            continue
+        found = _site_file(page.url, parts.path, site.site_path)
+        if found is not None and found in site.site_files:
+            continue
+        yield _problem(
+            page,
+            lines.of(url),
+            f"the {noun} {url} goes to no file of the built site; {_media_fix(url, page, site, found)}",
+        )
+
+
+def _source_kind(element: str) -> str:
+    return {"img": "image"}.get(element, element)
+
+
+def _site_file(page_url: str, path: str, site_path: str) -> str | None:
+    """The built site's file a path written on the page at `page_url` fetches; None when it leaves the site."""
+    path = unquote(path)
+    if path.startswith("/"):
+        root = "/" + site_path.strip("/") + "/" if site_path.strip("/") else "/"
+        if not path.startswith(root):
+            return None
+        return posixpath.normpath(path[len(root) :]) if path != root else None
+    joined = posixpath.normpath(posixpath.join("/" + page_url, path))
+    return joined.lstrip("/") or None
+
+
+def _media_fix(url: str, page: RenderedPage, site: Site, looked: str | None) -> str:
+    name = posixpath.basename(urlsplit(url).path)
+    same = [path for path in site.docs_files if posixpath.basename(path) == name]
+    if len(same) == 1:
+        written = posixpath.relpath(same[0], posixpath.dirname(page.src_uri) or ".")
+        return f"the file is at docs/{same[0]}: write it as {written}, relative to this file"
+    folder = posixpath.dirname(page.src_uri)
+    beside = posixpath.join(folder, "images", name)
+    return f"save the file as docs/{beside} and write it as {posixpath.relpath(beside, folder or '.')}"
