@@ -28,17 +28,17 @@ CLOSE_NAME = 0.8
 
 
 def _stem(path: str) -> str:
+    """A page's name: its file's, or for a folder's index, the folder's (an index's own name says nothing)."""
+    if posixpath.basename(path) == "index.md":
+        return posixpath.basename(posixpath.dirname(path))
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
 def _nearest(target: str, pages: list[str], page: str) -> str | None:
     """The page whose name is close to the missing one's (a typo, a wrong folder); never the page that links,
-    nor a folder's index for another name. None when no name is close."""
-    candidates = [
-        path
-        for path in pages
-        if path != page and (posixpath.basename(path) != "index.md" or posixpath.basename(target) == "index.md")
-    ]
+    nor a folder's index for a file, nor a file for a folder's index. None when no name is close."""
+    wants_index = posixpath.basename(target) == "index.md"
+    candidates = [path for path in pages if path != page and (posixpath.basename(path) == "index.md") == wants_index]
     by_stem: dict[str, list[str]] = {}
     for path in candidates:
         by_stem.setdefault(_stem(path), []).append(path)
