@@ -13,6 +13,7 @@ the same pages, so both print the same lines. tests/content/test_rendered_page.p
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -61,6 +62,8 @@ _FETCHED = {
     "embed": ("src",),
     "object": ("data",),
 }
+# Raw HTML elements that can hold Markdown blocks once they carry `markdown` (the md_in_html extension).
+_RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
 _MEDIA = frozenset({"img", "source", "video", "audio"})
 _NOUNS = {"img": "image", "link": "stylesheet"}
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
@@ -84,6 +87,8 @@ class _PageReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.text: list[str] = []
+        self.size = 0  # characters in self.text
+        self.holders: list[tuple[int, str]] = []  # (where in the text, the element holding the text from there)
         self.fetched: list[tuple[str, str]] = []  # (element, URL)
         self.blocks: list[_CodeBlock] = []
         self._stack: list[tuple[str, set[str]]] = []
@@ -103,7 +108,7 @@ class _PageReader(HTMLParser):
         if self._list and depth == self._list[1] + 1 and tag == "li":
             self._list[0].list_items += 1
         if tag in _BLOCKS:
-            self.text.append("\n")
+            self._add("\n")
         if tag in _VOID:
             return
         if self._block and classes & _COMMENT_TOKENS and self._comment_depth is None:
@@ -141,7 +146,11 @@ class _PageReader(HTMLParser):
             if name == tag:
                 break
         if tag in _BLOCKS:
-            self.text.append("\n")
+            self._add("\n")
+
+    def _add(self, text: str) -> None:
+        self.text.append(text)
+        self.size += len(text)
 
     def _sibling_opens(self, tag: str, depth: int) -> None:
         block = self._seeking
@@ -172,7 +181,9 @@ class _PageReader(HTMLParser):
             for marker in _MARKER.finditer(data):
                 self._block.markers.append((marker.group(1), self._comment_depth is not None))
         if not self._skipping:
-            self.text.append(data)
+            holder = self._stack[-1] if self._stack else ("", set())
+            self.holders.append((self.size, holder[0] if not holder[1] else ""))  # a classed element is the parser's
+            self._add(data)
 
 
 @dataclass(frozen=True)
@@ -232,7 +243,7 @@ def judge(page: RenderedPage, site: Site) -> list[Problem]:
     said = tuple(ref.url for ref in references(page.text) if "{{" in ref.url or "{%" in ref.url)
     found = [
         problem
-        for problem, shown in _left_as_text("".join(reader.text), page, site, lines)
+        for problem, shown in _left_as_text("".join(reader.text), reader.holders, page, site, lines)
         if not any(shown in url or url in shown for url in said)
     ]
     found += _annotations(reader.blocks, site, lines, page)
@@ -248,15 +259,32 @@ def _straight(text: str) -> str:
     return text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
 
 
-def _left_as_text(text: str, page: RenderedPage, site: Site, lines: _Lines) -> Iterator[tuple[Problem, str]]:
+def _left_as_text(
+    text: str, holders: list[tuple[int, str]], page: RenderedPage, site: Site, lines: _Lines
+) -> Iterator[tuple[Problem, str]]:
     """Each piece of Markdown shown as written, and that piece."""
+    starts = [start for start, _ in holders]
     for kind, pattern in _LEFT_AS_TEXT:
         for match in pattern.finditer(text):
             shown = match.group(0).strip()
-            yield _left_as_text_problem(kind, match, shown, page, site, lines), shown
+            at = bisect.bisect_right(starts, match.start() + len(match.group(0)) - len(match.group(0).lstrip())) - 1
+            holder = holders[at][1] if at >= 0 else ""
+            yield _left_as_text_problem(kind, match, shown, holder, page, site, lines), shown
 
 
-def _left_as_text_problem(kind: str, match: re.Match, shown: str, page: RenderedPage, site: Site, lines: _Lines):
+def _raw_opening(tag: str, lines: _Lines, line: int | None) -> str | None:
+    """The opening tag of the raw HTML element `tag` that holds the page's line `line`, as written."""
+    pattern = re.compile(rf"<{tag}\b[^>]*>", re.I)
+    for number in range(line or 0, 0, -1):
+        found = pattern.findall(lines.line(number))
+        if found:
+            return found[-1]
+    return None
+
+
+def _left_as_text_problem(
+    kind: str, match: re.Match, shown: str, holder: str, page: RenderedPage, site: Site, lines: _Lines
+) -> Problem:
     if kind in ("image", "link"):
         label, url = match.group(1), match.group(2).strip()
         line = lines.of(f"]({match.group(2)})", _straight(shown))
@@ -275,12 +303,18 @@ def _left_as_text_problem(kind: str, match: re.Match, shown: str, page: Rendered
         straight = _straight(shown)
         line = lines.of(straight, " ".join(straight.split()[:2]))
         noun = "notice" if kind == "notice" else "content tab"
-        return _problem(
-            page,
-            line,
-            f"the {noun} '{straight}' shows as written, not as a {noun}; start it on a line of its own with a "
-            "blank line before it, outside any HTML element, and indent its text by four spaces below it",
-        )
+        opening = _raw_opening(holder, lines, line) if holder in _RAW_BLOCKS else None
+        if opening and "markdown" not in opening.lower():
+            fix = (
+                f"it is inside an HTML element, where Markdown is not read unless the element asks for it: write "
+                f"{opening} as {opening[:-1].rstrip('/ ')} markdown>"
+            )
+        else:
+            fix = (
+                "start it on a line of its own with a blank line before it, outside any HTML element, and indent "
+                "its text by four spaces below it"
+            )
+        return _problem(page, line, f"the {noun} '{straight}' shows as written, not as a {noun}; {fix}")
     if kind == "footnote":
         name = match.group(1)
         if re.search(rf"^[ \t]*\[\^{re.escape(name)}\]:", page.text, re.M):
