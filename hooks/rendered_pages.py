@@ -13,7 +13,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 
 from impart.content.check_render import site_of
-from impart.content.rendered_page import RenderedPage, judge, may_show_broken
+from impart.content.render_marks import may_show_broken
+from impart.content.rendered_page import RenderedPage, judge
 from impart.settings import project_relative
 
 log = get_plugin_logger("impart")

@@ -6,7 +6,7 @@ The source checks (impart.content.body_checks) read the Markdown and cannot see 
 inside an HTML element, a notice without the blank line before it, a `(1)!` in a block with no list after it all
 pass them and show broken. What they already report is not said again here.
 
-Only a page whose Markdown holds one of the marks these findings are made of (`may_show_broken`) is judged: the
+Only a page whose Markdown holds something that can render broken (impart.content.render_marks) is judged: the
 others cannot show any, and the build and `impart check` (which renders to know, impart.content.check_render) skip
 the same pages, so both print the same lines. tests/content/test_rendered_page.py builds a note per finding.
 """
@@ -24,13 +24,7 @@ from urllib.parse import unquote, urlsplit
 from impart.content.body_checks import remote_fix
 from impart.content.field_notes import Problem
 from impart.content.references import local_target, references, srcset_urls
-
-# Every finding below is made of one of these marks in the Markdown: without any, the page is not judged.
-_MARKS = re.compile(
-    r"\]\(|\]\[|!\[|!!!|\?\?\?|===|\[\^|\(\d+\)!|\{\{|\{%|//|<(?:img|source|video|audio|picture|iframe|script"
-    r"|link|embed|object)\b",
-    re.I,
-)
+from impart.content.render_marks import may_show_broken
 
 # Markdown as a reader would see it written out, in the page's text (outside code).
 _LEFT_AS_TEXT = (
@@ -67,11 +61,6 @@ _RAW_BLOCKS = frozenset("div section article aside center figure details blockqu
 _MEDIA = frozenset({"img", "source", "video", "audio"})
 _NOUNS = {"img": "image", "link": "stylesheet"}
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
-
-
-def may_show_broken(markdown: str) -> bool:
-    """Whether the page's Markdown holds a mark any finding here is made of (else it need not be rendered)."""
-    return _MARKS.search(markdown) is not None
 
 
 @dataclass

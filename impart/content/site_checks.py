@@ -17,7 +17,8 @@ from impart.content.check_render import CheckRenderer
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.headings import extra_headlines
-from impart.content.rendered_page import judge, may_show_broken
+from impart.content.render_marks import may_show_broken
+from impart.content.rendered_page import judge
 from impart.settings import SiteSettings
 
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")

@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from impart.content.rendered_page import RenderedPage, Site, judge, may_show_broken
+from impart.content.render_marks import may_show_broken
+from impart.content.rendered_page import RenderedPage, Site, judge
 from tests.helpers.site import PROJECT, copy_site, files_under, impart, mkdocs_build
 
 FIXTURES = PROJECT / "tests/fixtures/shown-broken"
@@ -126,6 +127,44 @@ def test_media_other_hosts_and_text_are_judged_on_the_html(html, said):
         assert len(found) == 1 and found[0].startswith(said), found
 
 
+WELL_FORMED = """Plain words, [a link](other.md "its title"), [one that
+wraps](../index.md#top), ![an image](images/a.png), <https://example.org/> and a footnote.[^1]
+
+!!! note "A notice"
+    Its text.
+
+??? tip
+    Folded.
+
+=== "A tab"
+
+    Its text.
+
+A heading underlined
+====================
+
+[^1]: The note.
+"""
+
+
+@pytest.mark.parametrize(
+    ("markdown", "judged"),
+    [
+        (WELL_FORMED, False),  # renders as written: not worth rendering in check
+        (WELL_FORMED + '\n<div align="center">\nAnything.\n</div>\n', True),
+        (WELL_FORMED + "\n[an address with a space](my note.md)\n", True),
+        (WELL_FORMED + "\nAn escaped \\[bracket](x.md).\n", True),
+        (WELL_FORMED + "\n!!! Note: the header is not one\n", True),
+        (WELL_FORMED + "\n=== Tab without quotes\n", True),
+        (WELL_FORMED + "\nA marker with no note.[^2]\n", True),
+        (WELL_FORMED + "\n```python\nx = 1  # (1)!\n```\n", True),
+        (WELL_FORMED + "\n{{ config.site_name }}\n", True),
+        (WELL_FORMED + "\n![From the root](/images/a.png)\n", True),
+    ],
+)
+def test_only_a_page_with_something_that_can_render_broken_is_judged(markdown, judged):
+    assert may_show_broken(markdown) is judged
+
+
 def test_a_page_without_any_mark_is_not_judged_at_all():
-    assert not may_show_broken("---\ntitle: Plain\n---\n\nPlain words, a list:\n\n- one\n- two\n")
     assert _judged("<p>[a](b.md)</p>", markdown="Plain words only.") == []
