@@ -44,6 +44,7 @@ def on_page_content(html, *, page, config, files):
     return None
 
 
+@event_priority(100)  # before the speed layer's on_env starts a helper that writes pages
 def on_env(env, *, config, files):
     if _build.get("errors"):
         raise PluginError(
