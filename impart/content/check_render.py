@@ -37,7 +37,7 @@ class CheckRenderer:
         failed, _ = config.validate()
         if failed:
             key, error = failed[0]
-            raise ValueError(f"{Path(config_file).name}: {key}: {error}")
+            raise ValueError(f"'{key}': {error}; fix it as the MkDocs documentation of '{key}' says")
         self.config = config
         posts = settings.posts_dir.relative_to(settings.docs_dir).as_posix() + "/"
         drafts = set(drafts)
@@ -62,13 +62,12 @@ class CheckRenderer:
         page = Page(None, file, self.config)
         page.markdown = body
         logger = logging.getLogger("mkdocs")
-        level, propagate = logger.level, logger.propagate
+        level = logger.level
         logger.setLevel(logging.CRITICAL)  # MkDocs' own link warnings: check says its own lines
         try:
             page.render(self.config, self.files)
         finally:
             logger.setLevel(level)
-            logger.propagate = propagate
         return RenderedPage(src_uri, where, file.url, text, page.content or "")
 
 

@@ -130,8 +130,14 @@ def check_site(
         note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts), drafts)
         if config_file is not None and src_uri not in drafts and may_show_broken(text):
             if renderer is None:
-                renderer = CheckRenderer(config_file, settings, drafts)
-            found = sorted(found + rendered_problems(renderer, src_uri, text, settings), key=lambda p: p.line or 0)
+                try:
+                    renderer = CheckRenderer(config_file, settings, drafts)
+                except ValueError as error:  # mkdocs.yml itself is wrong: the build stops on it too
+                    problems.append(Problem(settings.relative(config_file), "", str(error)))
+                    config_file = None
+            if renderer is not None:
+                rendered = rendered_problems(renderer, src_uri, text, settings)
+                found = sorted(found + rendered, key=lambda p: p.line or 0)
         problems += found
         if note:
             notes.append(note)
