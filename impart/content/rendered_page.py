@@ -2,8 +2,8 @@
 left as text (links, images, notices, tabs, footnotes), code annotation markers left as plain comments, template
 placeholders, an image or media `src` that goes to no file of the built site, anything loaded from another host.
 
-The source checks (impart.content.body_checks) read the Markdown and cannot see what the parser did with it: a link
-inside an HTML element, a notice without the blank line before it, a `(1)!` in a block with no list after it all
+The source checks (impart.content.body_checks) read the Markdown and cannot see what the parser did with it: a link or
+a notice inside an HTML element, a frame written over two lines, a `(1)!` in a block with no list after it all
 pass them and show broken. What they already report is not said again here.
 
 Only a page whose Markdown holds something that can render broken (impart.content.render_marks) is judged: the
@@ -17,13 +17,13 @@ import bisect
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from impart.content.body_checks import remote_fix
 from impart.content.field_notes import Problem
-from impart.content.references import local_target, references, srcset_urls
+from impart.content.page_html import CodeBlock, PageReader
+from impart.content.references import local_target, references
 from impart.content.render_marks import may_show_broken
 
 # Markdown as a reader would see it written out, in the page's text (outside code).
@@ -35,144 +35,11 @@ _LEFT_AS_TEXT = (
     ("footnote", re.compile(r"\[\^([^\]\s]+)\](?!:)")),
     ("placeholder", re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)),
 )
-_MARKER = re.compile(r"\((\d+)\)!")
-# The classes of Pygments' comment tokens in which Material's script looks for annotation markers.
-_COMMENT_TOKENS = frozenset({"c", "c1", "cm"})
-_SKIPPED_TEXT = frozenset({"pre", "code", "kbd", "script", "style", "textarea", "template"})
-_SKIPPED_CLASSES = frozenset({"arithmatex"})  # maths: judged by its own check
-_BLOCKS = frozenset(
-    "p div li ul ol h1 h2 h3 h4 h5 h6 td th tr table blockquote dt dd dl details summary section article "
-    "figure figcaption aside header footer nav main br hr".split()
-)
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
-# Where each element names what the reader's browser fetches.
-_FETCHED = {
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "iframe": ("src",),
-    "script": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-}
 # Raw HTML elements that can hold Markdown blocks once they carry `markdown` (the md_in_html extension).
 _RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
 _MEDIA = frozenset({"img", "source", "video", "audio"})
 _NOUNS = {"img": "image", "link": "stylesheet"}
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
-
-
-@dataclass
-class _CodeBlock:
-    depth: int  # how many elements were open around the block's div
-    markers: list[tuple[str, bool]] = field(default_factory=list)  # each `(N)!` and whether it is in a comment
-    list_items: int | None = None  # the items of the numbered list Material would take, None when it finds none
-
-
-class _PageReader(HTMLParser):
-    """One pass over a page's HTML: its text outside code, what it fetches, its code blocks and their lists."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.size = 0  # characters in self.text
-        self.holders: list[tuple[int, str]] = []  # (where in the text, the element holding the text from there)
-        self.fetched: list[tuple[str, str]] = []  # (element, URL)
-        self.blocks: list[_CodeBlock] = []
-        self._stack: list[tuple[str, set[str]]] = []
-        self._skipping = 0
-        self._block: _CodeBlock | None = None  # the code block being read
-        self._comment_depth: int | None = None
-        self._seeking: _CodeBlock | None = None  # a block whose next sibling decides its list
-        self._seek_paragraph = False  # an empty <p> between the block and its list, which Material skips
-        self._list: tuple[_CodeBlock, int] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        self._fetches(tag, attributes)
-        classes = set(attributes.get("class", "").split())
-        depth = len(self._stack)
-        self._sibling_opens(tag, depth)
-        if self._list and depth == self._list[1] + 1 and tag == "li":
-            self._list[0].list_items += 1
-        if tag in _BLOCKS:
-            self._add("\n")
-        if tag in _VOID:
-            return
-        if self._block and classes & _COMMENT_TOKENS and self._comment_depth is None:
-            self._comment_depth = depth
-        if tag == "div" and "highlight" in classes and self._block is None:
-            self._block = _CodeBlock(depth)
-        self._stack.append((tag, classes))
-        if tag in _SKIPPED_TEXT or classes & _SKIPPED_CLASSES:
-            self._skipping += 1
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in _VOID or not any(name == tag for name, _ in self._stack):
-            return
-        while self._stack:
-            name, classes = self._stack.pop()
-            depth = len(self._stack)
-            if name in _SKIPPED_TEXT or classes & _SKIPPED_CLASSES:
-                self._skipping -= 1
-            if self._comment_depth == depth:
-                self._comment_depth = None
-            if self._list and self._list[1] == depth:
-                self._list = None
-            if self._seeking and depth < self._seeking.depth:
-                self._seeking = None  # the parent closed: nothing follows the block
-            if self._seek_paragraph and name == "p" and self._seeking and depth == self._seeking.depth:
-                self._seek_paragraph = False  # an empty paragraph: Material looks past it
-            if self._block and depth == self._block.depth:
-                self.blocks.append(self._block)
-                self._seeking, self._block = self._block, None
-            if name == tag:
-                break
-        if tag in _BLOCKS:
-            self._add("\n")
-
-    def _add(self, text: str) -> None:
-        self.text.append(text)
-        self.size += len(text)
-
-    def _sibling_opens(self, tag: str, depth: int) -> None:
-        block = self._seeking
-        if block is None:
-            return
-        if self._seek_paragraph:  # an element inside the paragraph: Material stops there
-            self._seeking, self._seek_paragraph = None, False
-        elif depth == block.depth:
-            if tag == "ol":
-                block.list_items, self._seeking = 0, None
-                self._list = (block, depth)
-            elif tag == "p":
-                self._seek_paragraph = True
-            else:
-                self._seeking = None
-
-    def _fetches(self, tag: str, attributes: dict[str, str]) -> None:
-        names = _FETCHED.get(tag, ())
-        if tag == "link" and "stylesheet" in attributes.get("rel", "").lower().split():
-            names = ("href",)
-        for name in names:
-            value = attributes.get(name, "").strip()
-            urls = srcset_urls(value) if name == "srcset" else [value] if value else []
-            self.fetched += [(tag, url) for url in urls]
-
-    def handle_data(self, data):
-        if self._block is not None:
-            for marker in _MARKER.finditer(data):
-                self._block.markers.append((marker.group(1), self._comment_depth is not None))
-        if not self._skipping:
-            holder = self._stack[-1] if self._stack else ("", set())
-            self.holders.append((self.size, holder[0] if not holder[1] else ""))  # a classed element is the parser's
-            self._add(data)
 
 
 @dataclass(frozen=True)
@@ -224,7 +91,7 @@ def judge(page: RenderedPage, site: Site) -> list[Problem]:
     line naming the file, the line where it can be found and the fix. Empty for a page `may_show_broken` passes."""
     if not may_show_broken(page.text):
         return []
-    reader = _PageReader()
+    reader = PageReader()
     reader.feed(page.html)
     reader.close()
     lines = _Lines(page.text)
@@ -337,7 +204,7 @@ def _html_href(url: str, page: RenderedPage, site: Site) -> str:
     return relative + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _annotations(blocks: list[_CodeBlock], site: Site, lines: _Lines, page: RenderedPage) -> Iterator[Problem]:
+def _annotations(blocks: list[CodeBlock], site: Site, lines: _Lines, page: RenderedPage) -> Iterator[Problem]:
     for block in blocks:
         for number, in_comment in block.markers:
             marker = f"({number})!"
