@@ -168,3 +168,18 @@ def test_only_a_page_with_something_that_can_render_broken_is_judged(markdown, j
 
 def test_a_page_without_any_mark_is_not_judged_at_all():
     assert _judged("<p>[a](b.md)</p>", markdown="Plain words only.") == []
+
+
+def test_a_mkdocs_yml_the_renderer_cannot_read_is_one_line_naming_the_key(tmp_path):
+    project = copy_site(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nuse_directory_urls: perhaps\n", encoding="utf-8")
+    shutil.copy2(FIXTURES / "template-in-text.md", project / POSTS / "template-in-text.md")
+    check = impart("check", cwd=project)
+    assert "Traceback" not in check.stdout + check.stderr, check.stderr
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == [
+        "error: mkdocs.yml: 'use_directory_urls': Expected type: <class 'bool'> but received: <class 'str'>; "
+        "fix it as the MkDocs documentation of 'use_directory_urls' says"
+    ]
+    assert sorted(path.name for path in project.iterdir()) == sorted(["mkdocs.yml", "docs", "overrides", "hooks"])
