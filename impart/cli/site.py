@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from impart.content.dates import build_date
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
@@ -23,7 +24,7 @@ def cmd_check(args) -> int:
     promises, the form definition; every problem of every file, then their count."""
     settings = load_settings(args.config)
     today = build_date()
-    _, problems, texts = check_site(settings)
+    _, problems, texts = check_site(settings, Path(args.config))
     lines = [f"{'warning' if p.severity == 'warning' else 'error'}: {p}" for p in problems]
     try:
         site_form(settings)

@@ -22,16 +22,45 @@ IMAGE_WARN_BYTES = 500 * 1024
 EMBEDDED = {"image", "iframe", "script", "stylesheet", "video", "audio", "source", "embed", "object"}
 
 
-def _nearest(target: str, pages: list[str]) -> str | None:
-    """The page whose name is closest (a typo, a wrong folder), else whose whole path is very close."""
-    by_name: dict[str, list[str]] = {}
-    for page in pages:
-        by_name.setdefault(posixpath.basename(page), []).append(page)
-    names = difflib.get_close_matches(posixpath.basename(target), list(by_name), n=1, cutoff=0.6)
-    if names:
-        return difflib.get_close_matches(target, by_name[names[0]], n=1, cutoff=0.0)[0]
-    close = difflib.get_close_matches(target, pages, n=1, cutoff=0.8)
-    return close[0] if close else None
+# How alike two file names must be (difflib's ratio, on the names without their folder and extension) for one to
+# be offered as the other: a typo or a plural, not another note that shares a few letters.
+CLOSE_NAME = 0.8
+
+
+def _stem(path: str) -> str:
+    """A page's name: its file's, or for a folder's index, the folder's (an index's own name says nothing)."""
+    if posixpath.basename(path) == "index.md":
+        return posixpath.basename(posixpath.dirname(path))
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def _nearest(target: str, pages: list[str], page: str) -> str | None:
+    """The page whose name is close to the missing one's (a typo, a wrong folder); never the page that links,
+    nor a folder's index for a file, nor a file for a folder's index. None when no name is close."""
+    wants_index = posixpath.basename(target) == "index.md"
+    candidates = [path for path in pages if path != page and (posixpath.basename(path) == "index.md") == wants_index]
+    by_stem: dict[str, list[str]] = {}
+    for path in candidates:
+        by_stem.setdefault(_stem(path), []).append(path)
+    names = difflib.get_close_matches(_stem(target), list(by_stem), n=1, cutoff=CLOSE_NAME)
+    if not names:
+        return None
+    return difflib.get_close_matches(target, by_stem[names[0]], n=1, cutoff=0.0)[0]
+
+
+def _where_to_look(target: str, pages: list[str], page: str) -> str:
+    """Where the pages are, for a link whose name is close to none: the closest few in the folder it points into,
+    else the folders that hold pages."""
+    folder = posixpath.dirname(target)
+    beside = [path for path in pages if posixpath.dirname(path) == folder and path != page]
+    if beside and not target.startswith(".."):
+        names = {posixpath.basename(path): path for path in beside}
+        closest = difflib.get_close_matches(posixpath.basename(target), list(names), n=5, cutoff=0.0)
+        more = f" and {len(beside) - len(closest)} more" if len(beside) > len(closest) else ""
+        return f"no page there has a close name; the pages in docs/{folder or '.'}/ include {', '.join(closest)}{more}"
+    folders = sorted({posixpath.dirname(path) for path in pages})
+    listed = ", ".join(f"docs/{name}/" if name else "docs/" for name in folders[:5])
+    return f"no folder docs/{folder}/ holds pages; pages are in {listed}" if folder else f"pages are in {listed}"
 
 
 def _same_name(target: str, known: Collection[str]) -> str | None:
@@ -42,11 +71,16 @@ def _same_name(target: str, known: Collection[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _remote_fix(kind: str, url: str, folder: str) -> str:
+def remote_fix(kind: str, url: str, folder: str) -> str:
+    """What to do about something fetched from another host. A link is written in HTML, which reads the same in a
+    paragraph and inside an HTML element (where Markdown is not read)."""
     if kind in ("iframe", "embed", "object"):
-        return f"link to it instead, e.g. [Watch it on its own site]({url})"
-    if kind in ("script", "stylesheet"):
-        return "remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)"
+        return f'replace the element with a link to it, <a href="{url}">Watch it on its own site</a>'
+    if kind == "script":
+        shown = url.removesuffix(".js") if urlsplit(url).netloc == "gist.github.com" else url
+        return f'replace the script with a link to what it shows, <a href="{shown}">See it on its own site</a>'
+    if kind == "stylesheet":
+        return "remove it: pages load stylesheets only from the site itself (overrides/assets/)"
     return f"save it under {folder}/ and refer to it by its relative path"
 
 
@@ -106,7 +140,7 @@ def check_body(
                         where,
                         "body",
                         f"the {noun} {ref.url} is fetched from another host, which the site never asks of a "
-                        f"reader's browser; {_remote_fix(ref.kind, ref.url, posixpath.dirname(where))}",
+                        f"reader's browser; {remote_fix(ref.kind, ref.url, posixpath.dirname(where))}",
                         line=ref.line,
                     )
                 )
@@ -142,11 +176,17 @@ def check_body(
             continue
         if ref.kind != "link":
             found = _same_name(target, known)
-            fix = (
-                f"the file is at docs/{found}: write it as {_as_written_from(page, found)}, relative to this file"
-                if found
-                else "save the file there or fix the path"
-            )
+            if found:
+                fix = f"the file is at docs/{found}: write it as {_as_written_from(page, found)}, relative to this file"
+            elif target.startswith(".."):
+                name = posixpath.basename(target)
+                beside = posixpath.join(posixpath.dirname(page), "images", name)
+                fix = (
+                    "the path leads outside docs/, which the site does not publish; copy the file to "
+                    f"docs/{beside} and write it as {_as_written_from(page, beside)}"
+                )
+            else:
+                fix = "save the file there or fix the path"
             problems.append(
                 Problem(
                     where,
@@ -158,12 +198,18 @@ def check_body(
             continue
         if pages is None:
             pages = sorted(path for path in known if path.endswith(".md"))
-        nearest = _nearest(target, pages) if target.endswith(".md") else None
-        hint = (
-            f"did you mean {nearest}? link it as {_as_written_from(page, nearest)}"
-            if nearest
-            else "fix the path, or remove the link"
-        )
+        nearest = _nearest(target, pages, page) if target.endswith(".md") else None
+        if nearest:
+            hint = f"did you mean {nearest}? link it as {_as_written_from(page, nearest)}"
+        elif target.startswith(".."):
+            hint = (
+                "the path leads outside docs/, which the site does not publish; link a page under docs/, "
+                "or remove the link"
+            )
+        elif target.endswith(".md"):
+            hint = f"{_where_to_look(target, pages, page)}; fix the path, or remove the link"
+        else:
+            hint = "fix the path, or remove the link"
         problems.append(
             Problem(where, "body", f"the link {ref.url} goes to no page (docs/{target}); {hint}", line=ref.line)
         )

@@ -22,6 +22,9 @@ _INLINE = re.compile(
 )
 # [label]: url, but not a footnote ([^1]:) nor an abbreviation (*[SLA]:).
 _DEFINITION = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
+# Where a definition is used: [text][label], [label][] or [label] alone (not an inline link, nor a definition).
+_FULL_REFERENCE = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)*)\][ ]?\[([^\]]*)\]")
+_SHORTCUT_REFERENCE = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)+)\](?![\[(:])")
 _TAG = re.compile(r"<(img|iframe|script|link|video|audio|source|embed|object|a)\b([^>]*)>", re.I)
 _ATTRIBUTE = re.compile(r"\b(src|href|data|poster)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 _SRCSET = re.compile(r"\bsrcset\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
@@ -100,17 +103,40 @@ def _inline_references(lines: list[tuple[int, str]]) -> Iterator[Reference]:
         yield Reference(number, "image" if match.group(1) else "link", match.group(2).strip("<>"))
 
 
+def _label(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _used_labels(lines: list[tuple[int, str]]) -> dict[str, set[str]]:
+    """Each reference label the page uses, and how: as a "link", an "image" or both."""
+    used: dict[str, set[str]] = {}
+    prose = "\n".join(line for _, line in lines)
+    for match in _FULL_REFERENCE.finditer(prose):
+        label = match.group(3) or match.group(2)
+        used.setdefault(_label(label), set()).add("image" if match.group(1) else "link")
+    for match in _SHORTCUT_REFERENCE.finditer(_FULL_REFERENCE.sub(" ", prose)):
+        used.setdefault(_label(match.group(2)), set()).add("image" if match.group(1) else "link")
+    return used
+
+
 def references(text: str, first_line: int = 1) -> list[Reference]:
+    """Every reference of the page, in the order of its lines. A reference definition ([label]: url) is one only
+    where the page uses its label (a definition no text uses is not rendered), as an image where an image uses it."""
     found = []
     lines = [
         (number, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))  # `![x](y)` in code is an example
         for number, line in prose_lines(text, first_line)
     ]
     found += _inline_references(lines)
+    used = None
     for number, line in lines:
         definition = _DEFINITION.match(line)
         if definition:
-            found.append(Reference(number, "link", definition.group(1).strip("<>")))
+            if used is None:
+                used = _used_labels(lines)
+            label = _label(line.split("]:", 1)[0].lstrip(" \t[").rstrip())
+            for kind in sorted(used.get(label, ())):
+                found.append(Reference(number, kind, definition.group(1).strip("<>")))
         for tag in _TAG.finditer(line):
             element = tag.group(1).lower()
             kind = {"img": "image", "a": "link"}.get(element, element)

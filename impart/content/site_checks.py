@@ -10,14 +10,18 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
 
 from impart.content.addresses import poor_address
 from impart.content.body_checks import check_body, docs_files
+from impart.content.check_render import CheckRenderer
 from impart.content.diagrams import diagram_problems
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.headings import extra_headlines
 from impart.content.maths import maths_problems
+from impart.content.render_marks import may_show_broken
+from impart.content.rendered_page import judge
 from impart.settings import SiteSettings
 
 # What a draft may still lack while an editor previews it; the build, which refuses it, and check ask for all.
@@ -99,9 +103,24 @@ def check_page(
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 
-def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem], dict[str, str]]:
+def rendered_problems(renderer, src_uri: str, text: str, settings: SiteSettings) -> list[Problem]:
+    """What the page shows broken once rendered (impart.content.rendered_page), for `impart check`."""
+    try:
+        _, body = split_front_matter(text)
+    except FrontMatterSyntaxError:
+        body = text
+    where = f"{settings.relative(settings.docs_dir)}/{src_uri}"
+    page = renderer.render(src_uri, where, text, body)
+    return judge(page, renderer.site) if page is not None else []
+
+
+def check_site(
+    settings: SiteSettings, config_file: Path | None = None
+) -> tuple[list[FieldNote], list[Problem], dict[str, str]]:
     """Every note and every problem of every page, in the order of the files, and the text of each page
-    that could be read (by its path under docs/, for the placeholder check): each file read once."""
+    that could be read (by its path under docs/, for the placeholder check): each file read once. With the site's
+    `config_file`, a page that may show something broken once rendered is rendered and judged as the build judges
+    it (impart.content.rendered_page)."""
     known = docs_files(settings.docs_dir)
     try:
         authors = load_authors(settings)
@@ -119,8 +138,19 @@ def check_site(settings: SiteSettings) -> tuple[list[FieldNote], list[Problem], 
             where = settings.relative(settings.docs_dir / src_uri)
             problems.append(Problem(where, "", "the file is not UTF-8 text; save it as UTF-8"))
     drafts = drafts_among((src_uri, text) for src_uri, text in texts.items() if src_uri.startswith(posts))
+    renderer = None
     for src_uri, text in texts.items():
         note, found = check_page(src_uri, text, settings, known, authors, src_uri.startswith(posts), drafts)
+        if config_file is not None and src_uri not in drafts and may_show_broken(text):
+            if renderer is None:
+                try:
+                    renderer = CheckRenderer(config_file, settings, drafts)
+                except ValueError as error:  # mkdocs.yml itself is wrong: the build stops on it too
+                    problems.append(Problem(settings.relative(config_file), "", str(error)))
+                    config_file = None
+            if renderer is not None:
+                rendered = rendered_problems(renderer, src_uri, text, settings)
+                found = sorted(found + rendered, key=lambda p: p.line or 0)
         problems += found
         if note:
             notes.append(note)

@@ -50,6 +50,24 @@ CASES = {
         f"warning: {WHERE}:13: the link #nowhere goes to nothing on this page (no heading or id 'nowhere'); "
         "link a heading of this page, or remove it",
     ),
+    "a link inside an HTML element": (
+        "2026-02-01",
+        '<div align="center">\n[Read the runbook](../index.md)\n</div>',
+        f"error: {WHERE}:12: the link [Read the runbook](../index.md) shows as written, not as a link (Markdown "
+        'inside an HTML element is not read); write it as <a href="../">Read the runbook</a>',
+    ),
+    "an annotation marker with no list": (
+        "2026-02-01",
+        "```python\nswitch(model)  # (1)!\n```",
+        f"error: {WHERE}:12: the code annotation (1)! shows as a plain comment, not as an annotation; no numbered "
+        "list follows the block; add one right after it, after a blank line: '1. the note'",
+    ),
+    "an image by a site path the site does not have": (
+        "2026-02-01",
+        '<img src="/images/none.png" alt="A chart">',
+        f"error: {WHERE}:11: the image /images/none.png goes to no file of the built site; save the file as "
+        "docs/field-notes/posts/images/none.png and write it as images/none.png",
+    ),
 }
 
 

@@ -25,10 +25,11 @@ BAD_BODIES = [
         "did you mean field-notes/posts/success-measures.md? link it as success-measures.md",
     ),
     (
-        "[plan]: roadmap/q3.md",
-        "the link roadmap/q3.md goes to no page (docs/field-notes/posts/roadmap/q3.md); "
+        "[plan]: roadmap/q3.md\n\nThe [plan] says so.",
+        "the link roadmap/q3.md goes to no page (docs/field-notes/posts/roadmap/q3.md); no folder "
+        "docs/field-notes/posts/roadmap/ holds pages; pages are in docs/, docs/field-notes/, docs/field-notes/posts/; "
         "fix the path, or remove the link",
-    ),  # fmt: skip
+    ),
     (
         "![Chart](images/chart.png)",
         "the image images/chart.png is not in docs/ (looked for docs/field-notes/posts/images/chart.png); "
@@ -57,18 +58,41 @@ BAD_BODIES = [
     (
         '<iframe src="//video.example.net/embed/1" title="demo"></iframe>',
         "the iframe //video.example.net/embed/1 is fetched from another host, which the site never asks of a "
-        "reader's browser; link to it instead, e.g. [Watch it on its own site](//video.example.net/embed/1)",
+        "reader's browser; replace the element with a link to it, "
+        '<a href="//video.example.net/embed/1">Watch it on its own site</a>',
     ),
     (
         '<script src="https://cdn.example.org/widget.js"></script>',
         "the script https://cdn.example.org/widget.js is fetched from another host, which the site never asks of a "
-        "reader's browser; remove it: pages load scripts and stylesheets only from the site itself (overrides/assets/)",
+        "reader's browser; replace the script with a link to what it shows, "
+        '<a href="https://cdn.example.org/widget.js">See it on its own site</a>',
+    ),
+    (
+        '<script src="https://gist.github.com/someone/0a1b2c.js"></script>',
+        "the script https://gist.github.com/someone/0a1b2c.js is fetched from another host, which the site never "
+        "asks of a reader's browser; replace the script with a link to what it shows, "
+        '<a href="https://gist.github.com/someone/0a1b2c">See it on its own site</a>',
+    ),
+    (
+        "[chart]: https://example.com/chart.png\n\n![Chart][chart]",
+        "the image https://example.com/chart.png is fetched from another host, which the site never asks of a "
+        "reader's browser; save it under docs/field-notes/posts/ and refer to it by its relative path",
+    ),
+    (
+        "![Chart](../../../outside/chart.png)",
+        "the image ../../../outside/chart.png is not in docs/ (looked for docs/../outside/chart.png); the path leads "
+        "outside docs/, which the site does not publish; copy the file to docs/field-notes/posts/images/chart.png "
+        "and write it as images/chart.png",
+    ),
+    (
+        "See [the rota](../../../notes/rota.md).",
+        "the link ../../../notes/rota.md goes to no page (docs/../notes/rota.md); the path leads outside docs/, "
+        "which the site does not publish; link a page under docs/, or remove the link",
     ),
     (
         '<link rel="stylesheet" href="https://cdn.example.org/a.css">',
         "the stylesheet https://cdn.example.org/a.css is fetched from another host, which the site never asks of "
-        "a reader's browser; remove it: pages load scripts and stylesheets only from the site itself "
-        "(overrides/assets/)",
+        "a reader's browser; remove it: pages load stylesheets only from the site itself (overrides/assets/)",
     ),
 ]
 
@@ -89,6 +113,7 @@ GOOD_BODIES = [
     "```markdown\n![in code](nope.png)\n```\n\nAnd `[inline](nope.md)` code.",
     "A footnote.[^1]\n\n[^1]: Its text.\n\n*[SLA]: Service level agreement",
     '<a href="https://example.com/">a link to another site is fine</a>',
+    "A definition no text uses is not a link.\n\n[unused]: missing-page.md\n[spare]: https://example.org/x.png",
 ]
 
 
@@ -97,6 +122,54 @@ def test_what_is_fine_passes(body, tmp_path):
     (tmp_path / "field-notes/posts").mkdir(parents=True)
     (tmp_path / "field-notes/posts/a.png").write_bytes(b"\x89PNG")
     assert check_body(PAGE, body, WHERE, KNOWN, tmp_path) == []
+
+
+NOTES = [
+    "index.md",
+    "field-notes/index.md",
+    "field-notes/posts/certus.md",
+    "field-notes/posts/new-note.md",
+    "field-notes/posts/rollback-paths.md",
+    "field-notes/posts/success-measures.md",
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        # A typo or a plural: the one close name, linked from this file.
+        ("success-measure.md", "did you mean field-notes/posts/success-measures.md? link it as success-measures.md"),
+        ("rollback-path.md", "did you mean field-notes/posts/rollback-paths.md? link it as rollback-paths.md"),
+        # Names that share a few letters with a note are no match: where to look instead.
+        (
+            "cpu_targets.md",
+            "no page there has a close name; the pages in docs/field-notes/posts/ include certus.md, "
+            "rollback-paths.md, success-measures.md; fix the path, or remove the link",
+        ),
+        # Close to the page's own name: never the page itself.
+        (
+            "new-notes.md",
+            "no page there has a close name; the pages in docs/field-notes/posts/ include certus.md, "
+            "success-measures.md, rollback-paths.md; fix the path, or remove the link",
+        ),
+        # A folder's index is named by its folder: another folder's index is no match.
+        (
+            "reference/index.md",
+            "no folder docs/field-notes/posts/reference/ holds pages; pages are in docs/, docs/field-notes/, "
+            "docs/field-notes/posts/; fix the path, or remove the link",
+        ),
+        # A file is never offered a folder's index, however close the names.
+        (
+            "../indexx.md",
+            "no page there has a close name; the pages in docs/field-notes/ include index.md; fix the path, "
+            "or remove the link",
+        ),
+    ],
+)
+def test_did_you_mean_names_only_a_close_page_else_where_to_look(url, hint, tmp_path):
+    [problem] = check_body(PAGE, f"See [it]({url}).", WHERE, set(NOTES), tmp_path)
+    assert problem.message.endswith(hint), problem.message
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_image_over_500_kb_is_a_warning_naming_it_and_its_size(tmp_path):
