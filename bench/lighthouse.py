@@ -1,4 +1,4 @@
-"""Lighthouse (mobile) scores and bytes transferred for a note and the intake page served by `impart serve`.
+"""Lighthouse (mobile) scores and bytes transferred for a note, the front page and the intake page on `impart serve`.
 
     (cd bench/lighthouse && npm ci --ignore-scripts) && .venv/bin/python bench/lighthouse.py
 
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "bench/lighthouse/node_modules/.bin/lighthouse"
 PAGES = {
     "note": "/field-notes/pilot-to-production/",
+    "home": "/",
     "intake": "/request-a-proposal/",
     "toolkit": "/field-notes/toolkit-tour/",
 }
