@@ -1,6 +1,8 @@
-"""Lighthouse (mobile) scores and bytes transferred for a note and the intake page served by `impart serve`.
+"""Lighthouse (mobile) scores and bytes transferred for a note, the front page and the intake page on `impart serve`.
 
-    (cd bench/lighthouse && npm ci --ignore-scripts) && .venv/bin/python bench/lighthouse.py
+    (cd bench/lighthouse && npm ci --ignore-scripts) && .venv/bin/python bench/lighthouse.py [PAGE ...]
+
+PAGE is any of note, home, intake, toolkit (all four when none is named).
 
 The site is a copy of the project with the authoring corpus (tests/fixtures/authoring) among its notes, so
 the third page measured is a note using highlighted code, tabs, footnotes, task lists and images.
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "bench/lighthouse/node_modules/.bin/lighthouse"
 PAGES = {
     "note": "/field-notes/pilot-to-production/",
+    "home": "/",
     "intake": "/request-a-proposal/",
     "toolkit": "/field-notes/toolkit-tour/",
 }
@@ -39,7 +42,11 @@ FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networki
 FLAGS += " --disable-sync --no-first-run"
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    unknown = sorted(set(names) - set(PAGES))
+    if unknown:
+        print(f"no page named {unknown[0]}; name any of {', '.join(PAGES)}", file=sys.stderr)
+        return 2
     chrome = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not LIGHTHOUSE.exists():
         print(f"{LIGHTHOUSE} is missing: run (cd bench/lighthouse && npm ci --ignore-scripts)", file=sys.stderr)
@@ -72,6 +79,8 @@ def main() -> int:
         print(f"Lighthouse (mobile) on impart serve, {dt.date.today()}, {os.cpu_count()} cores, Chromium {chrome}")
         print(f"{'page':8} {'perf':>5} {'a11y':>5} {'b.p.':>5} {'seo':>5} {'bytes':>8}")
         for name, path in PAGES.items():
+            if names and name not in names:
+                continue
             report = work / f"{name}.json"
             subprocess.run(
                 [str(LIGHTHOUSE), f"http://127.0.0.1:{port}{path}", "--quiet", "--output=json",
@@ -96,4 +105,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
