@@ -305,6 +305,26 @@ def test_hostile_answers_sent_through_the_public_form_are_shown_inert(served, wh
         assert served.hostile in text and served.plain not in text
 
 
+def test_a_hostile_status_or_note_in_a_mark_is_shown_inert(served):
+    session = served.session(source="127.0.0.18")
+    cookie = {"Cookie": f"{COOKIE}={session}", "Origin": f"http://{served.host}"}
+    reference = _submit(served.port, valid_submission(organisation="Marked Up Ltd", email="c@example.com"))
+    token = _token(served.page(f"/inbox/p/{reference}", session)[2])
+    before = files_of(served.proposals)
+    refused = served.request(
+        "POST", f"/inbox/p/{reference}/mark", {"status": "<script>alert(1)</script>\u202e", "csrf": token}, cookie
+    )
+    assert refused[0] == 422 and files_of(served.proposals) == before
+    _inert(refused[2])
+    note = '<script>alert(1)</script>\u202eevil\u202c <a href="javascript:alert(1)">x</a>'
+    marked = served.request("POST", f"/inbox/p/{reference}/mark", {"status": "in-review", "note": note, "csrf": token},
+                            cookie)  # fmt: skip
+    assert marked[0] == 303
+    shown = _inert(served.page(f"/inbox/p/{reference}", session)[2]).find(class_="note").get_text()
+    assert shown == note.replace("\u202e", "\\u202e").replace("\u202c", "\\u202c")
+    assert served.record(reference)["history"][-1]["by"] == "ada"
+
+
 @pytest.mark.parametrize(
     "query",
     ['"><script>alert(1)</script>', "</title><script>alert(1)</script>", "' onfocus=alert(1) autofocus '",
