@@ -16,6 +16,7 @@ from impart.content.field_notes import FieldNote, NoteError, Problem, load_autho
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.headings import extra_headlines
 from impart.content.image_descriptions import undescribed_images
+from impart.content.raw_html_validity import invalid_raw_html
 from impart.settings import SiteSettings
 
 # What a draft may still lack while an editor previews it; the build, which refuses it, and check ask for all.
@@ -92,6 +93,7 @@ def check_page(
     problems += check_body(src_uri, body, where, known, settings.docs_dir, first_line, drafts)
     titled = is_note and isinstance(meta, dict) and meta.get("title") is not None
     problems += extra_headlines(body, where, first_line, titled)
+    problems += invalid_raw_html(body, where, first_line)
     if is_note:
         problems += undescribed_images(body, where, first_line)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
