@@ -22,16 +22,18 @@ def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
     """Every top-level heading outside code: its line, its text and how it is written ("#", "=" or "<h1>")."""
     found = []
     previous: tuple[int, str] | None = None
-    markdown = {number for number, _ in markdown_lines(text, first_line)}
+    raw_html = "<" in text  # else every line outside code is Markdown, with no need to sort them
+    markdown = {number for number, _ in markdown_lines(text, first_line)} if raw_html else None
     for number, line in prose_lines(text, first_line):
-        if number in markdown and (atx := _ATX.match(line)) is not None:
+        is_markdown = markdown is None or number in markdown
+        if is_markdown and (atx := _ATX.match(line)) is not None:
             found.append((number, atx.group(1).strip(), "#"))
         elif (
-            number in markdown
+            is_markdown
             and _SETEXT.match(line)
             and previous
             and previous[0] == number - 1
-            and previous[0] in markdown
+            and (markdown is None or previous[0] in markdown)
             and previous[1].strip()
         ):
             found.append((previous[0], previous[1].strip(), "="))

@@ -27,6 +27,8 @@ _ALT = re.compile(r"(?:^|[\s{])alt\s*=")
 def undescribed_images(body: str, where: str, first_line: int = 1) -> list[Problem]:
     """A warning for each Markdown image whose brackets are empty and whose attribute list gives no `alt`."""
     problems = []
+    if "![" not in body:
+        return problems  # most notes: no picture to judge, no line to read
     for number, line in prose_lines(body, first_line):
         for found in _UNDESCRIBED.finditer(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)):
             if found["attributes"] and _ALT.search(found["attributes"]):

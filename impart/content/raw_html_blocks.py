@@ -37,6 +37,9 @@ def _has_markdown_inside(attributes: str) -> bool:
 
 def markdown_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
     """Each line outside fenced code and outside raw HTML blocks, as written, and its number in the file."""
+    if "<" not in text:
+        yield from prose_lines(text, first_line)  # no HTML at all: most notes
+        return
     raw_tag: str | None = None  # the raw block's element ("!--" for a comment), while inside one
     depth = 0
     for number, line in prose_lines(text, first_line):
