@@ -16,9 +16,10 @@ from impart.content.field_notes import Problem
 from impart.content.references import prose_lines
 
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `![](x.png)` in code is an example, not an image
-# ![](url "title") or ![][label], then an attribute list if one follows.
+# ![](url "title") or ![][label], then an attribute list if one follows; the URL may hold spaces, as Markdown reads it.
 _UNDESCRIBED = re.compile(
-    r"!\[[ \t]*\](?:\([ \t]*(?P<url><[^>]*>|[^)\s]+)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)|\[(?P<label>[^\]]*)\])"
+    r"!\[[ \t]*\](?:\([ \t]*(?P<url><[^>]*>|[^)\s](?:[^)\n]*?[^)\s])?)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
+    r"|\[(?P<label>[^\]]*)\])"
     r"(?P<attributes>[ \t]*\{[^}]*\})?"
 )
 _ALT = re.compile(r"(?:^|[\s{])alt\s*=")

@@ -24,43 +24,55 @@ _PIXELS = re.compile(r"[ \t]*\d+[ \t]*")
 _ANYWHERE = re.compile(r"<center\b|\b(?:width|height)\s*=", re.I)  # neither: nothing to read line by line
 
 
+def _prose(body: str, first_line: int) -> str:
+    """The body with fenced code and inline code blanked out, line for line, so a tag may run over lines."""
+    lines = body.split("\n")
+    kept = ["" for _ in lines]
+    for number, line in prose_lines(body, first_line):
+        kept[number - first_line] = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+    return "\n".join(kept)
+
+
 def invalid_raw_html(body: str, where: str, first_line: int = 1) -> list[Problem]:
     """A warning for each obsolete `<center>` and each size that is not whole pixels, on the line it is on."""
-    problems = []
+    problems: list[Problem] = []
     if "<" not in body or not _ANYWHERE.search(body):
         return problems
-    for number, line in prose_lines(body, first_line):
-        line = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
-        if _CENTER.search(line):
+    prose = _prose(body, first_line)
+
+    def line_of(offset: int) -> int:
+        return first_line + prose.count("\n", 0, offset)
+
+    for centre in _CENTER.finditer(prose):
+        problems.append(
+            Problem(
+                where,
+                "body",
+                "the element <center> is obsolete in HTML (browsers still draw it; the validity check refuses "
+                'it); write <div style="text-align: center"> in its place and </div> for its </center>',
+                "warning",
+                line=line_of(centre.start()),
+            )
+        )
+    for tag in _SIZED.finditer(prose):
+        for size in _SIZE.finditer(tag.group(2)):
+            value = next(v for v in size.groups()[1:] if v is not None)
+            if _PIXELS.fullmatch(value):
+                continue
+            name, element = size.group(1).lower(), tag.group(1).lower()
+            css = f"{name}: {value}" + ("px" if re.fullmatch(r"\d+(\.\d+)?", value.strip()) else "")
+            fix = (
+                f"remove it and add {css} to the element's style"
+                if _STYLE.search(tag.group(2))
+                else f'write style="{css}" in its place'
+            )
             problems.append(
                 Problem(
                     where,
                     "body",
-                    "the element <center> is obsolete in HTML (browsers still draw it; the validity check refuses "
-                    'it); write <div style="text-align: center"> in its place and </div> for its </center>',
+                    f"the {element}'s {size.group(0)} is not a number of pixels, which HTML asks of {name}; {fix}",
                     "warning",
-                    line=number,
+                    line=line_of(tag.start(2) + size.start()),
                 )
             )
-        for tag in _SIZED.finditer(line):
-            for size in _SIZE.finditer(tag.group(2)):
-                value = next(v for v in size.groups()[1:] if v is not None)
-                if _PIXELS.fullmatch(value):
-                    continue
-                name, element = size.group(1).lower(), tag.group(1).lower()
-                css = f"{name}: {value}" + ("px" if re.fullmatch(r"\d+(\.\d+)?", value.strip()) else "")
-                fix = (
-                    f"remove it and add {css} to the element's style"
-                    if _STYLE.search(tag.group(2))
-                    else f'write style="{css}" in its place'
-                )
-                problems.append(
-                    Problem(
-                        where,
-                        "body",
-                        f"the {element}'s {size.group(0)} is not a number of pixels, which HTML asks of {name}; {fix}",
-                        "warning",
-                        line=number,
-                    )
-                )
-    return problems
+    return sorted(problems, key=lambda p: p.line or 0)

@@ -72,3 +72,11 @@ def test_each_fix_followed_as_written_passes_check_and_the_build(tmp_path, image
     page = BeautifulSoup((tmp_path / "site/field-notes/undescribed/index.html").read_text("utf-8"), "html.parser")
     images = page.select("main img[src$='chart.png']")
     assert [img.get("alt") for img in images] == [alt]
+
+
+def test_a_path_with_spaces_and_an_attribute_list_are_read_as_markdown_reads_them():
+    from impart.content.image_descriptions import undescribed_images
+
+    body = '![](Screenshot at 7.08 PM.png)\n\n![](board plan.png "The plan"){ .wide }\n\n![](x.png){ alt="" }\n'
+    fixes = [problem.message.rsplit("write ", 1)[1] for problem in undescribed_images(body, "x.md")]
+    assert fixes == ['![](Screenshot at 7.08 PM.png){ alt="" }', '![](board plan.png "The plan"){ .wide alt="" }']

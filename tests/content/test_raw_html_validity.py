@@ -11,8 +11,6 @@ import pytest
 from tests.helpers.page_checks import vnu_errors
 from tests.helpers.site import copy_site, files_under, impart, mkdocs_build
 
-pytestmark = [pytest.mark.build, pytest.mark.html_checker]
-
 NOTE = """---
 title: A centred chart from an older blog
 description: A note pasted from a blog that centred its pictures with the old tags, and sized them in per cent.
@@ -91,6 +89,8 @@ def runs(tmp_path_factory):
     return found
 
 
+@pytest.mark.build
+@pytest.mark.html_checker
 def test_the_old_tags_are_warned_of_alike_and_the_page_as_written_is_invalid(runs):
     check, build = runs["check"], runs["build"]
     assert runs["check_wrote_nothing"]
@@ -105,6 +105,8 @@ def test_the_old_tags_are_warned_of_alike_and_the_page_as_written_is_invalid(run
     assert "center" in errors and "width" in errors  # the checker agrees these are wrong
 
 
+@pytest.mark.build
+@pytest.mark.html_checker
 def test_following_each_fix_as_written_passes_check_the_build_and_the_html_checker(runs):
     assert runs["fixed_check"].returncode == 0, runs["fixed_check"].stdout
     assert runs["fixed_build"].returncode == 0, runs["fixed_build"].stderr
@@ -112,3 +114,16 @@ def test_following_each_fix_as_written_passes_check_the_build_and_the_html_check
     page = runs["fixed_page"].read_text(encoding="utf-8")
     assert '<div style="text-align: center">The queue by week, after the handover</div>' in page
     assert re.search(r'<img [^>]*style="width: 100%"', page)
+
+
+def test_a_tag_written_over_several_lines_is_read_whole_and_code_is_left_alone():
+    from impart.content.raw_html_validity import invalid_raw_html
+
+    body = (
+        'Intro.\n\n<iframe\n  src="circle.html"\n  title="The circle"\n  width="100%"\n'
+        '  style="border: 0"\n></iframe>\n\n```html\n<center>an example</center>\n```\n\n`<img width="50%">`\n'
+    )
+    assert [str(problem) for problem in invalid_raw_html(body, "x.md", first_line=8)] == [
+        'x.md:13: the iframe\'s width="100%" is not a number of pixels, which HTML asks of width; '
+        "remove it and add width: 100% to the element's style"
+    ]
