@@ -1,12 +1,14 @@
 """One headline per page: a page's first `# ` heading (or its `title:`) is its <h1>, so every later top-level
 heading in the body, written `# Text`, underlined with `===` or as raw `<h1>`, is refused with the `##` that
-keeps it a section. Read from the source outside code, so `impart check` and the build say the same."""
+keeps it a section. Read from the source outside code, so `impart check` and the build say the same; a `# ` line
+inside raw HTML (impart.content.raw_html_blocks) is text Markdown leaves alone, never a heading."""
 
 from __future__ import annotations
 
 import re
 
 from impart.content.field_notes import Problem
+from impart.content.raw_html_blocks import markdown_lines
 from impart.content.references import first_prose_line, prose_lines
 
 _ATX = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
@@ -20,12 +22,22 @@ def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
     """Every top-level heading outside code: its line, its text and how it is written ("#", "=" or "<h1>")."""
     found = []
     previous: tuple[int, str] | None = None
+    raw_html = "<" in text  # else every line outside code is Markdown, with no need to sort them
+    markdown = {number for number, _ in markdown_lines(text, first_line)} if raw_html else None
     for number, line in prose_lines(text, first_line):
-        if (atx := _ATX.match(line)) is not None:
+        is_markdown = markdown is None or number in markdown
+        if is_markdown and (atx := _ATX.match(line)) is not None:
             found.append((number, atx.group(1).strip(), "#"))
-        elif _SETEXT.match(line) and previous and previous[0] == number - 1 and previous[1].strip():
+        elif (
+            is_markdown
+            and _SETEXT.match(line)
+            and previous
+            and previous[0] == number - 1
+            and (markdown is None or previous[0] in markdown)
+            and previous[1].strip()
+        ):
             found.append((previous[0], previous[1].strip(), "="))
-        elif (raw := _RAW.search(_INLINE_CODE.sub("", line))) is not None:
+        elif (raw := _RAW.search(_INLINE_CODE.sub("", line))) is not None:  # raw HTML included: <h1> is one
             found.append((number, _TAGS.sub("", raw.group(1)).strip(), "<h1>"))
         previous = (number, line)
     return found

@@ -1,7 +1,8 @@
 """Reading time of a note, from its rendered prose.
 
 Code blocks, notices (`<aside>`, admonitions) and scripts are left out: a
-reader skims code and the call to action is not part of the note.
+reader skims code and the call to action is not part of the note. So is every
+element with the `hidden` attribute, and all it holds: a reader never sees it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _NOT_PLAIN = (
     "admonition",
     "impart-notice",
     "impart-cta",
+    "hidden",
 )
 
 
@@ -48,8 +50,9 @@ class _ProseCollector(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in _VOID_TAGS:
             return
-        classes = set((dict(attrs).get("class") or "").split())
-        self._stack.append(tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES))
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        self._stack.append(tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES) or "hidden" in attributes)
 
     def handle_startendtag(self, tag, attrs):
         pass

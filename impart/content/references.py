@@ -15,10 +15,15 @@ from urllib.parse import unquote, urlsplit
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# A URL as Python-Markdown reads one: spaces allowed inside (`my chart.png`), as few as leave a title to follow,
+# so the build and `impart check` see the same path.
+_URL_WITH_SPACES = r"[^)\s](?:[^)\n]*?[^)\s])?"
 # [text](url "title") and ![alt](url): the URL may be in <...> or a template placeholder {{ ... }}; a title may
 # follow. The text may wrap onto the next lines of its paragraph, as Markdown allows.
 _INLINE = re.compile(
-    r"(!?)\[(?:[^\[\]\\]|\\.)*\]\(\s*(<[^>]*>|\{\{[^}]*\}\}|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+    r"(!?)\[(?:[^\[\]\\]|\\.)*\]\(\s*(<[^>]*>|\{\{[^}]*\}\}|"
+    + _URL_WITH_SPACES
+    + r")(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
 )
 # [label]: url, but not a footnote ([^1]:) nor an abbreviation (*[SLA]:).
 _DEFINITION = re.compile(r"^[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*(<[^>]*>|\S+)")

@@ -19,7 +19,9 @@ from impart.content.diagrams import diagram_problems
 from impart.content.field_notes import FieldNote, NoteError, Problem, load_authors, parse_note
 from impart.content.front_matter import FrontMatterSyntaxError, split_front_matter
 from impart.content.headings import extra_headlines
+from impart.content.image_descriptions import undescribed_images
 from impart.content.maths import maths_problems
+from impart.content.raw_html_validity import invalid_raw_html
 from impart.content.render_marks import may_show_broken
 from impart.content.rendered_page import judge
 from impart.settings import SiteSettings
@@ -100,6 +102,9 @@ def check_page(
     problems += extra_headlines(body, where, first_line, titled)
     problems += maths_problems(body, where, first_line)
     problems += diagram_problems(body, where, first_line)
+    problems += invalid_raw_html(body, where, first_line)
+    if is_note:
+        problems += undescribed_images(body, where, first_line)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them
 
 

@@ -1,6 +1,9 @@
 """`impart check` and the strict build judge the same broken notes the same way: each mistake below is one
 line naming the file, said word for word by both, and neither prints a traceback."""
 
+import re
+from urllib.parse import unquote
+
 import pytest
 
 from tests.helpers.site import copy_site, impart, mkdocs_build
@@ -37,6 +40,12 @@ CASES = {
         "![A chart whose description runs\nonto the next line](chart-missing.png)",
         f"error: {WHERE}:12: the image chart-missing.png is not in docs/ "
         "(looked for docs/field-notes/posts/chart-missing.png); save the file there or fix the path",
+    ),
+    "image path with a space, missing file": (
+        "2026-02-01",
+        "![The queue by week](my chart.png)",
+        f"error: {WHERE}:11: the image my chart.png is not in docs/ "
+        "(looked for docs/field-notes/posts/my chart.png); save the file there or fix the path",
     ),
     "template placeholder as a link": (
         "2026-02-01",
@@ -87,3 +96,26 @@ def test_check_and_the_strict_build_refuse_the_same_mistake_in_the_same_words(tm
     assert build.returncode == 1, build.stderr
     severity, said = line.split(": ", 1)
     assert f"{severity.upper():<7} -  impart: {said}" in build.stderr.splitlines()
+
+
+# The smallest well-formed PNG: a 1x1 image.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+
+
+@pytest.mark.build
+def test_an_image_path_with_a_space_saved_where_check_says_passes_both_and_shows(tmp_path):
+    project = copy_site(tmp_path / "project")
+    (project / WHERE).write_text(NOTE.format(date="2026-02-01", body="![The queue by week](my chart.png)"), "utf-8")
+    (project / "docs/field-notes/posts/my chart.png").write_bytes(PNG)  # "save the file there"
+
+    check = impart("check", cwd=project)
+    build = mkdocs_build(project / "mkdocs.yml", tmp_path / "site")
+
+    assert check.returncode == 0, check.stdout
+    assert build.returncode == 0, build.stderr
+    page = (tmp_path / "site/field-notes/broken/index.html").read_text(encoding="utf-8")
+    src = re.search(r'<img alt="The queue by week"[^>]* src="([^"]+)"', page).group(1)
+    assert (tmp_path / "site/field-notes/broken" / unquote(src)).resolve().is_file(), src
