@@ -24,3 +24,13 @@ def refuse(line: str) -> int:
 def unknown_reference(given: str, folder) -> int:
     """The one wording of a reference that names no proposal in `folder`."""
     return refuse(f"{given}: no proposal with this reference in {folder}; see impart proposals list")
+
+
+def cannot_write(path, error: OSError) -> int:
+    """The one wording of an output file (a chart, an export) the account could not write; return FOUND."""
+    print(
+        f"{path}: cannot write: {error.strerror}; nothing was written; "
+        "name a file (not a symbolic link) in a folder this account can write",
+        file=sys.stderr,
+    )
+    return FOUND

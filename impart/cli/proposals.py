@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from impart.cli.errors import unknown_reference
+from impart.cli.errors import cannot_write, unknown_reference
 from impart.cli.formatting import cell as _cell
 from impart.cli.formatting import text as _text
 from impart.cli.proposals_backup import add_backup_commands
@@ -205,8 +205,7 @@ def cmd_export(args) -> int:
         with open(args.output, "w", encoding="utf-8", newline="", opener=_open_private) as out:
             out.write(export.text)
     except OSError as error:
-        print(f"{args.output}: cannot write: {error.strerror}", file=sys.stderr)
-        return 1
+        return cannot_write(args.output, error)
     print(f"{export.count} proposal(s) written to {args.output}")
     return 0
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from impart.cli.errors import unknown_reference
+from impart.cli.errors import cannot_write, unknown_reference
 from impart.cli.formatting import cell as _cell
 from impart.cli.formatting import text as _text
 from impart.cli.notify_options import add_notify_options, overrides_from
@@ -230,8 +230,7 @@ def cmd_report(args) -> int:
         try:
             write_private(args.svg, chart_svg(report))
         except OSError as error:
-            print(f"{args.svg}: cannot write: {error.strerror}", file=sys.stderr)
-            return 1
+            return cannot_write(args.svg, error)
         print(f"chart written to {args.svg}")
     return 0
 

@@ -123,7 +123,13 @@ class IntakeApp:
         if not serves_host(request.host, self.served_hosts):
             # DNS rebinding: a page elsewhere reaching us under its own name. Refused before anything runs.
             response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
-            log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
+            # The operator meets this when a proxy's port or name differs from site_url: the line says what serves it.
+            host = _one_line(request.host)
+            log.info(
+                "%s %s 421 host %s: not an address this server answers for; if readers use it, "
+                "set site_url in mkdocs.yml to it or start impart serve with --origin %s://%s",
+                request.method, _one_line(request.path), host, request.scheme, host,
+            )  # fmt: skip
             return response(environ, start_response)
         for prefix, mounted in self.mounts:
             if request.path.startswith(prefix):

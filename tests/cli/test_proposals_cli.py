@@ -257,6 +257,20 @@ def test_export_to_a_file_is_private(capsys, folder, tmp_path):
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_an_export_that_cannot_be_written_says_what_to_do_and_writes_nothing(capsys, folder, tmp_path):
+    save(folder, NOV_27, name="Ann")
+    target = tmp_path / "no-such-folder" / "out.csv"
+
+    code, out, err = run(capsys, "export", "--csv", "--output", str(target), "--proposals", str(folder))
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{target}: cannot write: No such file or directory; nothing was written; "
+        "name a file (not a symbolic link) in a folder this account can write\n"
+    )
+    assert not target.parent.exists()
+
+
 def test_export_requires_csv(capsys, folder):
     save(folder, NOV_27, name="Ann")
     before = snapshot(folder)

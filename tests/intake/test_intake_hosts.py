@@ -49,6 +49,21 @@ def test_a_host_it_does_not_serve_is_refused_and_nothing_is_written(app, proposa
     assert client.get("/healthz", headers={"Host": host}).status_code == 421
 
 
+def test_the_log_line_of_a_refused_host_says_how_to_serve_it_if_it_is_the_site(app, caplog):
+    """Behind an nginx on another port than site_url's, every answer is 421: the operator reads the log to find out
+    why, so the line names the option that would serve that address."""
+    caplog.set_level("INFO", logger="impart.intake")
+    answer = Client(app).get(
+        "/readyz", headers={"Host": "impart.example:8443"}, environ_overrides={"wsgi.url_scheme": "https"}
+    )
+
+    assert answer.status_code == 421
+    (line,) = [r.getMessage() for r in caplog.records if "421" in r.getMessage()]
+    assert line.startswith("GET /readyz 421 host impart.example:8443")
+    assert "--origin https://impart.example:8443" in line
+    assert "site_url" in line
+
+
 @pytest.mark.parametrize("host", ["impart.example", "IMPART.example", "impart.example:443"])
 def test_the_configured_origin_is_served(app, proposals, host):
     response = Client(app).post(ENDPOINT, data=valid_submission(), headers={"Host": host, "Origin": SITE})

@@ -103,6 +103,9 @@ def test_a_symlink_where_the_chart_goes_is_refused_and_its_target_left_alone(tmp
     (tmp_path / "chart.svg").symlink_to(target)
     code, _, err = run(capsys, "report", "--svg", str(tmp_path / "chart.svg"), "--proposals", str(folder))
     assert code == 1 and err.startswith(f"{tmp_path / 'chart.svg'}: cannot write:")
+    assert err.rstrip("\n").endswith(
+        "; nothing was written; name a file (not a symbolic link) in a folder this account can write"
+    )
     assert target.read_text() == "keep me"
 
 
