@@ -20,7 +20,8 @@ Then the archive is made self-consistent: of an entry seen in two states the
 later one wins (sent, then ended, then pending, then failed: a failed entry that
 an operator's retry moved back to pending is pending), and a proposal whose
 entry was not yet indexed when `pending/` was read gets an empty pending entry,
-as the outbox's own recovery would. Restored, every notification owed is sent
+as the outbox's own recovery would; an entry whose proposal arrived after the proposals were read stays
+out with it. Restored, every notification owed is sent
 once, and none that was sent before the backup began is sent again.
 Lock files and temp files are left out; nothing of the folder is written.
 tests/cli/test_proposals_backup.py proves each race on its own; tests/serve/test_backup_under_load.py proves
@@ -110,8 +111,16 @@ class _ArchiveWriter:
         self.tar.close()
 
 
+def _proposal_of(member: Member) -> str | None:
+    """The reference of an outbox entry's proposal; None for anything else under the outbox."""
+    parts = member.name.split("/")
+    parsed = _parse(parts[3]) if len(parts) == 4 and parts[2] in (*PRECEDENCE, "damaged") else None
+    return parsed[0] if parsed else None
+
+
 def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float, clock) -> None:
     owed: dict[str, list[str]] = {}
+    archived: set[str] = set()  # the proposals in the archive, by reference
 
     def add(member: Member) -> None:
         writer.add(f"{TOP}/{member.name}", member.data, member.mtime)
@@ -130,13 +139,16 @@ def _snapshot(root: Path, writer: _ArchiveWriter, summary: Summary, wait: float,
         add(Member(name, data, mtime(path)))
         if len(parts) == 1 and name.endswith(".json"):
             summary.proposals += 1
+            archived.add(name[: -len(".json")])
             reference, channels = _owed(data)
             if reference == name[: -len(".json")]:
                 owed[reference] = channels
         elif parts[0] == QUARANTINE and len(parts) == 2:
             summary.quarantined += 1
     # 2. The outbox, in the order its entries move.
-    members = outbox_members(root, wait)
+    # An entry whose proposal was stored after step 1 read the proposals stays out with it: restored alone, it
+    # would be counted pending and then dropped, its proposal missing.
+    members = [member for member in outbox_members(root, wait) if _proposal_of(member) in archived | {None}]
     states = {}
     for member in members:
         parts = member.name.split("/")

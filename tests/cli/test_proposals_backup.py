@@ -173,6 +173,26 @@ def test_a_proposal_stored_before_its_entry_was_indexed_gets_its_entry_in_the_ar
     assert files[f"{OUTBOX}/pending/{reference}.mail"] == files[f"{OUTBOX}/pending/{reference}.webhook"] == b""
 
 
+def test_a_proposal_stored_after_the_proposals_were_read_leaves_no_entry_without_it(folder, tmp_path, monkeypatch):
+    """Its notifications stay out with it: a restore would count them pending, then send nothing for them."""
+    read_outbox = backup.outbox_members
+    late = []
+
+    def outbox_after_a_late_proposal(root, wait):
+        store = ProposalStore(folder)
+        store.outbox = Outbox(store, ("mail", "webhook"))
+        late.append(store.save({"name": "Late"}, version=1, came_from="", fingerprint="late").reference)
+        return read_outbox(root, wait)
+
+    monkeypatch.setattr(backup, "outbox_members", outbox_after_a_late_proposal)
+    summary = backup.write_backup(folder, tmp_path / "b.tar.gz")
+
+    files = members(tmp_path / "b.tar.gz")
+    assert late and (folder / ".state/outbox/pending" / f"{late[0]}.mail").exists()
+    assert not [name for name in files if late[0] in name]
+    assert summary.proposals == 3 and summary.outbox == {"pending": 5, "sent": 1}
+
+
 def test_a_link_in_the_folder_is_named_and_left_out_never_followed(folder, tmp_path, capsys):
     secret = tmp_path / "elsewhere.txt"
     secret.write_text("not the handler's")
