@@ -164,7 +164,7 @@ def test_the_right_token_marks_and_records_the_account(inbox):
 
 def _with_cookie(inbox, value):
     client = inbox.client()
-    client.set_cookie(COOKIE, value, path="/inbox/")
+    client.set_cookie(COOKIE, value, path="/")
     return client
 
 
@@ -243,14 +243,14 @@ def test_a_session_of_another_inbox_is_refused(inbox, tmp_path):
     assert response.status_code == 303
 
 
-def test_the_cookie_is_httponly_strict_host_only_and_scoped_to_the_inbox(inbox):
+def test_the_cookie_is_host_prefixed_httponly_strict_and_host_only(inbox):
     response = login(inbox.client())
     cookie = response.headers["Set-Cookie"]
     parts = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
-    assert {"httponly", "path", "samesite"} <= parts
-    assert "Path=/inbox/" in cookie and "SameSite=Strict" in cookie
+    assert cookie.startswith("__Host-impart_inbox=")
+    assert {"httponly", "path", "samesite", "secure"} <= parts  # Secure even on loopback: Chromium keeps it
+    assert "Path=/;" in cookie and "SameSite=Strict" in cookie
     assert "domain" not in parts
-    assert "secure" not in parts  # loopback over plain HTTP: the preview's case
 
 
 def test_over_https_the_cookie_is_secure(inbox):

@@ -228,11 +228,11 @@ def test_counts_a_day_old_are_forgotten_so_tried_names_cannot_pile_up(inbox):
 def test_an_id_set_before_the_login_is_never_a_logged_in_one(inbox):
     planted = "P" * 43
     client = inbox.client()
-    client.set_cookie(COOKIE, planted, path="/inbox/")
+    client.set_cookie(COOKIE, planted, path="/")
     assert login(client).status_code == 303
     assert session_cookie(client) not in (planted, None)
     attacker = inbox.client()
-    attacker.set_cookie(COOKIE, planted, path="/inbox/")
+    attacker.set_cookie(COOKIE, planted, path="/")
     assert attacker.get("/inbox/").status_code == 303
 
 
@@ -240,7 +240,7 @@ def test_a_real_session_planted_in_a_victims_browser_ends_at_the_victims_login(i
     attacker = _logged_in(inbox, "bob", OTHER_PASSWORD)
     planted = session_cookie(attacker)
     victim = inbox.client()
-    victim.set_cookie(COOKIE, planted, path="/inbox/")
+    victim.set_cookie(COOKIE, planted, path="/")
     assert login(victim).status_code == 303
     assert session_cookie(victim) != planted
     assert attacker.get("/inbox/").status_code == 303  # the planted id ended with the new login
@@ -329,3 +329,18 @@ def test_an_oversized_form_is_refused_and_changes_nothing(inbox):
     assert files_of(inbox.proposals) == before
     login_response = login(inbox.client(), "ada", "p" * 100_000)
     assert login_response.status_code == 413 and "Set-Cookie" not in login_response.headers
+
+
+def test_a_login_sent_with_two_session_cookies_ends_both_and_expires_the_tossed_one(inbox):
+    attacker = _logged_in(inbox, "bob", OTHER_PASSWORD)
+    planted = session_cookie(attacker)
+    victim = inbox.client()
+    victim.set_cookie(COOKIE, "G" * 43, path="/")
+    victim.set_cookie(COOKIE, planted, path="/inbox/")  # tossed: sent first, on a deeper path
+    response = login(victim)
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert f"{COOKIE}=; Path=/inbox/;" in " ".join(cookies) and cookies[-1].startswith(f"{COOKIE}=")
+    assert victim.get_cookie(COOKIE, path="/inbox/") is None  # the tossed one is gone from the browser
+    assert attacker.get("/inbox/").status_code == 303  # and its session ended with the victim's login
+    assert "(ada)" in victim.get("/inbox/").get_data(as_text=True)

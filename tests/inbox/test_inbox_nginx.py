@@ -57,7 +57,7 @@ def test_the_inbox_over_https_through_nginx(https_inbox, tls):
     status, answer, _ = request(stack.port, "POST", "/inbox/login", body, headers, tls=tls[0])
     assert status == 303
     cookie = answer["set-cookie"]
-    assert "; Secure" in cookie and "HttpOnly" in cookie and "Path=/inbox/" in cookie
+    assert "; Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie
     status, answer, page = request(stack.port, "GET", "/inbox/", headers={"Cookie": cookie.split(";")[0]},
                                    tls=tls[0])  # fmt: skip
     assert status == 200 and b"Behind nginx Ltd" in page
