@@ -278,7 +278,7 @@ class InboxApp:
                 account=name[:FIELD_LIMIT],
                 problem="Enter your account name and your password.",
             )
-        wait = self.throttle.wait(address, name)
+        wait = self.throttle.attempt(address, name)  # counts this try now, before the hash: no burst slips by
         if wait:
             log.warning("inbox login refused, throttled %ss: account %s from %s", wait, shown_name, address)
             when = timestamp(self.clock() + wait)
@@ -303,7 +303,6 @@ class InboxApp:
                 problem="The accounts file cannot be read; the operator's log says why.",
             )
         if not ok:
-            self.throttle.failed(address, name)
             log.warning("inbox login failed: account %s from %s", shown_name, address)
             return self._page(
                 "login.html",
