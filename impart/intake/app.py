@@ -33,6 +33,7 @@ from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, 
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate, retry_in_words
 from impart.intake.readiness import readiness_problems
+from impart.intake.request_path import climbs
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
@@ -124,6 +125,13 @@ class IntakeApp:
             # DNS rebinding: a page elsewhere reaching us under its own name. Refused before anything runs.
             response = self._error(request, 421, "This server answers only for its own site; use the site's address.")
             log.info("%s %s 421 host %s", request.method, _one_line(request.path), _one_line(request.host))
+            return response(environ, start_response)
+        if climbs(environ):
+            # Behind nginx such a path passes as one page's location and would be routed as another's here.
+            response = self._error(
+                request, 400, "This address has . or .. parts or an encoded slash; use the page's own address."
+            )
+            log.info("%s %s 400 climbing path", request.method, _one_line(request.path))
             return response(environ, start_response)
         for prefix, mounted in self.mounts:
             if request.path.startswith(prefix):

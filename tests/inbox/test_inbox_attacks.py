@@ -226,7 +226,11 @@ def test_the_login_never_sends_the_browser_outside_the_inbox(served, target):
 )  # fmt: skip
 def test_the_way_to_the_login_keeps_nothing_of_a_crafted_path(served, path):
     status, headers, _ = served.request("GET", path, source="127.0.0.6")
-    assert status == 303 and "Set-Cookie" not in headers and "X" not in headers
+    assert "Set-Cookie" not in headers and "X" not in headers
+    if status == 400:  # an encoded slash or a dot segment: refused before any routing, sent nowhere
+        assert "Location" not in headers
+        return
+    assert status == 303
     location = headers["Location"]
     assert location.startswith("/inbox/login")
     for value in location.partition("?next=")[2:]:
@@ -393,7 +397,8 @@ def test_path_tricks_on_a_reference_reach_nothing(served, trick):
     shown = served.page(f"/inbox/p/{trick}", session)
     marked = served.request("POST", f"/inbox/p/{trick}/mark", {"status": "won", "csrf": token}, cookie)
     retried = served.request("POST", "/inbox/outbox/retry", {"reference": trick, "csrf": token}, cookie)
-    assert shown[0] == 404 and marked[0] == 404, (shown[0], marked[0])
+    # 400 for a dot segment or an encoded slash (refused before routing), else 404.
+    assert shown[0] in (400, 404) and marked[0] == shown[0], (shown[0], marked[0])
     assert retried[0] == 303 and retried[1]["Location"] == "/inbox/outbox?retried=0"
     for _, _, content in (shown, marked):
         assert b"scrypt$" not in content and b"Plain Dealing" not in content and b"Traceback" not in content
