@@ -187,13 +187,15 @@ class InboxApp:
             return self._to_login(request)
         if endpoint is None:
             if isinstance(failure, MethodNotAllowed):
-                return self._page(
+                response = self._page(
                     "message.html",
                     405,
                     session=session,
                     title="That method is not allowed here",
                     message="Use the inbox's own links and buttons.",
                 )
+                response.headers["Allow"] = ", ".join(sorted(failure.valid_methods or ()))
+                return response
             return self._not_found(session)
         if request.method == "POST":
             refusal = self._refuse_post(request, session)
@@ -205,12 +207,23 @@ class InboxApp:
         """Where every request without a live session goes: nothing of the inbox in the answer."""
         target = "/inbox/login"
         if request.method == "GET":
-            wanted = safe_return(request.full_path.rstrip("?"))
+            wanted = self._return_to(request.full_path.rstrip("?"))
             if wanted != PREFIX:
                 target += "?next=" + quote(wanted, safe="/")
         response = Response("", status=303)
         response.headers["Location"] = target
         return response
+
+    def _return_to(self, target: str) -> str:
+        """Where a login may send the operator: `target` when it is a safe path of the inbox that a GET opens
+        (never the login or logout, nor a form's address, which would answer 405), else the list."""
+        target = safe_return(target)
+        path = target.partition("?")[0]
+        try:
+            endpoint, _ = self.url_map.bind("inbox").match(path, method="GET")
+        except HTTPException:
+            return PREFIX
+        return target if endpoint not in ("login", "logout", "stylesheet") else PREFIX
 
     def _refuse_post(self, request: Request, session: Session) -> Response | None:
         """A POST from another site, or without the session's CSRF token, changes nothing."""
@@ -256,7 +269,7 @@ class InboxApp:
     # -- login and logout -----------------------------------------------------------
 
     def login(self, request: Request) -> Response:
-        target = safe_return(request.values.get("next", ""))
+        target = self._return_to(request.values.get("next", ""))
         if request.method == "GET":
             return self._page("login.html", next=target, ended=request.args.get("ended") == "1")
         if not self._same_origin(request):
