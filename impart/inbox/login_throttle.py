@@ -11,9 +11,9 @@ after another would. A refused try is not counted (it was never checked).
 So that knowing an account's name is not enough to lock its operator out, the account's delay does not
 hold an address that has logged into that account before: each account remembers (hashed, the newest
 KNOWN_PER_ACCOUNT, for KNOWN_FOR) the addresses it succeeded from. Those still have their own address's
-delay. A success clears its address's count and takes its own try back from the account's; the guesses
-made elsewhere stay counted. Counts a day old are forgotten and swept (at most once a PRUNE_INTERVAL, on
-a try), so names and addresses tried cannot pile up. Everything lives in small files under one lock,
+delay. A success clears its address's and its account's counts, so an operator's typos do not follow
+them about. Counts a day old are forgotten and swept (at most once a PRUNE_INTERVAL, on any try), so
+names and addresses tried cannot pile up. Everything lives in small files under one lock,
 shared by every worker process, named by a hash (no address or name is written to disk).
 tests/inbox/test_inbox_hostile.py and test_inbox_throttle_races.py prove it.
 """
@@ -120,18 +120,13 @@ class LoginThrottle:
         return 0
 
     def succeeded(self, address: str, account: str) -> None:
-        """The password was right: the address's count goes, the account's loses this try, and the address is
-        remembered as one this account logs in from."""
+        """The password was right: the address's and the account's counts go, and the address is remembered
+        as one this account logs in from."""
         now = self.clock()
         with locked(self._lock):
-            with contextlib.suppress(FileNotFoundError):
-                self._address(address).unlink()
-            failures, last = self._read(self._account(account))
-            if failures > 1:
-                self._write(self._account(account), failures - 1, last)
-            else:
+            for path in (self._address(address), self._account(account)):
                 with contextlib.suppress(FileNotFoundError):
-                    self._account(account).unlink()
+                    path.unlink()
             known = self._read_known(account)
             known[self._known_key(address, account)] = now
             newest = sorted(known.items(), key=lambda item: item[1], reverse=True)[:KNOWN_PER_ACCOUNT]
