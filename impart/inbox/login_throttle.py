@@ -38,6 +38,10 @@ FORGET_AFTER = 24 * 3600.0
 PRUNE_INTERVAL = 60.0  # seconds between sweeps of counts a day old, so names and addresses tried cannot pile up
 KNOWN_PER_ACCOUNT = 10  # addresses an account remembers having logged in from: an office, a home, a phone
 KNOWN_FOR = 90 * 24 * 3600.0  # an address not logged in from for this long is a stranger again
+# Past this many counts, those that delay no one yet go at the next sweep: a day of names sprayed from many
+# addresses cannot fill the disk, while every count that holds a guesser back stays.
+MAX_COUNTS = 10_000
+SPRAY_GRACE = 60.0
 _STATE = struct.Struct("<Id")  # tries counted, time of the last
 _KNOWN = "known-"
 _HASH = 32  # hex digits of a count's or a known file's name
@@ -135,26 +139,35 @@ class LoginThrottle:
 
     def prune(self) -> int:
         """Forget the counts whose last try is a day old (they no longer delay anyone) and the addresses not
-        logged in from for KNOWN_FOR; returns how many files went."""
-        now, pruned = self.clock(), 0
+        logged in from for KNOWN_FOR; past MAX_COUNTS counts (a spray of names from many addresses), forget
+        too those that delay no one yet (under FREE tries, none in the last SPRAY_GRACE). Returns how many
+        files went."""
+        now, gone, young = self.clock(), [], []
         with locked(self._lock):
+            counts = 0
             for path in self.folder.iterdir():
                 name = path.name
                 try:
                     if len(name) == _HASH and all(c in "0123456789abcdef" for c in name):
                         stored = path.read_bytes()
-                        gone = len(stored) != _STATE.size or now - _STATE.unpack(stored)[1] > FORGET_AFTER
+                        failures, last = _STATE.unpack(stored)  # a file of another size raises: not ours
+                        if now - last > FORGET_AFTER:
+                            gone.append(path)
+                            continue
+                        counts += 1
+                        if failures < FREE and now - last > SPRAY_GRACE:
+                            young.append(path)
                     elif name.startswith(_KNOWN) and len(name) == len(_KNOWN) + _HASH:
                         stored = json.loads(path.read_bytes())
-                        gone = not isinstance(stored, dict) or all(now - float(t) > KNOWN_FOR for t in stored.values())
-                    else:
-                        continue  # the lock, a file being written
-                except (ValueError, TypeError):
-                    gone = True  # not a file this code wrote
+                        if not isinstance(stored, dict) or all(now - float(t) > KNOWN_FOR for t in stored.values()):
+                            gone.append(path)
+                except (ValueError, TypeError, struct.error):
+                    gone.append(path)  # not a file this code wrote
                 except OSError:
-                    continue
-                if gone:
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                        pruned += 1
-        return pruned
+                    continue  # gone meanwhile
+            if counts > MAX_COUNTS:
+                gone += young
+            for path in gone:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        return len(gone)

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from impart.inbox import login_throttle
 from impart.inbox.login_throttle import FREE, KNOWN_PER_ACCOUNT, LoginThrottle
 from tests.helpers.inbox import PASSWORD, SAME_ORIGIN, Clock, login, make_inbox
 
@@ -126,3 +127,20 @@ def test_a_restarted_server_sweeps_on_its_first_try(tmp_path):
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
         [restarted._address("10.4.0.1").name, restarted._account("someone").name]
     )
+
+
+def test_a_day_of_names_sprayed_from_many_addresses_stays_under_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr(login_throttle, "MAX_COUNTS", 50)
+    clock = Clock()
+    folder = tmp_path / "logins"
+    throttle = LoginThrottle(folder, clock=clock)
+    for n in range(FREE):  # one guesser, held back: its count must outlive every sweep
+        throttle.attempt(GUESSER, f"guessed{n}")
+    assert throttle.attempt(GUESSER, "one more") > 0
+    for batch in range(10):  # 400 names from 400 addresses, over ten minutes
+        clock.now += 61
+        for n in range(40):
+            assert throttle.attempt(f"10.5.{batch}.{n + 1}", f"sprayed{batch}-{n}") == 0
+        assert len([p for p in folder.iterdir() if not p.name.startswith(".")]) <= 50 + 2 * 40 + FREE + 1
+    assert throttle._read(throttle._address(GUESSER))[0] == FREE  # its count kept: its next delay will grow
+    assert throttle.attempt(GUESSER, "after the delay") == 0 and throttle.attempt(GUESSER, "at once") > 0
