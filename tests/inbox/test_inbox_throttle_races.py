@@ -1,19 +1,25 @@
 """The login throttle under simultaneous tries, against an account's name alone, and over days of spraying.
 
-Tries sent at once from one address are checked no more often than tries sent one after another; someone
+Tries sent at once from one address are checked no more often than tries sent one after another (through
+the app in threads, and through a real two-worker `impart serve`); someone
 who knows an account's name cannot keep its operator out from an address the account logs in from; the
 throttle's files stay bounded by the last day's tries.
 """
 
 from __future__ import annotations
 
+import http.client
+import shutil
 import threading
+from urllib.parse import urlencode
 
 import pytest
 
 from impart.inbox import login_throttle
 from impart.inbox.login_throttle import FREE, KNOWN_PER_ACCOUNT, LoginThrottle
-from tests.helpers.inbox import PASSWORD, SAME_ORIGIN, Clock, login, make_inbox
+from tests.helpers.inbox import PASSWORD, SAME_ORIGIN, Clock, login, make_inbox, write_accounts
+from tests.helpers.servers import free_port, running, serve_command
+from tests.helpers.site import copy_site
 
 GUESSER = "198.51.100.7"
 OFFICE = "192.0.2.50"
@@ -144,3 +150,38 @@ def test_a_day_of_names_sprayed_from_many_addresses_stays_under_the_cap(tmp_path
         assert len([p for p in folder.iterdir() if not p.name.startswith(".")]) <= 50 + 2 * 40 + FREE + 1
     assert throttle._read(throttle._address(GUESSER))[0] == FREE  # its count kept: its next delay will grow
     assert throttle.attempt(GUESSER, "after the delay") == 0 and throttle.attempt(GUESSER, "at once") > 0
+
+
+@pytest.mark.load
+def test_simultaneous_wrong_logins_across_two_worker_processes_get_only_the_free_checks(built_site, tmp_path):
+    project = copy_site(tmp_path / "project")
+    write_accounts(project / "inbox-accounts.json", (("ada", PASSWORD),))
+    site = tmp_path / "site"
+    shutil.copytree(built_site.root, site)
+    port = free_port()
+    command = serve_command(site, tmp_path / "proposals", port, "--inbox", "--workers", "2", "--threads", "8",
+                            "--rate-limit", "1000/60", config=project / "mkdocs.yml")  # fmt: skip
+    start = threading.Barrier(40)
+    statuses: list[int] = []
+
+    def guess(n):
+        body = urlencode({"account": "ada", "password": f"simultaneous wrong guess {n}"})
+        start.wait(timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)  # a new one: either worker
+        try:
+            connection.request("POST", "/inbox/login", body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"})  # fmt: skip
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        finally:
+            connection.close()
+
+    with running(command, port):
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert len(statuses) == 40
+    assert statuses.count(403) == FREE and statuses.count(429) == 40 - FREE
