@@ -175,7 +175,8 @@ class InboxApp:
         if len(sent) > 1:
             # Cookie tossing: one was set beside ours (another path, a nameless cookie, an older browser). Which
             # is the operator's cannot be told, so none is trusted, and the tossed ones on this path are expired.
-            log.warning("inbox request with %s session cookies refused: %s", len(sent), request.path[:80])
+            shown_path = request.path[:80].encode("unicode_escape").decode("ascii")  # one line, whatever was sent
+            log.warning("inbox request with %s session cookies refused: %s", len(sent), shown_path)
             response = self._to_login(request)
             self._expire_tossed(request, response, keep_root=False)
             return response
