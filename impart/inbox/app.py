@@ -7,7 +7,9 @@ for the site's own addresses. Every page but the login form and the stylesheet n
 form that changes anything carries the session's CSRF token; logins are slowed per address and account
 (impart.inbox.login_throttle) and each one is logged without its password. Every answer forbids caching,
 framing and referrers and carries a strict Content-Security-Policy. Outside loopback the inbox answers
-over HTTPS only, and its cookie is then `Secure`. The operator's views reuse the CLI's readers
+over HTTPS only. Its cookie is `__Host-` named, `Secure` and for `/` (browsers keep a Secure cookie from
+loopback too), so no other port or path can set one beside it; a request that carries two is trusted with
+neither. The operator's views reuse the CLI's readers
 (impart.intake.records, workflow, outbox), so the terminal and the browser show the same things.
 tests/inbox/ proves each; test_inbox_hostile.py tries to break them.
 """
@@ -42,7 +44,10 @@ from impart.intake.workflow import STATUSES, BadMarker, NoteTooLong, SameStatus,
 log = logging.getLogger("impart.inbox")
 
 PREFIX = "/inbox/"
-COOKIE = "impart_inbox"
+# `__Host-`: the browser keeps it only when Secure, for Path=/ and without Domain, so no other port, path or
+# subdomain can set one of this name beside ours (Chromium treats loopback as secure, so this holds there too).
+COOKIE = "__Host-impart_inbox"
+MAX_TOSSED_PATHS = 8  # the deepest inbox path has 4 segments: more expiries than this would only bloat headers
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
@@ -166,7 +171,16 @@ class InboxApp:
             return Response(_STYLESHEET.read_bytes(), content_type="text/css; charset=utf-8")
         if endpoint == "login":
             return self.login(request)
-        session = self.sessions.get(request.cookies.get(COOKIE))
+        sent = request.cookies.getlist(COOKIE)
+        if len(sent) > 1:
+            # Cookie tossing: one was set beside ours (another path, a nameless cookie, an older browser). Which
+            # is the operator's cannot be told, so none is trusted, and the tossed ones on this path are expired.
+            shown_path = request.path[:80].encode("unicode_escape").decode("ascii")  # one line, whatever was sent
+            log.warning("inbox request with %s session cookies refused: %s", len(sent), shown_path)
+            response = self._to_login(request)
+            self._expire_tossed(request, response, keep_root=False)
+            return response
+        session = self.sessions.get(sent[0] if sent else None)
         if session is not None and (not session.stamp or self.accounts.stamp(session.account) != session.stamp):
             self.sessions.end(session.id)  # the account was removed or its password changed: its logins end
             session = None
@@ -174,13 +188,15 @@ class InboxApp:
             return self._to_login(request)
         if endpoint is None:
             if isinstance(failure, MethodNotAllowed):
-                return self._page(
+                response = self._page(
                     "message.html",
                     405,
                     session=session,
                     title="That method is not allowed here",
                     message="Use the inbox's own links and buttons.",
                 )
+                response.headers["Allow"] = ", ".join(sorted(failure.valid_methods or ()))
+                return response
             return self._not_found(session)
         if request.method == "POST":
             refusal = self._refuse_post(request, session)
@@ -192,12 +208,23 @@ class InboxApp:
         """Where every request without a live session goes: nothing of the inbox in the answer."""
         target = "/inbox/login"
         if request.method == "GET":
-            wanted = safe_return(request.full_path.rstrip("?"))
+            wanted = self._return_to(request.full_path.rstrip("?"))
             if wanted != PREFIX:
                 target += "?next=" + quote(wanted, safe="/")
         response = Response("", status=303)
         response.headers["Location"] = target
         return response
+
+    def _return_to(self, target: str) -> str:
+        """Where a login may send the operator: `target` when it is a safe path of the inbox that a GET opens
+        (never the login or logout, nor a form's address, which would answer 405), else the list."""
+        target = safe_return(target)
+        path = target.partition("?")[0]
+        try:
+            endpoint, _ = self.url_map.bind("inbox").match(path, method="GET")
+        except HTTPException:
+            return PREFIX
+        return target if endpoint not in ("login", "logout", "stylesheet") else PREFIX
 
     def _refuse_post(self, request: Request, session: Session) -> Response | None:
         """A POST from another site, or without the session's CSRF token, changes nothing."""
@@ -243,7 +270,7 @@ class InboxApp:
     # -- login and logout -----------------------------------------------------------
 
     def login(self, request: Request) -> Response:
-        target = safe_return(request.values.get("next", ""))
+        target = self._return_to(request.values.get("next", ""))
         if request.method == "GET":
             return self._page("login.html", next=target, ended=request.args.get("ended") == "1")
         if not self._same_origin(request):
@@ -265,7 +292,7 @@ class InboxApp:
                 account=name[:FIELD_LIMIT],
                 problem="Enter your account name and your password.",
             )
-        wait = self.throttle.wait(address, name)
+        wait = self.throttle.attempt(address, name)  # counts this try now, before the hash: no burst slips by
         if wait:
             log.warning("inbox login refused, throttled %ss: account %s from %s", wait, shown_name, address)
             when = timestamp(self.clock() + wait)
@@ -290,7 +317,6 @@ class InboxApp:
                 problem="The accounts file cannot be read; the operator's log says why.",
             )
         if not ok:
-            self.throttle.failed(address, name)
             log.warning("inbox login failed: account %s from %s", shown_name, address)
             return self._page(
                 "login.html",
@@ -300,20 +326,42 @@ class InboxApp:
                 problem="That account name and password do not match. Check both and try again.",
             )
         self.throttle.succeeded(address, name)
-        session = self.sessions.begin(
-            name, stamp=self.accounts.stamp(name) or "", replacing=request.cookies.get(COOKIE)
-        )
+        sent = request.cookies.getlist(COOKIE)
+        for planted in sent[1:]:  # every id known before the login ends; begin() ends the first
+            self.sessions.end(planted)
+        session = self.sessions.begin(name, stamp=self.accounts.stamp(name) or "", replacing=sent[0] if sent else None)
         log.info("inbox login: account %s from %s", shown_name, address)
         response = self._see(target)
+        if len(sent) > 1:
+            self._expire_tossed(request, response, keep_root=True)
         self._set_cookie(request, response, session.id)
         return response
+
+    def _expire_tossed(self, request: Request, response: Response, *, keep_root: bool) -> None:
+        """Expire the inbox cookie on every path a cookie sent with `request` can have been set for: each
+        folder of the path as sent, and `/` too unless a new session is about to be set there."""
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or quote(request.path)
+        path, paths = raw.partition("?")[0], []
+        # /inbox/p/R -> /inbox/p/R, /inbox/p/, /inbox/p, /inbox/, /inbox, /: a cookie set for any is sent here.
+        while path and len(paths) < 2 * MAX_TOSSED_PATHS:
+            if path != "/" or not keep_root:
+                paths.append(path)
+            path = path[:-1] if path.endswith("/") else path[: path.rfind("/") + 1]
+        for path in paths:
+            if not path.startswith("/") or ";" in path or not path.isascii() or not path.isprintable():
+                continue  # not a path a cookie can have been set for, nor one a header may carry
+            response.headers.add(
+                "Set-Cookie",
+                f"{COOKIE}=; Path={path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; "
+                "SameSite=Strict",
+            )
 
     def _set_cookie(self, request: Request, response: Response, value: str, *, expire: bool = False) -> None:
         response.set_cookie(
             COOKIE,
             value,
-            path=PREFIX,
-            secure=request.scheme == "https",
+            path="/",
+            secure=True,  # even on loopback, which browsers count as secure: the `__Host-` name requires it
             httponly=True,
             samesite="Strict",
             max_age=0 if expire else int(self.sessions.absolute),

@@ -33,6 +33,7 @@ from impart.intake.origin import hosts_of, is_allowed_origin, normalise_origin, 
 from impart.intake.pages import IntakePages
 from impart.intake.rate_limit import DEFAULT_RATE, RateLimited, RateLimiter, parse_rate, retry_in_words
 from impart.intake.readiness import readiness_problems
+from impart.intake.request_path import climbs
 from impart.intake.settings import IntakeSettings
 from impart.intake.storage import REFERENCE, STATE, ProposalStore, StorageError, own_folder
 from impart.intake.validation import is_site_path, validate
@@ -130,6 +131,13 @@ class IntakeApp:
                 "set site_url in mkdocs.yml to it or start impart serve with --origin %s://%s",
                 request.method, _one_line(request.path), host, request.scheme, host,
             )  # fmt: skip
+            return response(environ, start_response)
+        if climbs(environ):
+            # Behind nginx such a path passes as one page's location and would be routed as another's here.
+            response = self._error(
+                request, 400, "This address has . or .. parts or an encoded slash; use the page's own address."
+            )
+            log.info("%s %s 400 climbing path", request.method, _one_line(request.path))
             return response(environ, start_response)
         for prefix, mounted in self.mounts:
             if request.path.startswith(prefix):

@@ -94,7 +94,7 @@ def csrf_of(response) -> str:
 
 
 def session_cookie(client: Client) -> str | None:
-    cookie = client.get_cookie(COOKIE, path="/inbox/")
+    cookie = client.get_cookie(COOKIE, path="/")
     return cookie.value if cookie else None
 
 

@@ -7,6 +7,9 @@ wrong or another session's changes no file.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from impart.inbox.app import COOKIE, SECURITY_HEADERS
@@ -164,7 +167,7 @@ def test_the_right_token_marks_and_records_the_account(inbox):
 
 def _with_cookie(inbox, value):
     client = inbox.client()
-    client.set_cookie(COOKIE, value, path="/inbox/")
+    client.set_cookie(COOKIE, value, path="/")
     return client
 
 
@@ -243,14 +246,14 @@ def test_a_session_of_another_inbox_is_refused(inbox, tmp_path):
     assert response.status_code == 303
 
 
-def test_the_cookie_is_httponly_strict_host_only_and_scoped_to_the_inbox(inbox):
+def test_the_cookie_is_host_prefixed_httponly_strict_and_host_only(inbox):
     response = login(inbox.client())
     cookie = response.headers["Set-Cookie"]
     parts = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
-    assert {"httponly", "path", "samesite"} <= parts
-    assert "Path=/inbox/" in cookie and "SameSite=Strict" in cookie
+    assert cookie.startswith("__Host-impart_inbox=")
+    assert {"httponly", "path", "samesite", "secure"} <= parts  # Secure even on loopback: Chromium keeps it
+    assert "Path=/;" in cookie and "SameSite=Strict" in cookie
     assert "domain" not in parts
-    assert "secure" not in parts  # loopback over plain HTTP: the preview's case
 
 
 def test_over_https_the_cookie_is_secure(inbox):
@@ -278,3 +281,37 @@ def test_plain_http_from_another_machine_is_refused_before_any_login(inbox):
     assert response.status_code == 403
     assert "Set-Cookie" not in response.headers
     assert "HTTPS" in response.get_data(as_text=True)
+
+
+# -- a method the page does not take, and where a login returns to ----------------------------------------------
+
+
+def test_a_method_not_allowed_says_which_are(inbox):
+    client, _ = _logged_in(inbox)
+    for method, path, allowed in [("GET", "/inbox/logout", {"POST"}), ("PUT", "/inbox/", {"GET", "HEAD"}),
+                                  ("GET", f"/inbox/p/{inbox.reference}/mark", {"POST"}),
+                                  ("DELETE", f"/inbox/p/{inbox.reference}", {"GET", "HEAD"})]:  # fmt: skip
+        response = client.open(path, method=method)
+        assert response.status_code == 405, (method, path)
+        assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed, (method, path)
+
+
+@pytest.mark.parametrize("path", ["/inbox/logout", "/inbox/outbox/retry", "/inbox/p/{ref}/mark"])
+def test_a_page_that_only_takes_a_form_is_never_where_a_login_returns(inbox, path):
+    path = path.format(ref=inbox.reference)
+    client = inbox.client()
+    first = client.get(path)
+    assert first.status_code == 303 and first.headers["Location"] == "/inbox/login"  # nothing remembered
+    response = login(client, next_path=path)  # nor taken from the form
+    assert response.status_code == 303 and response.headers["Location"] == "/inbox/"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_the_export_has_one_consent_column(inbox):
+    save_proposal(inbox.proposals, inbox.clock.now - 60, organisation="Consenting Ltd", consent="yes")
+    client, _ = _logged_in(inbox)
+    body = client.get("/inbox/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0].count("consent") == 1
+    row = next(r for r in rows if "Consenting Ltd" in r)
+    assert row[rows[0].index("consent")] == "true"  # the value the handler checked

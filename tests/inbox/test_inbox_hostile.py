@@ -2,7 +2,8 @@
 
 Answers holding HTML, script, bidirectional overrides and control characters are shown inert (as text,
 with the CLI's visible escapes); references carrying path tricks reach no file; 200 wrong passwords,
-from one address or from many, are slowed to a handful of checks and the right one waits its turn too;
+from one address or from many, are slowed to a handful of checks and the right one waits its turn too
+(except from an address the account has logged in from);
 an id chosen before the login is never a logged-in one; every page refuses to be framed; the login's
 return address never leaves the inbox.
 """
@@ -152,17 +153,24 @@ def _tries(inbox, client, count, *, address=lambda n: "198.51.100.7", account=la
     return answers
 
 
+def _login_over_https(client, address, password, account="ada"):
+    return client.post(
+        "/inbox/login", data={"account": account, "password": password}, headers=SAME_ORIGIN,
+        base_url="https://localhost", environ_base={"REMOTE_ADDR": address},
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("spread", ["one-address", "many-addresses"])
 def test_two_hundred_wrong_passwords_are_throttled(inbox, caplog, spread):
     client = inbox.client()
+    office = "192.0.2.50"  # where ada logged in from before the guessing began
+    assert _login_over_https(client, office, PASSWORD).status_code == 303
+    inbox.clock.now += 3600
     caplog.set_level(logging.INFO, logger="impart.inbox")
     statuses = []
     for n in range(200):
         address = "198.51.100.7" if spread == "one-address" else f"10.{n // 250}.{n % 250}.{n % 7 + 1}"
-        response = client.post(
-            "/inbox/login", data={"account": "ada", "password": f"wrong guess {n}"}, headers=SAME_ORIGIN,
-            base_url="https://localhost", environ_base={"REMOTE_ADDR": address},
-        )  # fmt: skip
+        response = _login_over_https(client, address, f"wrong guess {n}")
         statuses.append(response.status_code)
         assert "Set-Cookie" not in response.headers
         if response.status_code == 429:
@@ -170,24 +178,22 @@ def test_two_hundred_wrong_passwords_are_throttled(inbox, caplog, spread):
             assert "try again in" in response.get_data(as_text=True)
     assert statuses.count(403) == FREE  # only these were checked at all
     assert statuses.count(429) == 200 - FREE
-    # The right password waits its turn too: a guesser cannot tell it from a wrong one.
+    # The right password waits its turn too from anywhere the account has not logged in from: a guesser
+    # cannot tell it from a wrong one.
     address = "198.51.100.7" if spread == "one-address" else "10.9.9.9"
-    right = client.post(
-        "/inbox/login", data={"account": "ada", "password": PASSWORD}, headers=SAME_ORIGIN,
-        base_url="https://localhost", environ_base={"REMOTE_ADDR": address},
-    )  # fmt: skip
+    right = _login_over_https(client, address, PASSWORD)
     assert right.status_code == 429 and "Set-Cookie" not in right.headers
+    # From the office it does not: knowing the account's name is no way to lock its operator out.
+    at_office = _login_over_https(client, office, PASSWORD)
+    assert at_office.status_code == 303 and COOKIE in at_office.headers["Set-Cookie"]
     inbox.clock.now += int(right.headers["Retry-After"])
-    after = client.post(
-        "/inbox/login", data={"account": "ada", "password": PASSWORD}, headers=SAME_ORIGIN,
-        base_url="https://localhost", environ_base={"REMOTE_ADDR": address},
-    )  # fmt: skip
+    after = _login_over_https(client, address, PASSWORD)
     assert after.status_code == 303 and COOKIE in after.headers["Set-Cookie"]
     # Every try is logged with the account and the address, never with a password.
     lines = [record.getMessage() for record in caplog.records]
     assert sum("inbox login failed: account ada from" in line for line in lines) == FREE
     assert sum("inbox login refused, throttled" in line for line in lines) == 200 - FREE + 1
-    assert any("inbox login: account ada from" in line for line in lines)
+    assert sum("inbox login: account ada from" in line for line in lines) == 2
     assert not [line for line in lines if "wrong guess" in line or PASSWORD in line]
 
 
@@ -215,10 +221,14 @@ def test_counts_a_day_old_are_forgotten_so_tried_names_cannot_pile_up(inbox):
     for n in range(FREE):
         login(client, f"sprayed{n}", "wrong password 123")
     folder = inbox.proposals / ".state" / "inbox" / "logins"
-    assert len(list(folder.iterdir())) == FREE + 1  # each name tried, and the one address
+
+    def counts():
+        return [p for p in folder.iterdir() if not p.name.startswith(".")]  # not the lock
+
+    assert len(counts()) == FREE + 1  # each name tried, and the one address
     inbox.clock.now += 24 * 3600 + 120
     login(client, "ada", "one more wrong password")
-    assert len(list(folder.iterdir())) == 2  # only the last try's address and name are left
+    assert len(counts()) == 2  # only the last try's address and name are left
     assert login(client).status_code == 303
 
 
@@ -228,11 +238,11 @@ def test_counts_a_day_old_are_forgotten_so_tried_names_cannot_pile_up(inbox):
 def test_an_id_set_before_the_login_is_never_a_logged_in_one(inbox):
     planted = "P" * 43
     client = inbox.client()
-    client.set_cookie(COOKIE, planted, path="/inbox/")
+    client.set_cookie(COOKIE, planted, path="/")
     assert login(client).status_code == 303
     assert session_cookie(client) not in (planted, None)
     attacker = inbox.client()
-    attacker.set_cookie(COOKIE, planted, path="/inbox/")
+    attacker.set_cookie(COOKIE, planted, path="/")
     assert attacker.get("/inbox/").status_code == 303
 
 
@@ -240,7 +250,7 @@ def test_a_real_session_planted_in_a_victims_browser_ends_at_the_victims_login(i
     attacker = _logged_in(inbox, "bob", OTHER_PASSWORD)
     planted = session_cookie(attacker)
     victim = inbox.client()
-    victim.set_cookie(COOKIE, planted, path="/inbox/")
+    victim.set_cookie(COOKIE, planted, path="/")
     assert login(victim).status_code == 303
     assert session_cookie(victim) != planted
     assert attacker.get("/inbox/").status_code == 303  # the planted id ended with the new login
@@ -329,3 +339,18 @@ def test_an_oversized_form_is_refused_and_changes_nothing(inbox):
     assert files_of(inbox.proposals) == before
     login_response = login(inbox.client(), "ada", "p" * 100_000)
     assert login_response.status_code == 413 and "Set-Cookie" not in login_response.headers
+
+
+def test_a_login_sent_with_two_session_cookies_ends_both_and_expires_the_tossed_one(inbox):
+    attacker = _logged_in(inbox, "bob", OTHER_PASSWORD)
+    planted = session_cookie(attacker)
+    victim = inbox.client()
+    victim.set_cookie(COOKIE, "G" * 43, path="/")
+    victim.set_cookie(COOKIE, planted, path="/inbox/")  # tossed: sent first, on a deeper path
+    response = login(victim)
+    assert response.status_code == 303
+    cookies = response.headers.getlist("Set-Cookie")
+    assert f"{COOKIE}=; Path=/inbox/;" in " ".join(cookies) and cookies[-1].startswith(f"{COOKIE}=")
+    assert victim.get_cookie(COOKIE, path="/inbox/") is None  # the tossed one is gone from the browser
+    assert attacker.get("/inbox/").status_code == 303  # and its session ended with the victim's login
+    assert "(ada)" in victim.get("/inbox/").get_data(as_text=True)

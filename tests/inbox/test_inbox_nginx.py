@@ -57,7 +57,7 @@ def test_the_inbox_over_https_through_nginx(https_inbox, tls):
     status, answer, _ = request(stack.port, "POST", "/inbox/login", body, headers, tls=tls[0])
     assert status == 303
     cookie = answer["set-cookie"]
-    assert "; Secure" in cookie and "HttpOnly" in cookie and "Path=/inbox/" in cookie
+    assert "; Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie
     status, answer, page = request(stack.port, "GET", "/inbox/", headers={"Cookie": cookie.split(";")[0]},
                                    tls=tls[0])  # fmt: skip
     assert status == 200 and b"Behind nginx Ltd" in page
@@ -110,3 +110,20 @@ def test_an_inbox_address_that_is_not_one_is_refused_in_one_line(built_site, val
     assert result.stderr.strip() == (
         f"impart deploy nginx: --inbox-allow {value!r} is not an IP address or network; write e.g. 203.0.113.7"
     )
+
+
+CLIMBING = ["/inbox/../request-a-proposal/", "/inbox/..%2Frequest-a-proposal/", "/inbox/%2e%2e/request-a-proposal/",
+            "/inbox/login/../../request-a-proposal/", "/inbox/..%2frequest-a-proposal/?x=1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", CLIMBING)
+def test_a_path_that_climbs_out_of_the_inbox_does_not_reach_it_past_nginx(https_inbox, tls, path):
+    """nginx matches the public form's location on the normalised path and passes the path as sent; the
+    handler must not route that to the inbox, from an address the inbox's own location refuses."""
+    stack, _ = https_inbox
+    body = urlencode({"account": "ada", "password": PASSWORD})
+    headers = {"Content-Type": FORM, "Sec-Fetch-Site": "same-origin", "Origin": f"https://127.0.0.1:{stack.port}"}
+    status, answer, page = request(stack.port, "POST", path, body, headers, source="127.0.0.2", tls=tls[0])
+    assert status == 400, (status, page[:300])
+    assert "set-cookie" not in answer and b"Log in" not in page and b"csrf" not in page
+    assert b"or an encoded slash" in page  # one line saying what happened and what to do
