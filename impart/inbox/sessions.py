@@ -7,7 +7,7 @@ new password or a removed account ends the logins made before. A session ends wh
 (the file goes), after `idle` seconds unused, or `absolute` seconds after the login whatever the use;
 an ended session is refused by every worker process at once, since all of them read the same folder.
 Files are replaced whole (impart.intake.storage.replace_file) under one lock, so a reader sees a
-session or none. tests/inbox/test_inbox_sessions.py proves each.
+session or none. tests/inbox/test_inbox_access.py proves each.
 """
 
 from __future__ import annotations
