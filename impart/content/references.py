@@ -41,6 +41,7 @@ class Reference:
     line: int  # in the file, counting from 1
     kind: str  # "link", "image", or the HTML element: "iframe", "script", "link", "video", ...
     url: str
+    raw: bool = False  # written as a raw HTML element, which MkDocs does not rewrite
 
 
 def local_target(page: str, url: str) -> str | None:
@@ -50,6 +51,18 @@ def local_target(page: str, url: str) -> str | None:
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return None
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+
+
+# What a page's address ends with (a page's source file is not served): raw HTML names pages by their address.
+PAGE_SUFFIXES = frozenset({"", ".md", ".html", ".htm"})
+
+
+def links_to_file(url: str) -> bool:
+    """Whether an href names a file of this site that is not a page (`clip.mp4`, `/assets/guide.pdf`)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.endswith("/"):
+        return False
+    return posixpath.splitext(parts.path)[1].lower() not in PAGE_SUFFIXES
 
 
 def srcset_urls(candidates: str) -> list[str]:
@@ -149,8 +162,8 @@ def references(text: str, first_line: int = 1) -> list[Reference]:
                 kind = "stylesheet"
             for attribute in _ATTRIBUTE.finditer(tag.group(2)):
                 url = next(value for value in attribute.groups()[1:] if value is not None)
-                found.append(Reference(number, kind, url))
+                found.append(Reference(number, kind, url, raw=True))
             for attribute in _SRCSET.finditer(tag.group(2)):
                 candidates = next(value for value in attribute.groups() if value is not None)
-                found += [Reference(number, kind, url) for url in srcset_urls(candidates)]
+                found += [Reference(number, kind, url, raw=True) for url in srcset_urls(candidates)]
     return found

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from impart.content.body_checks import remote_fix
 from impart.content.field_notes import Problem
 from impart.content.page_html import CodeBlock, PageReader
-from impart.content.references import local_target, references
+from impart.content.references import links_to_file, local_target, references
 from impart.content.render_marks import may_show_broken
 
 # Markdown as a reader would see it written out, in the page's text (outside code).
@@ -37,8 +37,8 @@ _LEFT_AS_TEXT = (
 )
 # Raw HTML elements that can hold Markdown blocks once they carry `markdown` (the md_in_html extension).
 _RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
-_MEDIA = frozenset({"img", "source", "video", "audio"})
-_NOUNS = {"img": "image", "link": "stylesheet"}
+_MEDIA = frozenset({"img", "source", "video", "audio", "iframe"})
+_NOUNS = {"img": "image", "link": "stylesheet", "iframe": "frame"}
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
 
 
@@ -104,6 +104,7 @@ def judge(page: RenderedPage, site: Site) -> list[Problem]:
     ]
     found += _annotations(reader.blocks, site, lines, page)
     found += _fetched(reader.fetched, page, site, lines)
+    found += _linked(reader.linked, page, site, lines)
     return sorted(found, key=lambda p: p.line or 0)
 
 
@@ -260,8 +261,54 @@ def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lin
         yield _problem(
             page,
             lines.of(url),
-            f"the {noun} {url} goes to no file of the built site; {_media_fix(url, page, site, found)}",
+            f"the {noun} {url} goes to no file of the built site; "
+            f"{_media_fix(url, page, site, found, 'files' if element == 'iframe' else 'images')}",
         )
+
+
+def _linked(hrefs: list[str], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
+    """Each link to a file of the site (a clip, a PDF) that is not in the built site, and each raw HTML link to a
+    page's source file (`.md`, which raw HTML leaves as written and the site does not serve). The links the source
+    checks judge already (Markdown links to pages from the site's root, links to files missing beside the note)
+    are not said again."""
+    said = set()
+    for ref in references(page.text):
+        if ref.kind != "link":
+            continue
+        path = urlsplit(ref.url).path
+        if not ref.raw and path.startswith("/") and path.endswith(".md"):
+            said.add(ref.url)
+        elif (target := local_target(page.src_uri, ref.url)) is not None and target not in site.docs_files:
+            said.add(ref.url)
+    for url in dict.fromkeys(hrefs):
+        parts = urlsplit(url)
+        if url in said or parts.scheme or parts.netloc or url.startswith("//"):
+            continue
+        if parts.path.endswith(".md"):
+            yield _problem(page, lines.of(url), _page_file_link(url, page, site))
+            continue
+        if not links_to_file(url):
+            continue
+        found = _site_file(page.url, parts.path, site.site_path)
+        if found is not None and found in site.site_files:
+            continue
+        yield _problem(
+            page,
+            lines.of(url),
+            f"the link {url} goes to no file of the built site; {_media_fix(url, page, site, found, 'files')}",
+        )
+
+
+def _page_file_link(url: str, page: RenderedPage, site: Site) -> str:
+    path = unquote(urlsplit(url).path)
+    target = posixpath.normpath(path.lstrip("/")) if path.startswith("/") else local_target(page.src_uri, url)
+    if target and site.page_url(target) is not None:
+        written = _html_href(posixpath.relpath(target, posixpath.dirname(page.src_uri) or "."), page, site)
+        return (
+            f"the link {url} names a page's file, which raw HTML leaves as written and the site does not serve; "
+            f'write it as the page\'s address, href="{written}"'
+        )
+    return f"the link {url} goes to no page (docs/{target}); link a page by its address, or remove the link"
 
 
 def _source_kind(element: str) -> str:
@@ -280,12 +327,12 @@ def _site_file(page_url: str, path: str, site_path: str) -> str | None:
     return joined.lstrip("/") or None
 
 
-def _media_fix(url: str, page: RenderedPage, site: Site, looked: str | None) -> str:
+def _media_fix(url: str, page: RenderedPage, site: Site, looked: str | None, into: str = "images") -> str:
     name = posixpath.basename(urlsplit(url).path)
     same = [path for path in site.docs_files if posixpath.basename(path) == name]
     if len(same) == 1:
         written = posixpath.relpath(same[0], posixpath.dirname(page.src_uri) or ".")
         return f"the file is at docs/{same[0]}: write it as {written}, relative to this file"
     folder = posixpath.dirname(page.src_uri)
-    beside = posixpath.join(folder, "images", name)
+    beside = posixpath.join(folder, into, name)
     return f"save the file as docs/{beside} and write it as {posixpath.relpath(beside, folder or '.')}"
