@@ -146,7 +146,7 @@ def check_body(
                     )
                 )
             continue
-        if ref.kind == "link" and not ref.raw and _from_site_root(parts.path) and parts.path.endswith(".md"):
+        if ref.kind == "link" and _from_site_root(parts.path) and parts.path.endswith(".md"):
             if pages is None:
                 pages = sorted(path for path in known if path.endswith(".md"))
             problems.append(Problem(where, "body", _site_root_link(ref.url, page, pages), line=ref.line))
@@ -250,9 +250,9 @@ def _missing_page_hint(target: str, pages: list[str], page: str) -> str:
 
 
 def _site_root_link(url: str, page: str, pages: list[str]) -> str:
-    """A Markdown link to a page's file from the site's root (`/meet/index.md`, as MkDocs' `absolute_links:
-    relative_to_docs` sites write them): MkDocs leaves it as written, and the site serves no `.md` file there, so it
-    404s. Written relative to the note's file it becomes the page's address."""
+    """A link to a page's file from the site's root (`/meet/index.md`, as MkDocs' `absolute_links: relative_to_docs`
+    sites write them): MkDocs leaves it as written, and the site serves no `.md` file there, so it 404s. Written
+    relative to the note's file it becomes the page's address (raw HTML's too: impart.content.raw_html_paths)."""
     parts = urlsplit(url)
     target = posixpath.normpath(unquote(parts.path).lstrip("/"))
     if target in pages:

@@ -1,19 +1,19 @@
-"""Raw HTML images, media, frames and links to files whose paths work the way Markdown paths do: relative to the
-note's file.
+"""Raw HTML images, media, frames and links whose paths work the way Markdown paths do: relative to the note's file.
 
 Python-Markdown keeps raw HTML aside as written, so MkDocs never rewrites its `src`: a note's
 `<img src="chart.png">` beside the note's file would be fetched from the page's address
 (/field-notes/<name>/chart.png) and miss. Once the page's raw HTML is all set aside (after the inline patterns), this
-gives each local `src`, `srcset` or `poster`, and each `<a href>` to a file that is not a page (a clip, a PDF, an
-archive), to MkDocs' own link processor, the one Markdown images go through: the same
-address in the built page, the same warning for a missing file. `impart check` judges raw HTML paths relative to
-the file already (impart.content.body_checks), so check and the build agree on one rule for every image.
-Under another engine (no MkDocs link processor) the HTML is left as written.
+gives each local `src`, `srcset` or `poster`, and each `<a href>` to a page's file (`../other.md`, which becomes
+the page's address) or to a file that is not a page (a clip, a PDF), to MkDocs' own link processor, the one
+Markdown links and images go through: the same address in the built page, the same warning for a missing file.
+`impart check` judges raw HTML paths relative to the file already (impart.content.body_checks), so check and the
+build agree on one rule for every path. Under another engine (no MkDocs link processor) the HTML is left as written.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from markdown.treeprocessors import Treeprocessor
 
@@ -45,7 +45,7 @@ class RawHtmlMediaPaths(Treeprocessor):
 
     def _rewrite_file_href(self, attribute: re.Match) -> str:
         url = next(value for value in attribute.groups()[1:] if value is not None)
-        if not links_to_file(url):
+        if not (links_to_file(url) or urlsplit(url).path.endswith(".md")) or url.startswith("/"):
             return attribute.group(0)
         return f'{attribute.group(1)}"{self._resolved(url)}"'
 

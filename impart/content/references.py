@@ -41,7 +41,6 @@ class Reference:
     line: int  # in the file, counting from 1
     kind: str  # "link", "image", or the HTML element: "iframe", "script", "link", "video", ...
     url: str
-    raw: bool = False  # written as a raw HTML element, which MkDocs does not rewrite
 
 
 def local_target(page: str, url: str) -> str | None:
@@ -162,8 +161,8 @@ def references(text: str, first_line: int = 1) -> list[Reference]:
                 kind = "stylesheet"
             for attribute in _ATTRIBUTE.finditer(tag.group(2)):
                 url = next(value for value in attribute.groups()[1:] if value is not None)
-                found.append(Reference(number, kind, url, raw=True))
+                found.append(Reference(number, kind, url))
             for attribute in _SRCSET.finditer(tag.group(2)):
                 candidates = next(value for value in attribute.groups() if value is not None)
-                found += [Reference(number, kind, url, raw=True) for url in srcset_urls(candidates)]
+                found += [Reference(number, kind, url) for url in srcset_urls(candidates)]
     return found

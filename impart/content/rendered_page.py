@@ -38,7 +38,7 @@ _LEFT_AS_TEXT = (
 # Raw HTML elements that can hold Markdown blocks once they carry `markdown` (the md_in_html extension).
 _RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
 _MEDIA = frozenset({"img", "source", "video", "audio", "iframe"})
-_NOUNS = {"img": "image", "link": "stylesheet", "iframe": "frame"}
+_NOUNS = {"img": "image", "link": "stylesheet"}
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
 
 
@@ -267,25 +267,18 @@ def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lin
 
 
 def _linked(hrefs: list[str], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
-    """Each link to a file of the site (a clip, a PDF) that is not in the built site, and each raw HTML link to a
-    page's source file (`.md`, which raw HTML leaves as written and the site does not serve). The links the source
-    checks judge already (Markdown links to pages from the site's root, links to files missing beside the note)
-    are not said again."""
-    said = set()
-    for ref in references(page.text):
-        if ref.kind != "link":
-            continue
-        path = urlsplit(ref.url).path
-        if not ref.raw and path.startswith("/") and path.endswith(".md"):
-            said.add(ref.url)
-        elif (target := local_target(page.src_uri, ref.url)) is not None and target not in site.docs_files:
-            said.add(ref.url)
+    """Each link to a file of the site (a clip, a PDF) that is not in the built site. Links to pages' files are the
+    source checks' (impart.content.body_checks), as are links to files missing beside the note: not said again."""
+    said = {
+        ref.url
+        for ref in references(page.text)
+        if ref.kind == "link"
+        and (target := local_target(page.src_uri, ref.url)) is not None
+        and target not in site.docs_files
+    }
     for url in dict.fromkeys(hrefs):
         parts = urlsplit(url)
         if url in said or parts.scheme or parts.netloc or url.startswith("//"):
-            continue
-        if parts.path.endswith(".md"):
-            yield _problem(page, lines.of(url), _page_file_link(url, page, site))
             continue
         if not links_to_file(url):
             continue
@@ -294,21 +287,9 @@ def _linked(hrefs: list[str], page: RenderedPage, site: Site, lines: _Lines) -> 
             continue
         yield _problem(
             page,
-            lines.of(url),
+            lines.of(f'href="{url}"', f"href='{url}'", url),
             f"the link {url} goes to no file of the built site; {_media_fix(url, page, site, found, 'files')}",
         )
-
-
-def _page_file_link(url: str, page: RenderedPage, site: Site) -> str:
-    path = unquote(urlsplit(url).path)
-    target = posixpath.normpath(path.lstrip("/")) if path.startswith("/") else local_target(page.src_uri, url)
-    if target and site.page_url(target) is not None:
-        written = _html_href(posixpath.relpath(target, posixpath.dirname(page.src_uri) or "."), page, site)
-        return (
-            f"the link {url} names a page's file, which raw HTML leaves as written and the site does not serve; "
-            f'write it as the page\'s address, href="{written}"'
-        )
-    return f"the link {url} goes to no page (docs/{target}); link a page by its address, or remove the link"
 
 
 def _source_kind(element: str) -> str:

@@ -86,7 +86,7 @@ CASES = {
     "a frame by a site path the site does not have": (
         "2026-02-01",
         '<iframe src="/assets/steps.html" title="The steps"></iframe>',
-        f"error: {WHERE}:11: the frame /assets/steps.html goes to no file of the built site; save the file as "
+        f"error: {WHERE}:11: the iframe /assets/steps.html goes to no file of the built site; save the file as "
         "docs/field-notes/posts/files/steps.html and write it as files/steps.html",
     ),
     "a raw link to a clip by a site path the site does not have": (

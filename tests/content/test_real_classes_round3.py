@@ -37,7 +37,7 @@ EXPECTED = {
      "the link /assets/clips/queue-drain.mp4 goes to no file of the built site; save the file as "
      f"{POSTS}/files/queue-drain.mp4 and write it as files/queue-drain.mp4"),
     ("files-from-the-site-root.md", 15,
-     "the frame /assets/frames/handover-steps.html goes to no file of the built site; save the file as "
+     "the iframe /assets/frames/handover-steps.html goes to no file of the built site; save the file as "
      f"{POSTS}/files/handover-steps.html and write it as files/handover-steps.html"),
     ("files-from-the-site-root.md", 17,
      f"the link handout.pdf goes to no file (looked for {POSTS}/handout.pdf); save the file there or fix the path"),
@@ -51,6 +51,9 @@ EXPECTED = {
      "the link /runbooks/handover.md goes to no page (docs/runbooks/handover.md); no folder docs/runbooks/ holds "
      "pages; pages are in docs/, docs/field-notes/, docs/field-notes/posts/, docs/request-a-proposal/; fix the path, "
      "or remove the link"),
+    ("links-from-the-site-root.md", 16,
+     "the link /request-a-proposal.md#privacy is written from the site's root, which the site leaves as written and "
+     "serves no page at; link it as ../../request-a-proposal.md#privacy, relative to this file"),
     ("percentage-width.md", 11,
      "the image's width=100% is not a number of pixels, which HTML asks of width, and it takes the place of the "
      'size read from the file; write style="width: 100%" in its place'),
@@ -83,7 +86,7 @@ def _follow(project: Path, file: str, number: int, text: str) -> str:
     lines = note.read_text(encoding="utf-8").split("\n")
     line = lines[number - 1]
     if fix := re.match(r"the link (\S+) is written from the site's root.*; link it as (\S+), relative", text):
-        lines[number - 1] = line.replace(f"]({fix[1]})", f"]({fix[2]})")
+        lines[number - 1] = line.replace(f"]({fix[1]})", f"]({fix[2]})").replace(f'"{fix[1]}"', f'"{fix[2]}"')
     elif fix := re.match(r"the link (\S+) goes to no page .*; fix the path, or remove the link$", text):
         lines[number - 1] = re.sub(rf"\[([^\]]*)\]\({re.escape(fix[1])}\)", r"\1", line)  # the words kept
     elif fix := re.match(r"the \w+ (\S+) goes to no file of the built site; save the file as (\S+) and write it as "
@@ -168,6 +171,10 @@ def test_links_from_the_site_root_reach_their_pages_once_written_as_told(run):
     assert _reaches(run, address, proposal["href"]) == run["site"] / "request-a-proposal/index.html"
     assert archive["href"].endswith("#latest") and _reaches(run, address, archive["href"]) == (
         run["site"] / "field-notes/index.html"
+    )
+    answers = body.find("a", string="How we keep your answers")  # raw HTML: its relative path is rewritten too
+    assert answers["href"].endswith("#privacy") and _reaches(run, address, answers["href"]) == (
+        run["site"] / "request-a-proposal/index.html"
     )
     assert body.find("a", string="the runbook") is None and "the runbook" in body.get_text()
     assert not [a["href"] for a in body.find_all("a", href=True) if urlsplit(a["href"]).path.endswith(".md")]
