@@ -1,6 +1,7 @@
 """What a reader would see broken on a page once rendered, judged on the HTML the page's Markdown became: Markdown
 left as text (links, images, notices, tabs, footnotes), code annotation markers left as plain comments, template
-placeholders, an image or media `src` that goes to no file of the built site, anything loaded from another host.
+placeholders, an image, media or frame `src` or a link to a file (a clip, a PDF) that goes to no file of the built
+site, anything loaded from another host.
 
 The source checks (impart.content.body_checks) read the Markdown and cannot see what the parser did with it: a link or
 a notice inside an HTML element, a frame written over two lines, a `(1)!` in a block with no list after it all
