@@ -40,6 +40,12 @@ _LEFT_AS_TEXT = (
 _RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
 _MEDIA = frozenset({"img", "source", "video", "audio", "iframe"})
 _NOUNS = {"img": "image", "link": "stylesheet"}
+# Files the build writes beside the pages, not taken from docs/ (mkdocs' sitemap, mkdocs-rss-plugin's feeds): a link
+# to one goes to a file, though no page's source names it.
+BUILD_WRITES = frozenset(
+    "sitemap.xml sitemap.xml.gz feed_rss_created.xml feed_rss_updated.xml feed_json_created.json "
+    "feed_json_updated.json".split()
+)
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
 
 
@@ -284,7 +290,7 @@ def _linked(hrefs: list[str], page: RenderedPage, site: Site, lines: _Lines) -> 
         if not links_to_file(url):
             continue
         found = _site_file(page.url, parts.path, site.site_path)
-        if found is not None and found in site.site_files:
+        if found is not None and (found in site.site_files or found in BUILD_WRITES):
             continue
         yield _problem(
             page,
