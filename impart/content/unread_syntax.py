@@ -17,6 +17,7 @@ from impart.content.field_notes import Problem
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _BLOCK = re.compile(r"^[ \t]*///[ \t]*([\w-]+)")
 _SNIPPET = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*(?:[\"']([^\"'\n]*)[\"'])?")
+_BARE_SNIPPET = re.compile(r"[ \t]*-+8<-+[ \t]*")
 _INCLUDE = re.compile(r"\{%-?[ \t]*include[ \t]+[\"']([^\"']+)[\"']")
 _TITLE_WITH_HTML = re.compile(r"""\btitle\s*=\s*(["'])(.*?<\w[^>]*>.*?)\1""")
 _TAG = re.compile(r"<[^>]*>")
@@ -44,8 +45,35 @@ def unread_syntax(body: str, where: str, first_line: int = 1) -> list[Problem]:
     def add(number: int, message: str, severity: str = "error") -> None:
         problems.append(Problem(where, "body", message, severity, line=number))
 
+    lines = body.splitlines()
+    consumed: set[int] = set()  # the closing line of a block of snippet names, said with its opening line
+
+    def snippet(index: int, line: str) -> bool:
+        """Says a snippet line (or a block of names between bare --8<-- lines) and whether there was one."""
+        found = _SNIPPET.match(line)
+        if not found or index in consumed:
+            return found is not None
+        names = [found.group(1)] if found.group(1) else []
+        said = f"the line {line.strip()} asks for another file; {_include_fix(''.join(names))}"
+        if not names and _BARE_SNIPPET.fullmatch(line):  # the block form: one name a line, to a bare --8<--
+            for after in range(index + 1, min(index + 21, len(lines))):
+                following = lines[after].strip()
+                if _BARE_SNIPPET.fullmatch(following):
+                    consumed.add(after)
+                    break
+                if not following or _FENCE.match(lines[after]):
+                    break
+                names.append(following.strip("\"'"))
+            said = (
+                f"the lines {line.strip()} {' '.join(names)} ask for other files; this site does not include other "
+                f"files, so the lines show as written; paste the text of {' and '.join(names)} in their place"
+            )
+        add(first_line + index, said)
+        return True
+
     fence = None
-    for number, line in enumerate(body.splitlines(), start=first_line):
+    for index, line in enumerate(lines):
+        number = first_line + index
         opened = _FENCE.match(line)
         if fence is None and opened:
             fence = opened.group(1)
@@ -63,9 +91,9 @@ def unread_syntax(body: str, where: str, first_line: int = 1) -> list[Problem]:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
                 fence = None
                 continue
-            if snippet := _SNIPPET.match(line):
-                add(number, f"the line {line.strip()} asks for another file; {_include_fix(snippet.group(1) or '')}")
-            elif include := _INCLUDE.search(line):
+            if snippet(index, line):
+                continue
+            if include := _INCLUDE.search(line):
                 add(number, f"the line {line.strip()} asks for another file; {_include_fix(include.group(1))}")
             continue
         if block := _BLOCK.match(line):
@@ -75,6 +103,6 @@ def unread_syntax(body: str, where: str, first_line: int = 1) -> list[Problem]:
             else:
                 fix = 'write it as a notice (!!! note "Title"), a collapsible (??? note "Title") or plain paragraphs'
             add(number, f"the block '/// {name}' shows as written (this site does not read /// blocks); {fix}")
-        elif snippet := _SNIPPET.match(line):
-            add(number, f"the line {line.strip()} asks for another file; {_include_fix(snippet.group(1) or '')}")
+        else:
+            snippet(index, line)
     return problems

@@ -30,6 +30,7 @@ PASTED = {
     "checklists/handover.md": "Name the operator, write the cost line, agree the rollback path.",
     "scripts/drain.sh": "queuectl drain --wait 300",
     "./settings.yaml": "replicas: 2",
+    "pages/draining.html": "<p>Draining: new requests wait a moment.</p>",
 }
 
 EXPECTED = {
@@ -73,6 +74,9 @@ EXPECTED = {
     ("unread-syntax.md", 30,
      'the line {% include "./settings.yaml" %} asks for another file; this site does not include other files, so '
      "the line shows as written; paste the text of ./settings.yaml in its place"),
+    ("unread-syntax.md", 36,
+     'the lines --8<-- pages/draining.html ask for other files; this site does not include other files, so the '
+     "lines show as written; paste the text of pages/draining.html in their place"),
 }  # fmt: skip
 
 
@@ -106,6 +110,9 @@ def _follow(project: Path, file: str, number: int, text: str) -> str:
         lines[picture : end + 1] = figure
     elif fix := re.search(r"; paste the text of (\S+) in its place$", text):
         lines[number - 1] = PASTED[fix[1]]
+    elif fix := re.search(r"^the lines .*; paste the text of (.+) in their place$", text):
+        names = fix[1].split(" and ")
+        lines[number - 1 : number + len(names)] = [PASTED[name] for name in names]
     elif fix := re.search(r"title holds HTML \((.+)\), which shows as written; write (title=\"[^\"]+\")", text):
         lines[number - 1] = re.sub(r"title=\"[^\"]*\"", fix[2], line)
     else:
@@ -208,5 +215,6 @@ def test_borrowed_syntax_is_gone_and_the_caption_is_a_figure_caption(run):
     text = body.get_text()
     assert "///" not in text and "--8<--" not in text and "8<" not in text and "{%" not in text
     assert PASTED["scripts/drain.sh"] in text and PASTED["./settings.yaml"] in text
+    assert PASTED["pages/draining.html"] in text and "pages/draining.html" not in text
     title = body.select_one(".highlight .filename")
     assert title is not None and title.get_text(strip=True) == "drain.sh", title
