@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.helpers.page_checks import vnu_errors
 from tests.helpers.site import PROJECT, copy_site, files_under, impart, mkdocs_build
 
 FIXTURES = PROJECT / "tests/fixtures/real-classes/round3"
@@ -218,3 +219,9 @@ def test_borrowed_syntax_is_gone_and_the_caption_is_a_figure_caption(run):
     assert PASTED["pages/draining.html"] in text and "pages/draining.html" not in text
     title = body.select_one(".highlight .filename")
     assert title is not None and title.get_text(strip=True) == "drain.sh", title
+
+
+@pytest.mark.html_checker
+def test_the_mended_pages_are_valid_html(run):
+    pages = [run["site"] / "field-notes" / note.stem / "index.html" for note in sorted(FIXTURES.glob("*.md"))]
+    assert vnu_errors(*pages) == []
