@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from impart.content.body_checks import remote_fix
 from impart.content.field_notes import Problem
 from impart.content.page_html import CodeBlock, PageReader
-from impart.content.references import links_to_file, local_target, references
+from impart.content.references import Reference, links_to_file, local_target, references
 from impart.content.render_marks import may_show_broken
 
 # Markdown as a reader would see it written out, in the page's text (outside code).
@@ -110,8 +110,9 @@ def judge(page: RenderedPage, site: Site) -> list[Problem]:
         if not any(shown in url or url in shown for url in said)
     ]
     found += _annotations(reader.blocks, site, lines, page)
-    found += _fetched(reader.fetched, page, site, lines)
-    found += _linked(reader.linked, page, site, lines)
+    body_refs = references(page.text)
+    found += _fetched(reader.fetched, body_refs, page, site, lines)
+    found += _linked(reader.linked, body_refs, page, site, lines)
     return sorted(found, key=lambda p: p.line or 0)
 
 
@@ -238,8 +239,9 @@ def _annotations(blocks: list[CodeBlock], site: Site, lines: _Lines, page: Rende
             )
 
 
-def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
-    body_refs = references(page.text)
+def _fetched(
+    fetched: list[tuple[str, str]], body_refs: list[Reference], page: RenderedPage, site: Site, lines: _Lines
+) -> Iterator[Problem]:
     said_remote = {ref.url for ref in body_refs if ref.kind != "link"}
     said_missing = {
         ref.url
@@ -273,12 +275,14 @@ def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lin
         )
 
 
-def _linked(hrefs: list[str], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
+def _linked(
+    hrefs: list[str], body_refs: list[Reference], page: RenderedPage, site: Site, lines: _Lines
+) -> Iterator[Problem]:
     """Each link to a file of the site (a clip, a PDF) that is not in the built site. Links to pages' files are the
     source checks' (impart.content.body_checks), as are links to files missing beside the note: not said again."""
     said = {
         ref.url
-        for ref in references(page.text)
+        for ref in body_refs
         if ref.kind == "link"
         and (target := local_target(page.src_uri, ref.url)) is not None
         and target not in site.docs_files
