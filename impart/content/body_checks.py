@@ -11,11 +11,11 @@ import difflib
 import posixpath
 from collections.abc import Collection
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from impart.content.anchors import GENERATED, page_anchors
 from impart.content.field_notes import Problem
-from impart.content.references import local_target, references
+from impart.content.references import links_to_file, local_target, references
 
 IMAGE_WARN_BYTES = 500 * 1024
 # Elements that make the reader's browser fetch something: from another host, a request to a third party.
@@ -57,7 +57,8 @@ def _where_to_look(target: str, pages: list[str], page: str) -> str:
         names = {posixpath.basename(path): path for path in beside}
         closest = difflib.get_close_matches(posixpath.basename(target), list(names), n=5, cutoff=0.0)
         more = f" and {len(beside) - len(closest)} more" if len(beside) > len(closest) else ""
-        return f"no page there has a close name; the pages in docs/{folder or '.'}/ include {', '.join(closest)}{more}"
+        shown = f"docs/{folder}/" if folder else "docs/"
+        return f"no page there has a close name; the pages in {shown} include {', '.join(closest)}{more}"
     folders = sorted({posixpath.dirname(path) for path in pages})
     listed = ", ".join(f"docs/{name}/" if name else "docs/" for name in folders[:5])
     return f"no folder docs/{folder}/ holds pages; pages are in {listed}" if folder else f"pages are in {listed}"
@@ -145,6 +146,11 @@ def check_body(
                     )
                 )
             continue
+        if ref.kind == "link" and _from_site_root(parts.path) and parts.path.endswith(".md"):
+            if pages is None:
+                pages = sorted(path for path in known if path.endswith(".md"))
+            problems.append(Problem(where, "body", _site_root_link(ref.url, page, pages), line=ref.line))
+            continue
         target = local_target(page, ref.url)
         if target is None or parts.path.endswith("/"):
             continue  # mailto:, an anchor on this page, a site path or a folder's address: not a file to find
@@ -196,24 +202,66 @@ def check_body(
                 )
             )
             continue
+        if links_to_file(ref.url) and not target.startswith(".."):
+            found = _same_name(target, known)
+            fix = (
+                f"the file is at docs/{found}: write it as {_as_written_from(page, found)}, relative to this file"
+                if found
+                else "save the file there or fix the path"
+            )
+            problems.append(
+                Problem(
+                    where,
+                    "body",
+                    f"the link {ref.url} goes to no file (looked for docs/{target}); {fix}",
+                    line=ref.line,
+                )
+            )
+            continue
         if pages is None:
             pages = sorted(path for path in known if path.endswith(".md"))
-        nearest = _nearest(target, pages, page) if target.endswith(".md") else None
-        if nearest:
-            hint = f"did you mean {nearest}? link it as {_as_written_from(page, nearest)}"
-        elif target.startswith(".."):
-            hint = (
-                "the path leads outside docs/, which the site does not publish; link a page under docs/, "
-                "or remove the link"
-            )
-        elif target.endswith(".md"):
-            hint = f"{_where_to_look(target, pages, page)}; fix the path, or remove the link"
-        else:
-            hint = "fix the path, or remove the link"
         problems.append(
-            Problem(where, "body", f"the link {ref.url} goes to no page (docs/{target}); {hint}", line=ref.line)
+            Problem(
+                where,
+                "body",
+                f"the link {ref.url} goes to no page (docs/{target}); {_missing_page_hint(target, pages, page)}",
+                line=ref.line,
+            )
         )
     return problems
+
+
+def _from_site_root(path: str) -> bool:
+    return path.startswith("/") and not path.startswith("//")
+
+
+def _missing_page_hint(target: str, pages: list[str], page: str) -> str:
+    """What to do about a link to a page that is not there: the close name, else where the pages are."""
+    nearest = _nearest(target, pages, page) if target.endswith(".md") else None
+    if nearest:
+        return f"did you mean {nearest}? link it as {_as_written_from(page, nearest)}"
+    if target.startswith(".."):
+        return (
+            "the path leads outside docs/, which the site does not publish; link a page under docs/, or remove the link"
+        )
+    if target.endswith(".md"):
+        return f"{_where_to_look(target, pages, page)}; fix the path, or remove the link"
+    return "fix the path, or remove the link"
+
+
+def _site_root_link(url: str, page: str, pages: list[str]) -> str:
+    """A link to a page's file from the site's root (`/meet/index.md`, as MkDocs' `absolute_links: relative_to_docs`
+    sites write them): MkDocs leaves it as written, and the site serves no `.md` file there, so it 404s. Written
+    relative to the note's file it becomes the page's address (raw HTML's too: impart.content.raw_html_paths)."""
+    parts = urlsplit(url)
+    target = posixpath.normpath(unquote(parts.path).lstrip("/"))
+    if target in pages:
+        written = _as_written_from(page, target) + (f"#{parts.fragment}" if parts.fragment else "")
+        return (
+            f"the link {url} is written from the site's root, which the site leaves as written and serves no page "
+            f"at; link it as {written}, relative to this file"
+        )
+    return f"the link {url} goes to no page (docs/{target}); {_missing_page_hint(target, pages, page)}"
 
 
 def docs_files(docs_dir: Path) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -295,9 +296,24 @@ def _check_cta(meta: dict, c: _Checker) -> CallToAction | bool | None:
     return None
 
 
+def _slug_fix(slug: str, where: str) -> str:
+    """What gives the note the address its slug asks for: the file renamed to it (post_url_format), or nothing."""
+    from impart.content.addresses import kebab_case  # it reads Problem from this module
+
+    folder, name = posixpath.split(where)
+    wanted = kebab_case(posixpath.basename(slug.strip().strip("/")) + ".md")
+    reason = "a note's address is its file name here (post_url_format)"
+    if wanted == name:
+        return f"{reason}, and this file's name gives that address already; remove this line"
+    return f"{reason}; rename the file {posixpath.join(folder, wanted)} and remove this line"
+
+
 def _check_unknown_keys(meta: dict, c: _Checker) -> None:
     for key in meta:
         if key in KNOWN_KEYS:
+            continue
+        if key == "slug" and isinstance(meta[key], str) and meta[key].strip():
+            c.error("slug", f"'slug' is not used on this site: {_slug_fix(meta[key], c.path)}")
             continue
         if key in REFUSED_KEYS:
             c.error(str(key), f"'{key}' is not used on this site: {REFUSED_KEYS[key]}")

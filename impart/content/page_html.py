@@ -51,6 +51,7 @@ class PageReader(HTMLParser):
         self.size = 0  # characters in self.text
         self.holders: list[tuple[int, str]] = []  # (where in the text, the element holding the text from there)
         self.fetched: list[tuple[str, str]] = []  # (element, URL)
+        self.linked: list[str] = []  # each <a href>, as written in the page
         self.blocks: list[CodeBlock] = []
         self._stack: list[tuple[str, set[str]]] = []
         self._skipping = 0
@@ -129,6 +130,8 @@ class PageReader(HTMLParser):
                 self._seeking = None
 
     def _fetches(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag == "a" and attributes.get("href", "").strip():
+            self.linked.append(attributes["href"].strip())
         names = _FETCHED.get(tag, ())
         if tag == "link" and "stylesheet" in attributes.get("rel", "").lower().split():
             names = ("href",)

@@ -52,6 +52,18 @@ def local_target(page: str, url: str) -> str | None:
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
 
 
+# What a page's address ends with (a page's source file is not served): raw HTML names pages by their address.
+PAGE_SUFFIXES = frozenset({"", ".md", ".html", ".htm"})
+
+
+def links_to_file(url: str) -> bool:
+    """Whether an href names a file of this site that is not a page (`clip.mp4`, `/assets/guide.pdf`)."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or parts.path.endswith("/"):
+        return False
+    return posixpath.splitext(parts.path)[1].lower() not in PAGE_SUFFIXES
+
+
 def srcset_urls(candidates: str) -> list[str]:
     """The URLs of a `srcset` ("small.png 480w, large.png 1080w"): each candidate's first word."""
     return [candidate.split()[0] for candidate in candidates.split(",") if candidate.strip()]

@@ -10,7 +10,8 @@ What can render broken, and the mark it needs in the Markdown:
 - a notice or content tab it did not take: a `!!!`, `???` or `===` line that is not a well-formed header;
 - a footnote marker with no note written for it;
 - a code annotation marker `(1)!`; a template placeholder `{{`, `{%`;
-- an image by a path from the site's root (`](/...)`), which the source checks cannot resolve.
+- an image, a link to a file or a frame by a path from the site's root (`](/...)`, `]: /...`, or raw HTML, which
+  has a tag), which the source checks cannot resolve.
 
 A well-formed link, notice or footnote outside raw HTML always renders as one: the build's own tests of the
 authoring toolkit (tests/pages/test_authoring.py) build every such form. tests/content/test_rendered_page.py

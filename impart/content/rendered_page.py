@@ -1,6 +1,7 @@
 """What a reader would see broken on a page once rendered, judged on the HTML the page's Markdown became: Markdown
 left as text (links, images, notices, tabs, footnotes), code annotation markers left as plain comments, template
-placeholders, an image or media `src` that goes to no file of the built site, anything loaded from another host.
+placeholders, an image, media or frame `src` or a link to a file (a clip, a PDF) that goes to no file of the built
+site, anything loaded from another host.
 
 The source checks (impart.content.body_checks) read the Markdown and cannot see what the parser did with it: a link or
 a notice inside an HTML element, a frame written over two lines, a `(1)!` in a block with no list after it all
@@ -23,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from impart.content.body_checks import remote_fix
 from impart.content.field_notes import Problem
 from impart.content.page_html import CodeBlock, PageReader
-from impart.content.references import local_target, references
+from impart.content.references import Reference, links_to_file, local_target, references
 from impart.content.render_marks import may_show_broken
 
 # Markdown as a reader would see it written out, in the page's text (outside code).
@@ -37,8 +38,14 @@ _LEFT_AS_TEXT = (
 )
 # Raw HTML elements that can hold Markdown blocks once they carry `markdown` (the md_in_html extension).
 _RAW_BLOCKS = frozenset("div section article aside center figure details blockquote header footer main nav".split())
-_MEDIA = frozenset({"img", "source", "video", "audio"})
+_MEDIA = frozenset({"img", "source", "video", "audio", "iframe"})
 _NOUNS = {"img": "image", "link": "stylesheet"}
+# Files the build writes beside the pages, not taken from docs/ (mkdocs' sitemap, mkdocs-rss-plugin's feeds): a link
+# to one goes to a file, though no page's source names it.
+BUILD_WRITES = frozenset(
+    "sitemap.xml sitemap.xml.gz feed_rss_created.xml feed_rss_updated.xml feed_json_created.json "
+    "feed_json_updated.json".split()
+)
 _TEMPLATE_CONFIG = re.compile(r"^\{\{\s*config\.([\w.]+)\s*\}\}$")
 
 
@@ -103,7 +110,9 @@ def judge(page: RenderedPage, site: Site) -> list[Problem]:
         if not any(shown in url or url in shown for url in said)
     ]
     found += _annotations(reader.blocks, site, lines, page)
-    found += _fetched(reader.fetched, page, site, lines)
+    body_refs = references(page.text)
+    found += _fetched(reader.fetched, body_refs, page, site, lines)
+    found += _linked(reader.linked, body_refs, page, site, lines)
     return sorted(found, key=lambda p: p.line or 0)
 
 
@@ -230,8 +239,9 @@ def _annotations(blocks: list[CodeBlock], site: Site, lines: _Lines, page: Rende
             )
 
 
-def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lines: _Lines) -> Iterator[Problem]:
-    body_refs = references(page.text)
+def _fetched(
+    fetched: list[tuple[str, str]], body_refs: list[Reference], page: RenderedPage, site: Site, lines: _Lines
+) -> Iterator[Problem]:
     said_remote = {ref.url for ref in body_refs if ref.kind != "link"}
     said_missing = {
         ref.url
@@ -260,7 +270,36 @@ def _fetched(fetched: list[tuple[str, str]], page: RenderedPage, site: Site, lin
         yield _problem(
             page,
             lines.of(url),
-            f"the {noun} {url} goes to no file of the built site; {_media_fix(url, page, site, found)}",
+            f"the {noun} {url} goes to no file of the built site; "
+            f"{_media_fix(url, page, site, found, 'files' if element == 'iframe' else 'images')}",
+        )
+
+
+def _linked(
+    hrefs: list[str], body_refs: list[Reference], page: RenderedPage, site: Site, lines: _Lines
+) -> Iterator[Problem]:
+    """Each link to a file of the site (a clip, a PDF) that is not in the built site. Links to pages' files are the
+    source checks' (impart.content.body_checks), as are links to files missing beside the note: not said again."""
+    said = {
+        ref.url
+        for ref in body_refs
+        if ref.kind == "link"
+        and (target := local_target(page.src_uri, ref.url)) is not None
+        and target not in site.docs_files
+    }
+    for url in dict.fromkeys(hrefs):
+        parts = urlsplit(url)
+        if url in said or parts.scheme or parts.netloc or url.startswith("//"):
+            continue
+        if not links_to_file(url):
+            continue
+        found = _site_file(page.url, parts.path, site.site_path)
+        if found is not None and (found in site.site_files or found in BUILD_WRITES):
+            continue
+        yield _problem(
+            page,
+            lines.of(f'href="{url}"', f"href='{url}'", url),
+            f"the link {url} goes to no file of the built site; {_media_fix(url, page, site, found, 'files')}",
         )
 
 
@@ -280,12 +319,12 @@ def _site_file(page_url: str, path: str, site_path: str) -> str | None:
     return joined.lstrip("/") or None
 
 
-def _media_fix(url: str, page: RenderedPage, site: Site, looked: str | None) -> str:
+def _media_fix(url: str, page: RenderedPage, site: Site, looked: str | None, into: str = "images") -> str:
     name = posixpath.basename(urlsplit(url).path)
     same = [path for path in site.docs_files if posixpath.basename(path) == name]
     if len(same) == 1:
         written = posixpath.relpath(same[0], posixpath.dirname(page.src_uri) or ".")
         return f"the file is at docs/{same[0]}: write it as {written}, relative to this file"
     folder = posixpath.dirname(page.src_uri)
-    beside = posixpath.join(folder, "images", name)
+    beside = posixpath.join(folder, into, name)
     return f"save the file as docs/{beside} and write it as {posixpath.relpath(beside, folder or '.')}"

@@ -1,6 +1,7 @@
 """Every check of the site's content, for `impart check` and the build alike: each note's front matter and
 title (impart.content.field_notes), and every page's links, images and embedded resources
-(impart.content.body_checks), formulas (impart.content.maths) and diagram fences (impart.content.diagrams).
+(impart.content.body_checks), formulas (impart.content.maths), diagram fences (impart.content.diagrams) and
+syntax the site does not read (impart.content.unread_syntax).
 tests/content/test_body_checks.py runs `impart check` and the strict build on the same mistakes and asserts they
 print the same lines.
 """
@@ -24,6 +25,7 @@ from impart.content.maths import maths_problems
 from impart.content.raw_html_validity import invalid_raw_html
 from impart.content.render_marks import may_show_broken
 from impart.content.rendered_page import judge
+from impart.content.unread_syntax import unread_syntax
 from impart.settings import SiteSettings
 
 # What a draft may still lack while an editor previews it; the build, which refuses it, and check ask for all.
@@ -103,6 +105,7 @@ def check_page(
     problems += maths_problems(body, where, first_line)
     problems += diagram_problems(body, where, first_line)
     problems += invalid_raw_html(body, where, first_line)
+    problems += unread_syntax(body, where, first_line)
     if is_note:
         problems += undescribed_images(body, where, first_line)
     return note, sorted(problems, key=lambda p: p.line or 0)  # in the order an editor meets them

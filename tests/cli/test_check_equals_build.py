@@ -77,6 +77,36 @@ CASES = {
         f"error: {WHERE}:11: the image /images/none.png goes to no file of the built site; save the file as "
         "docs/field-notes/posts/images/none.png and write it as images/none.png",
     ),
+    "a link to a page from the site's root": (
+        "2026-02-01",
+        "Send us [the outline](/request-a-proposal.md).",
+        f"error: {WHERE}:11: the link /request-a-proposal.md is written from the site's root, which the site leaves "
+        "as written and serves no page at; link it as ../../request-a-proposal.md, relative to this file",
+    ),
+    "a frame by a site path the site does not have": (
+        "2026-02-01",
+        '<iframe src="/assets/steps.html" title="The steps"></iframe>',
+        f"error: {WHERE}:11: the iframe /assets/steps.html goes to no file of the built site; save the file as "
+        "docs/field-notes/posts/files/steps.html and write it as files/steps.html",
+    ),
+    "a raw link to a clip by a site path the site does not have": (
+        "2026-02-01",
+        '<a href="/assets/clip.mp4">Watch the clip</a>',
+        f"error: {WHERE}:11: the link /assets/clip.mp4 goes to no file of the built site; save the file as "
+        "docs/field-notes/posts/files/clip.mp4 and write it as files/clip.mp4",
+    ),
+    "a percentage width on a Markdown image": (
+        "2026-02-01",
+        "![A chart of the queue](../../assets/images/impart-editorial.svg){ width=100% }",
+        f"warning: {WHERE}:11: the image's width=100% is not a number of pixels, which HTML asks of width, and it "
+        'takes the place of the size read from the file; write style="width: 100%" in its place',
+    ),
+    "a snippet line": (
+        "2026-02-01",
+        '--8<-- "notes/shared.md"',
+        f'error: {WHERE}:11: the line --8<-- "notes/shared.md" asks for another file; this site does not include '
+        "other files, so the line shows as written; paste the text of notes/shared.md in its place",
+    ),
 }
 
 

@@ -158,6 +158,11 @@ NOTES = [
             "no folder docs/field-notes/posts/reference/ holds pages; pages are in docs/, docs/field-notes/, "
             "docs/field-notes/posts/; fix the path, or remove the link",
         ),
+        # A page at the top of docs/ that is not there: the folder named as an editor writes it.
+        (
+            "../../account.md",
+            "no page there has a close name; the pages in docs/ include index.md; fix the path, or remove the link",
+        ),
         # A file is never offered a folder's index, however close the names.
         (
             "../indexx.md",
@@ -219,7 +224,7 @@ def test_impart_check_and_the_strict_build_list_every_problem_in_the_same_words(
     assert lines == [
         f"{where}:5: 'authors' names 'impart' more than once; list each author once",
         f"{where}:7: 'slug' is not used on this site: a note's address is its file name here (post_url_format); "
-        "rename the file instead",
+        "rename the file docs/field-notes/posts/sparse.md and remove this line",
         f"{where}:10: the note has both 'title:' and the heading '# Using sparse checkout', two headlines; "
         "remove this '# ' line (the page prints title: as its headline)",
         f"{where}:12: the link success-measure.md goes to no page (docs/field-notes/posts/success-measure.md); "

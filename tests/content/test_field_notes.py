@@ -66,6 +66,22 @@ def test_each_mistake_names_file_key_and_fix(change, key, message):
     assert str(problems[0]).startswith(f"posts/n.md: {message}")
 
 
+@pytest.mark.parametrize(
+    ("slug", "fix"),
+    [
+        ("Night Shift Handover", "; rename the file posts/night-shift-handover.md and remove this line"),
+        ("/blog/2026/keys/", "; rename the file posts/keys.md and remove this line"),
+        ("n", ", and this file's name gives that address already; remove this line"),
+    ],
+)
+def test_a_slug_is_refused_with_the_file_name_that_gives_its_address(slug, fix):
+    note, problems = parse({**GOOD, "slug": slug})
+    assert note is None
+    assert [str(p) for p in problems] == [
+        f"posts/n.md: 'slug' is not used on this site: a note's address is its file name here (post_url_format){fix}"
+    ]
+
+
 def test_title_may_come_from_the_first_heading():
     meta = {k: v for k, v in GOOD.items() if k != "title"}
     note, problems = parse(meta, "Intro.\n\n# The real title\n\nBody.\n")

@@ -36,6 +36,9 @@ _SAVE_AND_WRITE = re.compile(
     r"save the file as (?P<save>\S+) and write it as (?P<write>\S+)$"
 )
 _SAVE_THERE = re.compile(r"\(looked for (?P<where>[^)]+)\); save the file there")
+_STYLE_WIDTH = re.compile(
+    r"image's (?P<size>\S+) is not a number of pixels.*; write (?P<style>style=\"[^\"]+\") in its place"
+)
 
 
 def _messages(output: str) -> list[tuple[str, int | None, str]]:
@@ -60,6 +63,11 @@ def _follow(project: Path, messages: list[tuple[str, int | None, str]]) -> list[
             lines[number - 1] = lines[number - 1].replace(fix["src"], fix["write"])
             note.write_text("\n".join(lines), encoding="utf-8")
             done.append(f"{file}:{number}: saved {fix['save']}, wrote {fix['write']}")
+        elif fix := _STYLE_WIDTH.search(text):
+            lines = note.read_text(encoding="utf-8").split("\n")
+            lines[number - 1] = lines[number - 1].replace(fix["size"], fix["style"])
+            note.write_text("\n".join(lines), encoding="utf-8")
+            done.append(f"{file}:{number}: wrote {fix['style']}")
         elif fix := _SAVE_THERE.search(text):
             target = project / fix["where"]
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +127,12 @@ def test_each_pasted_class_gets_its_message_and_check_writes_nothing(run):
         ("pictures-from-the-site-root.md", 25,
          "the video /assets/videos/blog/2026/08/night-shift/handover.mp4#only-dark goes to no file of the built site; "
          f"save the file as {root}/handover.mp4 and write it as images/handover.mp4"),
+        ("pictures-from-the-site-root.md", 14,
+         "the image's width=100% is not a number of pixels, which HTML asks of width, and it takes the place of the "
+         'size read from the file; write style="width: 100%" in its place'),
+        ("pictures-from-the-site-root.md", 21,
+         "the image's width=60% is not a number of pixels, which HTML asks of width, and it takes the place of the "
+         'size read from the file; write style="width: 60%" in its place'),
     }  # fmt: skip
     assert expected <= said, first.stdout
     scheme = {(n, t) for name, n, t in said if name == "pictures-for-each-scheme.md"}
@@ -129,13 +143,13 @@ def test_each_pasted_class_gets_its_message_and_check_writes_nothing(run):
                            r"typeset (it would show as text); fix the LaTeX, or write a dollar that is not maths "
                            r"as \$")], first.stdout  # fmt: skip
     assert not [m for m in said if m[0] == "braces-in-code.md"], first.stdout  # code braces are no placeholder
-    assert len(said) == 6, first.stdout
+    assert len(said) == 8, first.stdout
     assert run["unchanged"]
 
 
 @pytest.mark.build
 def test_following_the_messages_gives_a_site_that_passes_check_and_the_strict_build(run):
-    assert len(run["done"]) == 5, run["done"]
+    assert len(run["done"]) == 7, run["done"]
     assert run["second"].returncode == 0, "\n".join(run["done"]) + "\n" + run["second"].stdout
     assert "no problems" in run["second"].stdout
     assert run["build"].returncode == 0, run["build"].stderr
@@ -148,8 +162,11 @@ def test_pictures_and_the_clip_saved_where_told_resolve_with_their_attributes(ru
     console = body.find("img", alt="The console at the start of the night shift")
     queue = body.find("img", alt="The queue, oldest first")
     assert _resolves(run, address, console["src"]) and _resolves(run, address, queue["src"])
-    # The class and lazy loading carry over; a percentage width is left out of the guard (not valid HTML for img).
+    # The class and lazy loading carry over; the percentage width, written as a style as told, leaves the size
+    # read from the file in place.
     assert "round-corners" in console["class"] and "round-corners" in queue["class"]
+    assert (console["style"], queue["style"]) == ("width: 100%", "width: 60%")
+    assert console["width"].isdigit() and queue["height"].isdigit()
     assert queue["loading"] == "lazy"
     assert queue.find_parent("li") is not None  # the picture stays in its list item
     clip = body.find("video")

@@ -183,3 +183,14 @@ def test_a_mkdocs_yml_the_renderer_cannot_read_is_one_line_naming_the_key(tmp_pa
         "fix it as the MkDocs documentation of 'use_directory_urls' says"
     ]
     assert sorted(path.name for path in project.iterdir()) == sorted(["mkdocs.yml", "docs", "overrides", "hooks"])
+
+
+def test_a_link_to_a_file_the_site_lacks_is_named_and_one_to_a_file_the_build_writes_is_not():
+    said = _judged(
+        '<p><a href="/feed_rss_created.xml">the feed</a> <a href="../../sitemap.xml">map</a> '
+        '<a href="/assets/handout.pdf">the handout</a> <a href="../posts/a.png">the chart</a></p>'
+    )
+    assert said == [
+        "the link /assets/handout.pdf goes to no file of the built site; save the file as "
+        "docs/field-notes/posts/files/handout.pdf and write it as files/handout.pdf"
+    ]
