@@ -15,6 +15,11 @@ import re
 from impart.content.field_notes import Problem
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+# A fence in a template language shows template code: its `{% include %}` is the example, not a request.
+_TEMPLATE_LANGUAGES = frozenset(
+    {"jinja", "jinja2", "j2", "django", "htmldjango", "html+jinja", "twig", "liquid", "njk"}
+)
+_LANGUAGE = re.compile(r"^[ \t{]*\.?([\w+-]+)")
 _BLOCK = re.compile(r"^[ \t]*///[ \t]*([\w-]+)")
 _SNIPPET = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*(?:[\"']([^\"'\n]*)[\"'])?")
 _BARE_SNIPPET = re.compile(r"[ \t]*-+8<-+[ \t]*")
@@ -71,12 +76,14 @@ def unread_syntax(body: str, where: str, first_line: int = 1) -> list[Problem]:
         add(first_line + index, said)
         return True
 
-    fence = None
+    fence, template = None, False
     for index, line in enumerate(lines):
         number = first_line + index
         opened = _FENCE.match(line)
         if fence is None and opened:
             fence = opened.group(1)
+            language = _LANGUAGE.match(opened.group(2))
+            template = bool(language) and language.group(1).lower() in _TEMPLATE_LANGUAGES
             title = _TITLE_WITH_HTML.search(opened.group(2))
             if title:
                 text = " ".join(_TAG.sub("", title.group(2)).split()) or "the file's name"
@@ -93,7 +100,7 @@ def unread_syntax(body: str, where: str, first_line: int = 1) -> list[Problem]:
                 continue
             if snippet(index, line):
                 continue
-            if include := _INCLUDE.search(line):
+            if not template and (include := _INCLUDE.search(line)):
                 add(number, f"the line {line.strip()} asks for another file; {_include_fix(include.group(1))}")
             continue
         if block := _BLOCK.match(line):
