@@ -3,16 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
 
 .PHONY: serve build publish rollback test test-fast lint check bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# What the site needs to build and serve (a server needs no more); the tools to test it come on top.
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 # axe-core and the Nu Html Checker, for the browser and validity tests.
 $(NODE_STAMP): package.json package-lock.json
@@ -32,16 +38,16 @@ publish: $(STAMP)
 rollback: $(STAMP)
 	$(BIN)/impart rollback
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 # The quick check before a commit: everything but Chromium, the 1,000-note build, servers under load,
 # the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).
 FAST := not browser and not thousand_notes and not load and not build and not html_checker
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -m "$(FAST)"
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
@@ -49,7 +55,7 @@ check: $(STAMP)
 	$(BIN)/impart check
 
 # Benchmarks, not tests: they print figures (see bench/README.md) and take several minutes.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/intake.py
