@@ -48,18 +48,26 @@ def is_skipped(name: str) -> bool:
     return name.startswith(TEMP_PREFIX) or name.endswith(".lock") or (name.startswith(".") and name.endswith(".tmp"))
 
 
+def open_no_link(path: Path) -> int | None:
+    """A descriptor to read `path`, never through a link; None when it is gone or is a link (in the outbox the
+    server sets a link aside, and the backup leaves it out)."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None
+        raise
+
+
 def read_file(path: Path, fd: int | None = None) -> bytes | None:
     """The bytes of a regular file, never through a link; None when it is gone or is not a regular file."""
     own = fd is None
     if own:
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
+        fd = open_no_link(path)
+        if fd is None:
             return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return None
-            raise
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
@@ -104,14 +112,9 @@ def read_claimed(path: Path, wait: float) -> bytes | None:
     moved on (sent, failed, ended) before it could be read. An entry still held after `wait` seconds is read
     as it stands: counted pending, it is at worst sent again with the same Message-ID, never lost."""
     for _ in range(5):  # a reschedule replaces the file: read the new one
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
+        fd = open_no_link(path)
+        if fd is None:
             return None
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return None  # a link in the outbox: the server sets it aside, the backup leaves it out
-            raise
         try:
             deadline = time.monotonic() + wait
             while True:

@@ -18,12 +18,28 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import trustme
 
 from tests.helpers.servers import free_port, running, serve_command
 from tests.helpers.site import PROJECT, run_env
 
 FORM = "application/x-www-form-urlencoded"
 _TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+def make_tls(folder: Path) -> tuple[ssl.SSLContext, Path, Path]:
+    """A certificate for 127.0.0.1 and localhost from a CA made now: (a client context trusting that CA, the
+    certificate chain file, the key file), the files in `folder`."""
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    chain, key = folder / "site.pem", folder / "site.key"
+    certificate.private_key_pem.write_to_path(str(key))
+    with chain.open("wb") as out:
+        for blob in certificate.cert_chain_pems:
+            out.write(blob.bytes())
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return context, chain, key
 
 
 def find_nginx() -> str:

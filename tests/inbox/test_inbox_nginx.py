@@ -4,16 +4,14 @@ and, with --inbox-allow, for the named addresses alone; on a plain-HTTP server n
 from __future__ import annotations
 
 import re
-import ssl
 import subprocess
 import sys
 from urllib.parse import urlencode
 
 import pytest
-import trustme
 
 from tests.helpers.inbox import PASSWORD, save_proposal, write_accounts
-from tests.helpers.nginx_stack import FORM, nginx_stack, request
+from tests.helpers.nginx_stack import FORM, make_tls, nginx_stack, request
 from tests.helpers.servers import free_port
 from tests.helpers.site import PROJECT, run_env
 
@@ -21,16 +19,7 @@ from tests.helpers.site import PROJECT, run_env
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory):
     folder = tmp_path_factory.mktemp("inbox-tls")
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1", "localhost")
-    chain, key = folder / "site.pem", folder / "site.key"
-    certificate.private_key_pem.write_to_path(str(key))
-    with chain.open("wb") as out:
-        for blob in certificate.cert_chain_pems:
-            out.write(blob.bytes())
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
-    return context, chain, key
+    return make_tls(folder)
 
 
 def _serve_options(folder):

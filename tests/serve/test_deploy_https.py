@@ -4,13 +4,11 @@ its system paths moved into the test's folder), with a certificate made for the 
 from __future__ import annotations
 
 import json
-import ssl
 
 import pytest
-import trustme
 
 from tests.helpers.form import valid_submission
-from tests.helpers.nginx_stack import nginx_stack, request, stored, submit
+from tests.helpers.nginx_stack import make_tls, nginx_stack, request, stored, submit
 from tests.helpers.servers import free_port
 
 HSTS = "max-age=31536000"
@@ -20,16 +18,7 @@ HSTS = "max-age=31536000"
 def tls(tmp_path_factory):
     """(client context trusting the test's CA, certificate chain file, key file)."""
     folder = tmp_path_factory.mktemp("tls")
-    authority = trustme.CA()
-    certificate = authority.issue_cert("127.0.0.1", "localhost")
-    chain, key = folder / "site.pem", folder / "site.key"
-    certificate.private_key_pem.write_to_path(str(key))
-    with chain.open("wb") as out:
-        for blob in certificate.cert_chain_pems:
-            out.write(blob.bytes())
-    context = ssl.create_default_context()
-    authority.configure_trust(context)
-    return context, chain, key
+    return make_tls(folder)
 
 
 @pytest.fixture(scope="module")
