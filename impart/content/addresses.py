@@ -4,21 +4,12 @@ path is a warning with the kebab-case name that gives a clean address."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from impart.content.field_notes import Problem
+from impart.content.file_names import kebab_case
 
 _CLEAN = re.compile(r"\A[a-z0-9][a-z0-9._-]*\Z")
-_SEPARATORS = re.compile(r"[\s_]+")
-_UNSAFE = re.compile(r"[^a-z0-9.-]+")
-
-
-def kebab_case(name: str) -> str:
-    """`My Note_v2.md` as `my-note-v2.md`: lower case, words joined by hyphens, nothing to escape."""
-    stem, extension = posixpath.splitext(name)
-    words = _UNSAFE.sub("-", _SEPARATORS.sub("-", stem.strip().lower()))
-    return re.sub(r"-{2,}", "-", words).strip("-") + extension.lower()
 
 
 def poor_address(src_uri: str, where: str) -> list[Problem]:

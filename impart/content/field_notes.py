@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import yaml
 
 from impart.content.dates import build_date
+from impart.content.file_names import kebab_case
 from impart.content.references import first_heading, first_prose_line
 from impart.content.titles import headline_too_long, title_html, title_text
 from impart.content.typography import typeset_text
@@ -298,8 +299,6 @@ def _check_cta(meta: dict, c: _Checker) -> CallToAction | bool | None:
 
 def _slug_fix(slug: str, where: str) -> str:
     """What gives the note the address its slug asks for: the file renamed to it (post_url_format), or nothing."""
-    from impart.content.addresses import kebab_case  # it reads Problem from this module
-
     folder, name = posixpath.split(where)
     wanted = kebab_case(posixpath.basename(slug.strip().strip("/")) + ".md")
     reason = "a note's address is its file name here (post_url_format)"
