@@ -12,13 +12,7 @@ import jinja2.bccache
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from impart.speed.fingerprint import (
-    Fingerprint,
-    SiteInputs,
-    Uncacheable,
-    image_stamp,
-    text_digest,
-)
+from impart.speed.fingerprint import Fingerprint, Uncacheable, image_stamp, text_digest
 
 
 class KeptResults:
@@ -89,10 +83,10 @@ class PreviewMemory:
         self.hits = {"markdown": 0, "page": 0}
         self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
 
-    def begin(self, site: SiteInputs) -> None:
+    def begin(self, site: str) -> None:
         for results in (self.markdown, self.pages, self.search):
             results.begin()
-        self.site = site.digest
+        self.site = site
         self.fingerprint = None
         self.files_key = ""
         self.hits = dict.fromkeys(self.hits, 0)
