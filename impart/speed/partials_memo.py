@@ -1,11 +1,6 @@
-"""Material's navigation, tabs, colour-scheme switch and search box, rendered once per build for each output.
-
-What nav.html and tabs.html print depends on the navigation's items (title, address, meta, active, index,
-children), each address relative to the page, the configuration, features and translations module, and the page
-itself only where it is in the navigation or a listing's page; palette.html and search.html on the configuration,
-features and translations alone. The output is kept under a key of exactly these, and only while every template
-involved is Material's own file at the digest it was read at (`PINNED`). tests/speed/test_partials_memo.py checks the
-pins and the keys."""
+"""Material's navigation, tabs, colour-scheme switch and search box, rendered once per build for each output: kept
+under a key of exactly what they read (`navigation_key`, `site_key`), and only while every template involved is
+Material's own file at the digest it was read at (`PINNED`). tests/speed/test_partials_memo.py checks both."""
 
 from __future__ import annotations
 
@@ -37,7 +32,7 @@ _NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 def file_digest(path: str) -> str:
     with open(path, "rb") as file:
-        return hashlib.sha256(file.read()).hexdigest()[:16]
+        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
 
 
 def as_pinned(env) -> bool:
@@ -79,7 +74,8 @@ def site_key(context) -> tuple | None:
 
 
 def navigation_key(context) -> tuple | None:
-    """Everything the navigation's output depends on for this page, or None when it depends on the page itself."""
+    """The items' titles, addresses relative to the page, meta and state, the configuration, features and
+    translations; None where the page itself is in the navigation or a listing's pages."""
     page, nav, config = context.get("page"), context.get("nav"), context.get("config")
     if page is None or nav is None or config is None:
         return None
