@@ -45,16 +45,6 @@ def text_digest(text: str) -> str:
     return digest(text.encode("utf-8", "surrogatepass")).hex()
 
 
-def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
-    """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
-    state = []
-    for root in paths:
-        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
-            stat = path.stat()
-            state.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return state
-
-
 # Context values that no page template reads (tests/speed/test_preview_cache.py checks the templates):
 # MkDocs' build time, which changes on every rebuild, is only read by sitemap.xml.
 NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
@@ -93,7 +83,7 @@ class Fingerprint:
     """One build's fingerprints of template contexts. Objects the whole build shares are described once."""
 
     def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
-        self.site = site  # the configuration, theme and build date (SiteInputs.digest)
+        self.site = site  # the configuration, theme and build date (site_digest)
         self.shared = shared  # id(object) -> (object, its description): the config, the list of pages
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
@@ -286,9 +276,14 @@ def site_digest(config) -> str:
     # impart/ itself is left out: a running preview keeps the modules it imported.
     watched = [Path(d) for d in config.theme.dirs if "site-packages" not in Path(d).parts]
     watched += [Path(module.__file__) for module in config.hooks.values()]
+    files = []  # path, size and time of change of each file under them
+    for root in watched:
+        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            files.append((str(path), stat.st_size, stat.st_mtime_ns))
     described = [
         Path(config.config_file_path).read_text(encoding="utf-8"),
-        repr(files_state(watched)),
+        repr(files),
         str(config.site_url),
         str(config.use_directory_urls),
         os.environ.get("SOURCE_DATE_EPOCH", ""),

@@ -76,21 +76,17 @@ class PreviewMemory:
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
-        self.site = ""
-        self.files_key = ""
-        self.fingerprint: Fingerprint | None = None
         self.compiled_templates = CompiledTemplates()
-        self.hits = {"markdown": 0, "page": 0}
-        self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
+        self.begin(site="")
 
     def begin(self, site: str) -> None:
         for results in (self.markdown, self.pages, self.search):
             results.begin()
         self.site = site
-        self.fingerprint = None
+        self.fingerprint: Fingerprint | None = None
         self.files_key = ""
-        self.hits = dict.fromkeys(self.hits, 0)
-        self.misses = dict.fromkeys(self.misses, 0)
+        self.hits = {"markdown": 0, "page": 0}
+        self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
 
     def summary(self) -> str:
         pages = self.hits["page"] + self.misses["page"] + self.misses["uncacheable"]

@@ -112,11 +112,6 @@ class Helper:
 _HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 1, 2  # where each is in a Helper's shared memory
 
 
-def built_pages(files) -> list:
-    """The pages `mkdocs build` populates and builds, in its order."""
-    return [file.page for file in files.documentation_pages(inclusion=InclusionLevel.is_included)]
-
-
 def start_markdown_helper(config, files) -> None:
     def do_page(page) -> None:
         MEMORY.keeping = True
@@ -127,15 +122,16 @@ def start_markdown_helper(config, files) -> None:
         for _, rendered in made.values():
             for record in rendered.warnings:  # what a record carries must survive pickling
                 record.msg, record.args, record.exc_info = record.getMessage(), None, None
-        return {"markdown": made, "words": content_caches.counts()}
+        return {"markdown": made, "words": content_caches.COUNTED}
 
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
-        content_caches.receive_counts(made["words"])
+        content_caches.COUNTED.update(made["words"])
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).
-    pages = [page for page in built_pages(files) if page.file.generated_by is None]
+    built = files.documentation_pages(inclusion=InclusionLevel.is_included)  # in the build's order
+    pages = [file.page for file in built if file.generated_by is None]
     MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
