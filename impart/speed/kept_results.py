@@ -127,8 +127,6 @@ class PreviewMemory:
         self.fingerprint = Fingerprint(self.site, {})
         self.fingerprint.share(config, "config")
 
-    # Markdown ---------------------------------------------------------------------------
-
     def markdown_key(self, page: Page) -> str:
         file = page.file
         return text_digest(
@@ -173,8 +171,6 @@ class PreviewMemory:
         self.markdown.put(markdown_slot(page), self.markdown_key(page), kept)
         self.misses["markdown"] += 1
 
-    # Templates ---------------------------------------------------------------------------
-
     def page_key(self, template_name: str, context) -> tuple[str, str] | None:
         page = context.get("page") if hasattr(context, "get") else None
         if self.fingerprint is None or not isinstance(page, Page) or not self.consulted(page.url):
@@ -193,8 +189,7 @@ class PreviewMemory:
         return zlib.decompress(kept).decode("utf-8", "surrogatepass") if isinstance(kept, bytes) else kept
 
     def keep_rendered(self, key: tuple[str, str], output: str) -> None:
-        # Kept compressed: at 1,000 notes the pages are about 50 MB as text, about a tenth of that compressed,
-        # so the preview holds them without needing more memory than stock Material's preview.
+        # Compressed, 1,000 notes' pages take a tenth of their 50 MB: no more memory than stock Material's preview.
         self.pages.put(*key, zlib.compress(output.encode("utf-8", "surrogatepass"), 1) if self.compress else output)
         self.misses["page"] += 1
 

@@ -3,6 +3,7 @@ alone, and what the rebuild did not write is removed at the end, so the folder h
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 
@@ -104,12 +105,9 @@ _original_copy_file = utils.copy_file
 def save_unless_same(_plugin, path: str, content: str) -> None:
     """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched:
     the sources (one line each) are written again on every rebuild, which would make every copy of them look stale."""
-    try:
-        with open(path, encoding="utf-8") as existing:
-            if existing.read() == content:
-                return
-    except (OSError, UnicodeDecodeError):
-        pass
+    with contextlib.suppress(OSError, UnicodeDecodeError), open(path, encoding="utf-8") as existing:
+        if existing.read() == content:
+            return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
         file.write(content)
