@@ -4,6 +4,7 @@ what each saves and why the pages stay byte for byte the same."""
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import threading
 
@@ -141,15 +142,12 @@ def _imported_once(template):
 
 def _remembered(macro):
     """A macro whose answer depends only on its one text argument, answering each argument once."""
-    answers: dict[str, object] = {}
+    answer = functools.cache(macro)
 
     def remembered(key, *more, **named):
         if more or named or type(key) is not str:
             return macro(key, *more, **named)
-        answer = answers.get(key)
-        if answer is None:
-            answer = answers[key] = macro(key)
-        return answer
+        return answer(key)
 
     return remembered
 

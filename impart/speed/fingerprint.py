@@ -51,7 +51,7 @@ NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 
 
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, worked out once per class
+_fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
 
 @functools.cache
@@ -166,12 +166,9 @@ class Fingerprint:
             parts.append(describe_toc(value))
         elif kind == "dataclass":
             parts.append(cls.__qualname__)
-            names = _FIELD_NAMES.get(cls)
-            if names is None:
-                names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
-            for name in names:
-                parts.append(name)
-                self._describe(getattr(value, name), parts, depth + 1)
+            for field in _fields_of(cls):
+                parts.append(field.name)
+                self._describe(getattr(value, field.name), parts, depth + 1)
         elif kind == "settings":
             parts.append(cls.__qualname__)
             self._describe(dict(value.items()), parts, depth + 1)

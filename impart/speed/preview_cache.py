@@ -60,20 +60,9 @@ def index_with_memory(add_entry_from_context):
     def index_page(index, page) -> None:
         if not MEMORY.consulted(page.url):
             return add_entry_from_context(index, page)
-        meta = page.meta
-        key = text_digest(
-            "\x1f".join(
-                (
-                    MEMORY.site,
-                    page_reference(page),
-                    repr(meta.get("title")),
-                    repr(meta.get("search")),
-                    repr(meta.get("tags")),
-                    describe_toc(page.toc),
-                    page.content or "",
-                )
-            )
-        )
+        meta = (repr(page.meta.get(name)) for name in ("title", "search", "tags"))
+        described = (MEMORY.site, page_reference(page), *meta, describe_toc(page.toc), page.content or "")
+        key = text_digest("\x1f".join(described))
         entries = MEMORY.search.get(page.url, key)
         if entries is None:
             before = len(index.entries)

@@ -64,9 +64,8 @@ PATCHES = (
     Patch("preview-errors", "mkdocs.commands.serve:build", None, "mkdocs"),
 )  # fmt: skip
 
-# Not the speed layer's to switch off: impart/serve/hardened_server.py warns on any waitress release but its
-# VERIFIED_WAITRESS, and impart/serve/preview_errors.py leaves the preview stock on a MkDocs release but its
-# VERIFIED_MKDOCS (tests/speed/test_speed_registry.py ties that one to fence.VERIFIED).
+# Not the speed layer's to switch off: impart/serve/ checks their releases itself (VERIFIED_WAITRESS in
+# hardened_server.py, VERIFIED_MKDOCS in preview_errors.py, tied to fence.VERIFIED by the registry's tests).
 SERVER_ITEMS = ("hardened-server", "preview-errors")
 
 
@@ -96,9 +95,8 @@ def skipped() -> frozenset[str]:
 
 
 def wanted(command: str, dirty: bool) -> frozenset[str]:
-    """The items that apply to this run of MkDocs, none outside the fence: the build's everywhere; the results'
-    memory (`preview-cache`) in the preview and in a build on two cores (`parallel-build`); the preview's output
-    folder in the preview."""
+    """The items that apply to this run of MkDocs, none outside the fence: the build's everywhere, the results'
+    memory in the preview and in a build on two cores, the preview's output folder in the preview."""
     if not fence.active():
         return frozenset()
     items = set(ITEMS) - skipped()
