@@ -9,6 +9,7 @@ import os
 import threading
 
 import material
+from mkdocs.structure.toc import get_toc
 
 from impart.content import front_matter
 
@@ -46,8 +47,6 @@ class FrontMatterYaml:
 
 def render_without_content(self, page, separator):
     """An excerpt's render: its content and table of contents stay empty, as the listings never show them."""
-    from mkdocs.structure.toc import get_toc
-
     self.content, self.more, self.toc = "", None, get_toc([])
 
 

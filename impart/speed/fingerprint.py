@@ -21,16 +21,22 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
 
 
+def stat_of(path: str) -> tuple[int, int] | None:
+    """A file's size and time of change, or None when there is no file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def image_stamp(file: File) -> str:
     """An image's size and time of change on disk: a page's HTML holds its width and height
     (impart.content.images), so an image replaced under the same name must render the pages again."""
     if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
         return ""
-    try:
-        stat = os.stat(file.abs_src_path)
-    except OSError:
-        return "|gone"
-    return f"|{stat.st_size}|{stat.st_mtime_ns}"
+    stat = stat_of(file.abs_src_path)
+    return "|gone" if stat is None else f"|{stat[0]}|{stat[1]}"
 
 
 class Uncacheable(Exception):

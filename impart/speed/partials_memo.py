@@ -4,6 +4,7 @@ Material's own file at the digest it was read at (`PINNED`). tests/speed/test_pa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import weakref
 
@@ -129,10 +130,8 @@ def _memoized(render, key_of):
             yield entry[0]
             return
         output = "".join(render(context))
-        try:
+        with contextlib.suppress(TypeError):  # an object that cannot be referenced weakly: rendered, not kept
             kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _NONE for owner in owners))
-        except TypeError:  # an object that cannot be referenced weakly: its page is rendered, not kept
-            pass
         yield output
 
     return render_kept
