@@ -88,16 +88,14 @@ def _kind_of(cls: type) -> str:
 class Fingerprint:
     """One build's fingerprints of template contexts. Objects the whole build shares are described once."""
 
-    def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
+    def __init__(self, site: str, config):
         self.site = site  # the configuration, theme and build date (site_digest)
-        self.shared = shared  # id(object) -> (object, its description): the config, the list of pages
+        # id(object) -> (object, its description), held so that its id is not reused: the config, the list of pages
+        self.shared: dict[int, tuple[object, str]] = {id(config): (config, "config")}
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
         self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
         self.sibling_urls: dict[tuple[int, int], tuple[list, str]] = {}  # see _urls_of
-
-    def share(self, value, description: str) -> None:
-        self.shared[id(value)] = (value, description)  # the object is held, so its id is not reused
 
     def of_context(self, template_name: str, context) -> str:
         parts = [self.site, template_name]
@@ -115,7 +113,7 @@ class Fingerprint:
                 # MkDocs' list of every page, made once per build and the same for every page.
                 described: list[str] = []
                 self._describe(value, described, depth=0)
-                self.share(value, text_digest("\x1f".join(described)))
+                self.shared[id(value)] = (value, text_digest("\x1f".join(described)))
                 parts.append(self.shared[id(value)][1])
             else:
                 self._describe(value, parts, depth=0, full_pages=True)
@@ -191,12 +189,12 @@ class Fingerprint:
         # getattr with a default: Material's excerpts are pages made without some of these attributes.
         parts = [
             page_reference(page),
-            f"{page.file.src_uri}|{page.canonical_url}|{getattr(page, 'edit_url', ABSENT)}|{page.is_homepage}",
-            text_digest(getattr(page, "content", ABSENT) or ""),
-            describe_toc(getattr(page, "toc", ABSENT)),
+            f"{page.file.src_uri}|{page.canonical_url}|{getattr(page, 'edit_url', _ABSENT)}|{page.is_homepage}",
+            text_digest(getattr(page, "content", _ABSENT) or ""),
+            describe_toc(getattr(page, "toc", _ABSENT)),
         ]
         self._describe(page.meta, parts, depth + 1)
-        neighbours = (getattr(page, "previous_page", ABSENT), getattr(page, "next_page", ABSENT))
+        neighbours = (getattr(page, "previous_page", _ABSENT), getattr(page, "next_page", _ABSENT))
         parts.append("|".join(page_reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
         parts.append("|".join(item_reference(item) for item in page.ancestors))
         # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
@@ -230,7 +228,7 @@ class Fingerprint:
         return "\n".join(parts)
 
 
-ABSENT = "<absent>"
+_ABSENT = "<absent>"
 
 
 def _once(table: dict, key, value, make) -> str:

@@ -124,8 +124,7 @@ class PreviewMemory:
         self.files_key = text_digest(listing)
 
     def know_build(self, config) -> None:
-        self.fingerprint = Fingerprint(self.site, {})
-        self.fingerprint.share(config, "config")
+        self.fingerprint = Fingerprint(self.site, config)
 
     def markdown_key(self, page: Page) -> str:
         file = page.file
