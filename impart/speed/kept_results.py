@@ -138,14 +138,12 @@ class PreviewMemory:
         kept = self.markdown.get(markdown_slot(page), self.markdown_key(page))
         if kept is None:
             return False
-        links = None
-        if kept.links_to_anchors is not None:
-            links = {}
-            for src_uri, anchors in kept.links_to_anchors.items():
-                target = files.get_file_from_path(src_uri)
-                if target is None:
-                    return False
-                links[target] = dict(anchors)
+        links = kept.links_to_anchors
+        if links is not None:
+            targets = [files.get_file_from_path(src_uri) for src_uri in links]
+            if any(target is None for target in targets):
+                return False
+            links = {target: dict(anchors) for target, anchors in zip(targets, links.values(), strict=True)}
         page.content = kept.content
         page.toc = get_toc(kept.toc_tokens)  # fresh objects, as MkDocs' own render makes
         page._title_from_render = kept.title

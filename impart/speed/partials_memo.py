@@ -58,12 +58,10 @@ def install(env) -> bool:
     return True
 
 
-def _items(items, flat: list) -> list:
+def _items(items):
     for item in items:
-        flat.append(item)
-        if getattr(item, "children", None):
-            _items(item.children, flat)
-    return flat
+        yield item
+        yield from _items(getattr(item, "children", None) or ())
 
 
 def site_key(context) -> tuple | None:
@@ -80,7 +78,7 @@ def navigation_key(context) -> tuple | None:
     page, nav, config = context.get("page"), context.get("nav"), context.get("config")
     if page is None or nav is None or config is None:
         return None
-    items = _items(nav.items, [])
+    items = _items(nav.items)
     url = context.environment.filters["url"]
     described = []
     for item in items:
