@@ -127,10 +127,8 @@ class PreviewMemory:
         self.fingerprint = Fingerprint(self.site, config)
 
     def markdown_key(self, page: Page) -> str:
-        file = page.file
-        return text_digest(
-            "\x1f".join((self.site, self.files_key, file.src_uri, file.dest_uri, page.url, page.markdown))
-        )
+        described = (self.site, self.files_key, page.file.src_uri, page.file.dest_uri, page.url, page.markdown)
+        return text_digest("\x1f".join(described))
 
     def reuse_markdown(self, page: Page, files) -> bool:
         if not self.consulted(markdown_slot(page)):
