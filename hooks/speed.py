@@ -45,7 +45,7 @@ def _helping() -> bool:
 
 def on_config(config):
     if MEMORY.enabled:
-        MEMORY.begin(fingerprint.SiteInputs.of(config))
+        MEMORY.begin(fingerprint.site_digest(config))
 
 
 @event_priority(AFTER_MATERIAL_BLOG)

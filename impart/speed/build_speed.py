@@ -4,10 +4,12 @@ what each saves and why the pages stay byte for byte the same."""
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import threading
 
 import material
+from mkdocs.structure.toc import get_toc
 
 from impart.content import front_matter
 
@@ -45,8 +47,6 @@ class FrontMatterYaml:
 
 def render_without_content(self, page, separator):
     """An excerpt's render: its content and table of contents stay empty, as the listings never show them."""
-    from mkdocs.structure.toc import get_toc
-
     self.content, self.more, self.toc = "", None, get_toc([])
 
 
@@ -56,10 +56,8 @@ def unpatched(config):
 
 
 class ListingPageSources:
-    """Stands in for `copy_file` in the blog plugin, which it calls only to give each further page of a
-    paginated listing (page 2, 3, ...) a copy of the listing's source on disk. The copy is kept as the
-    file's content in memory instead (`hand_over`), where MkDocs reads it from: the same bytes, no
-    folder or file made."""
+    """Stands in for the blog plugin's `copy_file`, which copies a listing's source for each further page (2, 3, ...):
+    the copy is kept as the file's content in memory (`hand_over`), where MkDocs reads it from; no file is made."""
 
     def __init__(self) -> None:
         self._copies: dict[str, bytes] = {}  # a page's source path -> the bytes a copy would have held
@@ -83,9 +81,8 @@ class ListingPageSources:
 
 
 class MarkdownParserReused:
-    """Stands in for the markdown module in mkdocs.structure.pages, whose Page.render makes a new Markdown
-    parser for every page. `Markdown(...)` hands back the parser it made last, reset, while the extensions
-    and their options are the same; anything else is the markdown module's own."""
+    """Stands in for the markdown module in mkdocs.structure.pages, whose Page.render makes a parser per page:
+    `Markdown(...)` hands back the last one, reset, while the extensions and their options are the same."""
 
     def __init__(self, module) -> None:
         self._module = module
@@ -105,8 +102,8 @@ class MarkdownParserReused:
 
 
 def forget_reused_parser() -> None:
-    """Lets go of the reused parsers: the last page's processors hold its build's files and configuration, which
-    `mkdocs serve` would keep alive, a whole build's pages, through the next build."""
+    """Lets go of the reused parsers: the last page's processors hold its build, which `mkdocs serve` would keep
+    alive through the next build."""
     from mkdocs.structure import pages
 
     if isinstance(pages.markdown, MarkdownParserReused):
@@ -120,8 +117,8 @@ def materials_own(template) -> bool:
 
 
 def translate_once_per_label(env) -> None:
-    """Material's translations partial, imported once for the build and answering each label once; an
-    override of the partial (not Material's own file) is left to be imported on every page as before."""
+    """Material's translations partial (not an override of it), imported once for the build, each label answered
+    once."""
     template = env.get_template("partials/language.html")
     if materials_own(template):
         template.make_module = _imported_once(template)
@@ -144,15 +141,12 @@ def _imported_once(template):
 
 def _remembered(macro):
     """A macro whose answer depends only on its one text argument, answering each argument once."""
-    answers: dict[str, object] = {}
+    answer = functools.cache(macro)
 
     def remembered(key, *more, **named):
         if more or named or type(key) is not str:
             return macro(key, *more, **named)
-        answer = answers.get(key)
-        if answer is None:
-            answer = answers[key] = macro(key)
-        return answer
+        return answer(key)
 
     return remembered
 

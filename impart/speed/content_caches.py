@@ -9,7 +9,18 @@ from impart.speed.fingerprint import digest
 
 AT_MOST = 20_000  # entries kept before a cache starts again, for a preview left running for days
 
-_counted: dict[bytes, int] = {}
+# Word counts by HTML digest; a build's helper process hands its own over (impart.speed.parallel_build).
+COUNTED: dict[bytes, int] = {}
+
+
+def _kept(table: dict, key, make):
+    """`table[key]`, made by `make()` when it is not there yet."""
+    if key not in table:
+        value = make()
+        if len(table) >= AT_MOST:
+            table.clear()
+        table[key] = value
+    return table[key]
 
 
 def parsed_once(load_yaml):
@@ -17,12 +28,7 @@ def parsed_once(load_yaml):
     parsed: dict[str, object] = {}
 
     def load_yaml_once(text: str):
-        if text not in parsed:
-            value = load_yaml(text)
-            if len(parsed) >= AT_MOST:
-                parsed.clear()
-            parsed[text] = value
-        return copy.deepcopy(parsed[text])
+        return copy.deepcopy(_kept(parsed, text, lambda: load_yaml(text)))
 
     return load_yaml_once
 
@@ -31,21 +37,6 @@ def counted_once(count_words):
     """impart.content.readtime.count_words, keeping each HTML's count by its digest."""
 
     def count_words_once(html: str) -> int:
-        key = digest(html.encode("utf-8", "surrogatepass"))
-        words = _counted.get(key)
-        if words is None:
-            if len(_counted) >= AT_MOST:
-                _counted.clear()
-            words = _counted[key] = count_words(html)
-        return words
+        return _kept(COUNTED, digest(html.encode("utf-8", "surrogatepass")), lambda: count_words(html))
 
     return count_words_once
-
-
-def counts() -> dict[bytes, int]:
-    """The counts made so far, by HTML digest, to hand to another process (impart.speed.parallel_build)."""
-    return dict(_counted)
-
-
-def receive_counts(made: dict[bytes, int]) -> None:
-    _counted.update(made)

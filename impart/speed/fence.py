@@ -1,7 +1,5 @@
-"""Where the speed layer applies: on the releases in `VERIFIED`, under MkDocs, and when not switched off.
-
-On any other release (or under ProperDocs) the layer stays off and one INFO line says why: an upgrade can make a
-build slower, never a page different. `IMPART_SPEED=0` turns it off (impart.speed.registry leaves single items off).
+"""Where the speed layer applies: on the releases in `VERIFIED`, under MkDocs, unless `IMPART_SPEED=0`. Elsewhere
+(ProperDocs too) one INFO line says why it is off: an upgrade can make a build slower, never a page different.
 To verify a release: install it, run tests/speed/test_build_speed.py, then add it here."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 import os
 from pathlib import Path, PurePath
@@ -20,16 +21,22 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
 
 
+def stat_of(path: str) -> tuple[int, int] | None:
+    """A file's size and time of change, or None when there is no file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def image_stamp(file: File) -> str:
     """An image's size and time of change on disk: a page's HTML holds its width and height
     (impart.content.images), so an image replaced under the same name must render the pages again."""
     if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
         return ""
-    try:
-        stat = os.stat(file.abs_src_path)
-    except OSError:
-        return "|gone"
-    return f"|{stat.st_size}|{stat.st_mtime_ns}"
+    stat = stat_of(file.abs_src_path)
+    return "|gone" if stat is None else f"|{stat[0]}|{stat[1]}"
 
 
 class Uncacheable(Exception):
@@ -44,26 +51,16 @@ def text_digest(text: str) -> str:
     return digest(text.encode("utf-8", "surrogatepass")).hex()
 
 
-def files_state(paths: list[Path]) -> list[tuple[str, int, int]]:
-    """Path, size and modification time of each file under the given folders (theme overrides, hooks)."""
-    state = []
-    for root in paths:
-        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
-            stat = path.stat()
-            state.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return state
-
-
 # Context values that no page template reads (tests/speed/test_preview_cache.py checks the templates):
 # MkDocs' build time, which changes on every rebuild, is only read by sitemap.xml.
 NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 
 
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
-_KINDS: dict[type, str] = {}
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, worked out once per class
+_fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
 
+@functools.cache
 def _kind_of(cls: type) -> str:
     """How the fingerprint describes values of a class; worked out once per class."""
     kinds = (
@@ -85,23 +82,20 @@ def _kind_of(cls: type) -> str:
         kind = "dataclass"
     elif kind == "unknown" and issubclass(cls, Config) and not hasattr(cls, "plugins"):
         kind = "settings"  # a plugin's settings object, e.g. a blog post's date and categories
-    _KINDS[cls] = kind
     return kind
 
 
 class Fingerprint:
     """One build's fingerprints of template contexts. Objects the whole build shares are described once."""
 
-    def __init__(self, site: str, shared: dict[int, tuple[object, str]]):
-        self.site = site  # the configuration, theme and build date (SiteInputs.digest)
-        self.shared = shared  # id(object) -> (object, its description): the config, the list of pages
+    def __init__(self, site: str, config):
+        self.site = site  # the configuration, theme and build date (site_digest)
+        # id(object) -> (object, its description), held so that its id is not reused: the config, the list of pages
+        self.shared: dict[int, tuple[object, str]] = {id(config): (config, "config")}
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
         self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
-        self.sibling_urls: dict[int, tuple[list, int, str]] = {}  # see _urls_of
-
-    def share(self, value, description: str) -> None:
-        self.shared[id(value)] = (value, description)  # the object is held, so its id is not reused
+        self.sibling_urls: dict[tuple[int, int], tuple[list, str]] = {}  # see _urls_of
 
     def of_context(self, template_name: str, context) -> str:
         parts = [self.site, template_name]
@@ -119,7 +113,7 @@ class Fingerprint:
                 # MkDocs' list of every page, made once per build and the same for every page.
                 described: list[str] = []
                 self._describe(value, described, depth=0)
-                self.share(value, text_digest("\x1f".join(described)))
+                self.shared[id(value)] = (value, text_digest("\x1f".join(described)))
                 parts.append(self.shared[id(value)][1])
             else:
                 self._describe(value, parts, depth=0, full_pages=True)
@@ -137,7 +131,7 @@ class Fingerprint:
         if known is not None and known[0] is value:
             parts.append(known[1])
             return
-        kind = _KINDS.get(cls) or _kind_of(cls)
+        kind = _kind_of(cls)
         if kind == "scalar":
             parts.append(f"{cls.__name__}:{value}")
         elif kind == "sequence":
@@ -176,12 +170,9 @@ class Fingerprint:
             parts.append(describe_toc(value))
         elif kind == "dataclass":
             parts.append(cls.__qualname__)
-            names = _FIELD_NAMES.get(cls)
-            if names is None:
-                names = _FIELD_NAMES[cls] = tuple(field.name for field in dataclasses.fields(cls))
-            for name in names:
-                parts.append(name)
-                self._describe(getattr(value, name), parts, depth + 1)
+            for field in _fields_of(cls):
+                parts.append(field.name)
+                self._describe(getattr(value, field.name), parts, depth + 1)
         elif kind == "settings":
             parts.append(cls.__qualname__)
             self._describe(dict(value.items()), parts, depth + 1)
@@ -192,19 +183,18 @@ class Fingerprint:
         """A page in full; the notes a listing shows are described once per build (they no longer change)."""
         if page is self.current:
             return self._describe_page(page, depth)
-        known = self.pages.get(id(page))
-        if known is None or known[0] is not page:
-            known = self.pages[id(page)] = (page, self._describe_page(page, depth))
-        return known[1]
+        return _once(self.pages, id(page), page, lambda: self._describe_page(page, depth))
 
     def _describe_page(self, page: Page, depth: int) -> str:
-        parts: list[str] = []
-        parts.append(page_reference(page))
-        parts.append(f"{page.file.src_uri}|{page.canonical_url}|{_attr(page, 'edit_url')}|{page.is_homepage}")
-        parts.append(text_digest(_attr(page, "content") or ""))
-        parts.append(describe_toc(_attr(page, "toc")))
+        # getattr with a default: Material's excerpts are pages made without some of these attributes.
+        parts = [
+            page_reference(page),
+            f"{page.file.src_uri}|{page.canonical_url}|{getattr(page, 'edit_url', _ABSENT)}|{page.is_homepage}",
+            text_digest(getattr(page, "content", _ABSENT) or ""),
+            describe_toc(getattr(page, "toc", _ABSENT)),
+        ]
         self._describe(page.meta, parts, depth + 1)
-        neighbours = (_attr(page, "previous_page"), _attr(page, "next_page"))
+        neighbours = (getattr(page, "previous_page", _ABSENT), getattr(page, "next_page", _ABSENT))
         parts.append("|".join(page_reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
         parts.append("|".join(item_reference(item) for item in page.ancestors))
         # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
@@ -224,44 +214,43 @@ class Fingerprint:
     def _urls_of(self, siblings: list) -> str:
         """The URLs of a listing's pages: one list that all of them share, so joined once per build (a listing
         of 200 pages asked for 200 URLs on each of its 200 pages)."""
-        known = self.sibling_urls.get(id(siblings))
-        if known is None or known[0] is not siblings or known[1] != len(siblings):
-            known = self.sibling_urls[id(siblings)] = (siblings, len(siblings), "|".join(p.url for p in siblings))
-        return known[2]
+        key = (id(siblings), len(siblings))
+        return _once(self.sibling_urls, key, siblings, lambda: "|".join(p.url for p in siblings))
 
     def _describe_navigation(self, items) -> str:
         """Every navigation item's kind, title, URL and meta, in order: what Material's navigation reads."""
         parts = []
         for item in items:
-            known = self.nav_items.get(id(item))
-            if known is None or known[0] is not item:
-                described = item_reference(item)
-                if isinstance(item, Page):
-                    described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
-                known = self.nav_items[id(item)] = (item, described)
-            parts.append(known[1])
+            parts.append(_once(self.nav_items, id(item), item, functools.partial(_nav_item, item)))
             children = getattr(item, "children", None)
             if children:
                 parts.append("(" + self._describe_navigation(children) + ")")
         return "\n".join(parts)
 
 
-def _attr(page: Page, name: str):
-    """An attribute a page may lack (Material's excerpts are pages made without some of them)."""
-    try:
-        return getattr(page, name)
-    except AttributeError:
-        return "<absent>"
+_ABSENT = "<absent>"
+
+
+def _once(table: dict, key, value, make) -> str:
+    """`make()` for this very object, made once: kept beside the object, so an id used again misses."""
+    known = table.get(key)
+    if known is None or known[0] is not value:
+        known = table[key] = (value, make())
+    return known[1]
+
+
+def _nav_item(item: StructureItem) -> str:
+    described = item_reference(item)
+    if isinstance(item, Page):
+        described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
+    return described
 
 
 def page_reference(page) -> str:
     if page is None:
         return "none"
-    try:
-        title = page.title
-    except AttributeError:  # an excerpt Material never rendered (impart.speed.build_speed) has no title
-        title = None
-    return f"{type(page).__name__}:{page.url}:{title}"
+    # An excerpt Material never rendered (impart.speed.build_speed) has no title.
+    return f"{type(page).__name__}:{page.url}:{getattr(page, 'title', None)}"
 
 
 def item_reference(item: StructureItem) -> str:
@@ -282,32 +271,23 @@ def _describe_anchors(anchors) -> str:
     return ";".join(f"{a.level}:{a.id}:{a.title}({_describe_anchors(a.children)})" for a in anchors)
 
 
-# --- What one build shares -------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class SiteInputs:
+def site_digest(config) -> str:
     """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks, the day."""
-
-    digest: str
-
-    @classmethod
-    def of(cls, config) -> SiteInputs:
-        config_file = Path(config.config_file_path)
-        # The theme's own folders (not installed packages) and the hooks, which MkDocs loads again for each build.
-        # impart/ itself is left out: a running preview keeps the modules it imported.
-        watched = [Path(d) for d in config.theme.dirs if not _installed(d)]
-        watched += [Path(module.__file__) for module in config.hooks.values()]
-        described = [
-            config_file.read_text(encoding="utf-8"),
-            repr(files_state(watched)),
-            str(config.site_url),
-            str(config.use_directory_urls),
-            os.environ.get("SOURCE_DATE_EPOCH", ""),
-            dt.date.today().isoformat(),  # indicative pages and overdue promises depend on the day
-        ]
-        return cls(text_digest("\x1f".join(described)))
-
-
-def _installed(folder: str) -> bool:
-    return "site-packages" in Path(folder).parts
+    # The theme's own folders (not installed packages) and the hooks, which MkDocs loads again for each build.
+    # impart/ itself is left out: a running preview keeps the modules it imported.
+    watched = [Path(d) for d in config.theme.dirs if "site-packages" not in Path(d).parts]
+    watched += [Path(module.__file__) for module in config.hooks.values()]
+    files = []  # path, size and time of change of each file under them
+    for root in watched:
+        for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            files.append((str(path), stat.st_size, stat.st_mtime_ns))
+    described = [
+        Path(config.config_file_path).read_text(encoding="utf-8"),
+        repr(files),
+        str(config.site_url),
+        str(config.use_directory_urls),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        dt.date.today().isoformat(),  # indicative pages and overdue promises depend on the day
+    ]
+    return text_digest("\x1f".join(described))

@@ -12,13 +12,7 @@ import jinja2.bccache
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from impart.speed.fingerprint import (
-    Fingerprint,
-    SiteInputs,
-    Uncacheable,
-    image_stamp,
-    text_digest,
-)
+from impart.speed.fingerprint import Fingerprint, Uncacheable, image_stamp, text_digest
 
 
 class KeptResults:
@@ -82,21 +76,17 @@ class PreviewMemory:
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
-        self.site = ""
-        self.files_key = ""
-        self.fingerprint: Fingerprint | None = None
         self.compiled_templates = CompiledTemplates()
-        self.hits = {"markdown": 0, "page": 0}
-        self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
+        self.begin(site="")
 
-    def begin(self, site: SiteInputs) -> None:
+    def begin(self, site: str) -> None:
         for results in (self.markdown, self.pages, self.search):
             results.begin()
-        self.site = site.digest
-        self.fingerprint = None
+        self.site = site
+        self.fingerprint: Fingerprint | None = None
         self.files_key = ""
-        self.hits = dict.fromkeys(self.hits, 0)
-        self.misses = dict.fromkeys(self.misses, 0)
+        self.hits = {"markdown": 0, "page": 0}
+        self.misses = {"markdown": 0, "page": 0, "uncacheable": 0}
 
     def summary(self) -> str:
         pages = self.hits["page"] + self.misses["page"] + self.misses["uncacheable"]
@@ -134,16 +124,11 @@ class PreviewMemory:
         self.files_key = text_digest(listing)
 
     def know_build(self, config) -> None:
-        self.fingerprint = Fingerprint(self.site, {})
-        self.fingerprint.share(config, "config")
-
-    # Markdown ---------------------------------------------------------------------------
+        self.fingerprint = Fingerprint(self.site, config)
 
     def markdown_key(self, page: Page) -> str:
-        file = page.file
-        return text_digest(
-            "\x1f".join((self.site, self.files_key, file.src_uri, file.dest_uri, page.url, page.markdown))
-        )
+        described = (self.site, self.files_key, page.file.src_uri, page.file.dest_uri, page.url, page.markdown)
+        return text_digest("\x1f".join(described))
 
     def reuse_markdown(self, page: Page, files) -> bool:
         if not self.consulted(markdown_slot(page)):
@@ -151,14 +136,12 @@ class PreviewMemory:
         kept = self.markdown.get(markdown_slot(page), self.markdown_key(page))
         if kept is None:
             return False
-        links = None
-        if kept.links_to_anchors is not None:
-            links = {}
-            for src_uri, anchors in kept.links_to_anchors.items():
-                target = files.get_file_from_path(src_uri)
-                if target is None:
-                    return False
-                links[target] = dict(anchors)
+        links = kept.links_to_anchors
+        if links is not None:
+            targets = [files.get_file_from_path(src_uri) for src_uri in links]
+            if any(target is None for target in targets):
+                return False
+            links = {target: dict(anchors) for target, anchors in zip(targets, links.values(), strict=True)}
         page.content = kept.content
         page.toc = get_toc(kept.toc_tokens)  # fresh objects, as MkDocs' own render makes
         page._title_from_render = kept.title
@@ -183,8 +166,6 @@ class PreviewMemory:
         self.markdown.put(markdown_slot(page), self.markdown_key(page), kept)
         self.misses["markdown"] += 1
 
-    # Templates ---------------------------------------------------------------------------
-
     def page_key(self, template_name: str, context) -> tuple[str, str] | None:
         page = context.get("page") if hasattr(context, "get") else None
         if self.fingerprint is None or not isinstance(page, Page) or not self.consulted(page.url):
@@ -203,8 +184,7 @@ class PreviewMemory:
         return zlib.decompress(kept).decode("utf-8", "surrogatepass") if isinstance(kept, bytes) else kept
 
     def keep_rendered(self, key: tuple[str, str], output: str) -> None:
-        # Kept compressed: at 1,000 notes the pages are about 50 MB as text, about a tenth of that compressed,
-        # so the preview holds them without needing more memory than stock Material's preview.
+        # Compressed, 1,000 notes' pages take a tenth of their 50 MB: no more memory than stock Material's preview.
         self.pages.put(*key, zlib.compress(output.encode("utf-8", "surrogatepass"), 1) if self.compress else output)
         self.misses["page"] += 1
 

@@ -1,8 +1,7 @@
-"""A cold `mkdocs build` on two cores: a forked helper renders the notes' Markdown (from on_nav), then another
-renders and writes pages (from on_env), each from the last page backwards while the build goes forwards; no page
-is done by both (`Helper`). The build takes a helper's results through impart.speed.kept_results under the
-preview's keys, so a result that does not match is made again; a page the helper wrote is written again only when
-the build's bytes differ. A helper that fails costs time, never pages. bench/README.md says more."""
+"""A cold `mkdocs build` on two cores: forked helpers render the notes' Markdown, then pages, from the last page
+backwards while the build goes forwards, and hand their results over under the preview's keys
+(impart.speed.kept_results), so a result that does not match is made again. A helper that fails costs time, never
+pages."""
 
 from __future__ import annotations
 
@@ -43,19 +42,10 @@ BUILD_WROTE: set[str] = set()  # output paths the build itself has written (two 
 KEPT = {"files": 0}  # files the helper wrote that the build found the same and did not write again
 
 
-def _quiet_logging() -> None:
-    """A helper logs nothing itself: the build logs what it uses of the helper's work."""
-    for name in ("", "mkdocs"):
-        logger = logging.getLogger(name)
-        logger.handlers = [logging.NullHandler()]
-        logger.propagate = False
-
-
 class Helper:
-    """A forked process doing pages from the last one backwards. Each side takes a page under a shared lock before
-    doing it, never one the other took; when the build reaches a page the helper took, it stops the helper after
-    its current page and takes what it made. `do_page` runs in the helper for one page, `collect` returns what it
-    made, `receive` hands that to the build's memory."""
+    """A forked process running `do_page` from the last page backwards. Each side takes a page under a shared lock,
+    never one the other took; when the build reaches the helper's pages, it stops the helper and `receive`s what
+    `collect` returns there."""
 
     def __init__(
         self, name: str, pages: list, slot_of: Callable, do_page: Callable, collect: Callable, receive: Callable
@@ -73,7 +63,9 @@ class Helper:
         if self.pid == 0:  # the helper
             code = 1
             try:
-                _quiet_logging()
+                for logger in map(logging.getLogger, ("", "mkdocs")):
+                    logger.handlers = [logging.NullHandler()]  # the build logs what it uses of the helper's work
+                    logger.propagate = False
                 for index in range(len(pages) - 1, -1, -1):
                     with self._lock:
                         if self._shared[_STOP] or index <= self._shared[_BUILD_TOOK]:
@@ -120,11 +112,6 @@ class Helper:
 _HELPER_TOOK, _BUILD_TOOK, _STOP = 0, 1, 2  # where each is in a Helper's shared memory
 
 
-def built_pages(files) -> list:
-    """The pages `mkdocs build` populates and builds, in its order."""
-    return [file.page for file in files.documentation_pages(inclusion=InclusionLevel.is_included)]
-
-
 def start_markdown_helper(config, files) -> None:
     def do_page(page) -> None:
         MEMORY.keeping = True
@@ -135,15 +122,16 @@ def start_markdown_helper(config, files) -> None:
         for _, rendered in made.values():
             for record in rendered.warnings:  # what a record carries must survive pickling
                 record.msg, record.args, record.exc_info = record.getMessage(), None, None
-        return {"markdown": made, "words": content_caches.counts()}
+        return {"markdown": made, "words": content_caches.COUNTED}
 
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
-        content_caches.receive_counts(made["words"])
+        content_caches.COUNTED.update(made["words"])
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).
-    pages = [page for page in built_pages(files) if page.file.generated_by is None]
+    built = files.documentation_pages(inclusion=InclusionLevel.is_included)  # in the build's order
+    pages = [file.page for file in built if file.generated_by is None]
     MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
@@ -179,9 +167,8 @@ def start_template_helper(config, files, nav, env) -> None:
 
 
 def take_written(written: dict[str, bytes]) -> None:
-    """What the template helper wrote, by path. A path the build has written already is left out: the helper's
-    file there was overwritten since, so the build writes whatever comes to that path later itself (of two
-    pages with one output path, the last one built wins, as without the helper)."""
+    """What the template helper wrote, by path, but where the build wrote already: the helper's file there was
+    overwritten since (of two pages with one output path, the last one built wins, as without the helper)."""
     WRITTEN.update((path, made) for path, made in written.items() if path not in BUILD_WROTE)
 
 

@@ -1,14 +1,10 @@
-"""Material's navigation, tabs, colour-scheme switch and search box, rendered once per build for each output.
-
-What nav.html and tabs.html print depends on the navigation's items (title, address, meta, active, index,
-children), each address relative to the page, the configuration, features and translations module, and the page
-itself only where it is in the navigation or a listing's page; palette.html and search.html on the configuration,
-features and translations alone. The output is kept under a key of exactly these, and only while every template
-involved is Material's own file at the digest it was read at (`PINNED`). tests/speed/test_partials_memo.py checks the
-pins and the keys."""
+"""Material's navigation, tabs, colour-scheme switch and search box, rendered once per build for each output: kept
+under a key of exactly what they read (`navigation_key`, `site_key`), and only while every template involved is
+Material's own file at the digest it was read at (`PINNED`). tests/speed/test_partials_memo.py checks both."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import weakref
 
@@ -37,7 +33,7 @@ _NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 def file_digest(path: str) -> str:
     with open(path, "rb") as file:
-        return hashlib.sha256(file.read()).hexdigest()[:16]
+        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
 
 
 def as_pinned(env) -> bool:
@@ -62,12 +58,10 @@ def install(env) -> bool:
     return True
 
 
-def _items(items, flat: list) -> list:
+def _items(items):
     for item in items:
-        flat.append(item)
-        if getattr(item, "children", None):
-            _items(item.children, flat)
-    return flat
+        yield item
+        yield from _items(getattr(item, "children", None) or ())
 
 
 def site_key(context) -> tuple | None:
@@ -79,11 +73,12 @@ def site_key(context) -> tuple | None:
 
 
 def navigation_key(context) -> tuple | None:
-    """Everything the navigation's output depends on for this page, or None when it depends on the page itself."""
+    """The items' titles, addresses relative to the page, meta and state, the configuration, features and
+    translations; None where the page itself is in the navigation or a listing's pages."""
     page, nav, config = context.get("page"), context.get("nav"), context.get("config")
     if page is None or nav is None or config is None:
         return None
-    items = _items(nav.items, [])
+    items = _items(nav.items)
     url = context.environment.filters["url"]
     described = []
     for item in items:
@@ -133,10 +128,8 @@ def _memoized(render, key_of):
             yield entry[0]
             return
         output = "".join(render(context))
-        try:
+        with contextlib.suppress(TypeError):  # an object that cannot be referenced weakly: rendered, not kept
             kept[key] = (output, tuple(weakref.ref(owner) if owner is not None else _NONE for owner in owners))
-        except TypeError:  # an object that cannot be referenced weakly: its page is rendered, not kept
-            pass
         yield output
 
     return render_kept

@@ -1,26 +1,17 @@
-"""MkDocs' and Material's renders routed through the kept results (impart.speed.kept_results): a page's Markdown
-render, its rendered template and its search entries are reused when their key (impart.speed.fingerprint) matches,
-and Jinja's compiled templates are shared. Warnings a render logged are logged again when it is reused, so
-`--strict` sees them. Installed only where the memory is enabled (hooks/speed.py). tests/speed/test_preview_cache.py
-checks rebuilds after ten kinds of edit against cold builds."""
+"""MkDocs' and Material's renders routed through the kept results (impart.speed.kept_results): a page's Markdown,
+template and search entries are reused when their key (impart.speed.fingerprint) matches, with the warnings the
+render logged, so `--strict` sees them. tests/speed/test_preview_cache.py checks rebuilds against cold builds."""
 
 from __future__ import annotations
 
 import logging
+import sys
+from logging.handlers import BufferingHandler
 
 from mkdocs.structure.pages import Page
 
 from impart.speed.fingerprint import describe_toc, page_reference, text_digest
 from impart.speed.kept_results import MEMORY
-
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 def render_with_memory(render):
@@ -31,14 +22,15 @@ def render_with_memory(render):
             return None
         if not MEMORY.keeping:
             return render(page, config, files)
-        records = _Records()
+        records = BufferingHandler(capacity=sys.maxsize)  # never flushed: it only collects
+        records.setLevel(logging.INFO)
         logger = logging.getLogger("mkdocs")
         logger.addHandler(records)
         try:
             render(page, config, files)
         finally:
             logger.removeHandler(records)
-        MEMORY.keep_markdown(page, records.records)
+        MEMORY.keep_markdown(page, records.buffer)
         return None
 
     return render_markdown
@@ -68,20 +60,9 @@ def index_with_memory(add_entry_from_context):
     def index_page(index, page) -> None:
         if not MEMORY.consulted(page.url):
             return add_entry_from_context(index, page)
-        meta = page.meta
-        key = text_digest(
-            "\x1f".join(
-                (
-                    MEMORY.site,
-                    page_reference(page),
-                    repr(meta.get("title")),
-                    repr(meta.get("search")),
-                    repr(meta.get("tags")),
-                    describe_toc(page.toc),
-                    page.content or "",
-                )
-            )
-        )
+        meta = (repr(page.meta.get(name)) for name in ("title", "search", "tags"))
+        described = (MEMORY.site, page_reference(page), *meta, describe_toc(page.toc), page.content or "")
+        key = text_digest("\x1f".join(described))
         entries = MEMORY.search.get(page.url, key)
         if entries is None:
             before = len(index.entries)
@@ -98,20 +79,16 @@ def index_with_memory(add_entry_from_context):
 
 def _copy_entries(entries: list[dict]) -> list[dict]:
     """Search entries are flat dicts of strings, with an optional list of tags."""
-    copies = []
-    for entry in entries:
-        entry = dict(entry)
+    copies = [dict(entry) for entry in entries]
+    for entry in copies:
         if isinstance(entry.get("tags"), list):
             entry["tags"] = list(entry["tags"])
-        copies.append(entry)
     return copies
 
 
 def template_class_with_memory(base):
-    """A Jinja template class whose top-level render (a page's, from MkDocs) goes through the memory.
-
-    Includes, imports and `extends` never call render(), so only whole pages are kept.
-    """
+    """A Jinja template class whose render (a page's: includes, imports and `extends` never call it) goes through
+    the memory."""
 
     class TemplateWithMemory(base):
         def render(self, *args, **kwargs):

@@ -3,20 +3,13 @@ alone, and what the rebuild did not write is removed at the end, so the folder h
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 
 from mkdocs import utils
 
-from impart.speed.fingerprint import digest
-
-
-def _stat(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+from impart.speed.fingerprint import digest, stat_of
 
 
 @dataclass
@@ -39,7 +32,7 @@ class OutputFolder:
                 if folder == self.root and name.startswith("."):
                     continue  # MkDocs leaves hidden entries at the top alone
                 path = os.path.join(folder, name)
-                stat = _stat(path)
+                stat = stat_of(path)
                 if stat is not None:
                     self.before[path] = stat
 
@@ -47,13 +40,13 @@ class OutputFolder:
         """Whether the file at `path` is the one this folder made to hold `holds`, untouched since."""
         self.touched.add(path)
         known = self.made.get(path)
-        if known is not None and known[0] == holds and _stat(path) == known[1]:
+        if known is not None and known[0] == holds and stat_of(path) == known[1]:
             self.kept_files += 1
             return True
         return False
 
     def _note(self, path: str, holds: object) -> None:
-        stat = _stat(path)
+        stat = stat_of(path)
         if stat is not None:
             self.made[path] = (holds, stat)
 
@@ -67,16 +60,16 @@ class OutputFolder:
         if os.path.isdir(output_path):
             output_path = os.path.join(output_path, os.path.basename(source_path))
         path = os.path.abspath(output_path)
-        if not self._as_it_was(path, (source_path, _stat(source_path))):
+        if not self._as_it_was(path, (source_path, stat_of(source_path))):
             _original_copy_file(source_path, output_path)
-            self._note(path, (source_path, _stat(source_path)))
+            self._note(path, (source_path, stat_of(source_path)))
 
     def finish(self) -> int:
         """Remove what the build left over from the one before; the number of files removed."""
         removed = 0
         folders = set()
         for path, stat in self.before.items():
-            if path in self.touched or _stat(path) != stat:
+            if path in self.touched or stat_of(path) != stat:
                 continue  # written or kept by this build, or rewritten by another writer
             try:
                 os.remove(path)
@@ -104,12 +97,9 @@ _original_copy_file = utils.copy_file
 def save_unless_same(_plugin, path: str, content: str) -> None:
     """The blog's writer of a listing's generated source, leaving a file that already holds this text untouched:
     the sources (one line each) are written again on every rebuild, which would make every copy of them look stale."""
-    try:
-        with open(path, encoding="utf-8") as existing:
-            if existing.read() == content:
-                return
-    except (OSError, UnicodeDecodeError):
-        pass
+    with contextlib.suppress(OSError, UnicodeDecodeError), open(path, encoding="utf-8") as existing:
+        if existing.read() == content:
+            return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
         file.write(content)

@@ -1,18 +1,13 @@
-"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table.
-
-Each row names the item that switches it, the target as `module:attribute`, the replacement (made from the
-original; None: applied to each build's objects by hooks/speed.py) and the package whose releases in
-`fence.VERIFIED` it was read on. `install` puts the rows that apply in place, once per process. bench/README.md
-says what each item saves and why the pages stay the same; tests/speed/test_speed_registry.py checks that every
-row's target exists and that the table is what is installed.
-"""
+"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table;
+`install` puts the rows that apply in place, once per process. bench/README.md says what each item saves;
+tests/speed/test_speed_registry.py checks that every target exists and that the table is what is installed."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import os
+import pkgutil
 from collections.abc import Callable
 
 from impart.speed import build_speed, content_caches, fence, parallel_build, preview_cache, preview_output
@@ -30,12 +25,9 @@ class Patch:
     package: str  # whose releases in fence.VERIFIED it was read on
 
     def resolve(self) -> tuple[object, str]:
-        module_name, _, path = self.target.partition(":")
-        owner = importlib.import_module(module_name)
-        *parents, attribute = path.split(".")
-        for parent in parents:
-            owner = getattr(owner, parent)
-        return owner, attribute
+        module, _, path = self.target.partition(":")
+        owner, _, attribute = path.rpartition(".")
+        return pkgutil.resolve_name(f"{module}:{owner}"), attribute
 
 
 BLOG, SEARCH, MATERIAL = "material.plugins.blog", "material.plugins.search.plugin", "mkdocs-material"
@@ -72,9 +64,8 @@ PATCHES = (
     Patch("preview-errors", "mkdocs.commands.serve:build", None, "mkdocs"),
 )  # fmt: skip
 
-# Not the speed layer's to switch off: impart/serve/hardened_server.py warns on any waitress release but its
-# VERIFIED_WAITRESS, and impart/serve/preview_errors.py leaves the preview stock on a MkDocs release but its
-# VERIFIED_MKDOCS (tests/speed/test_speed_registry.py ties that one to fence.VERIFIED).
+# Not the speed layer's to switch off: impart/serve/ checks their releases itself (VERIFIED_WAITRESS in
+# hardened_server.py, VERIFIED_MKDOCS in preview_errors.py, tied to fence.VERIFIED by the registry's tests).
 SERVER_ITEMS = ("hardened-server", "preview-errors")
 
 
@@ -82,7 +73,7 @@ def verified(package: str) -> tuple[str, ...]:
     """The releases of `package` the rows naming it were read on."""
     if package == "impart":
         return ("this checkout",)  # impart's own functions, changed only with their tests
-    if package == "waitress":  # the server's rows, not the speed layer's to switch off: serve/ declares its release
+    if package == "waitress":  # serve/ declares the server's release
         from impart.serve.hardened_server import VERIFIED_WAITRESS
 
         return VERIFIED_WAITRESS
@@ -104,9 +95,8 @@ def skipped() -> frozenset[str]:
 
 
 def wanted(command: str, dirty: bool) -> frozenset[str]:
-    """The items that apply to this run of MkDocs, none outside the fence: the build's everywhere; the results'
-    memory (`preview-cache`) in the preview and in a build on two cores (`parallel-build`); the preview's output
-    folder in the preview."""
+    """The items that apply to this run of MkDocs, none outside the fence: the build's everywhere, the results'
+    memory in the preview and in a build on two cores, the preview's output folder in the preview."""
     if not fence.active():
         return frozenset()
     items = set(ITEMS) - skipped()
