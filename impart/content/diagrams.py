@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 from impart.content.field_notes import Problem
-from impart.content.references import prose_lines
+from impart.content.references import INLINE_CODE, prose_lines
 
 DIAGRAM_LANGUAGES = frozenset({"mermaid", "plantuml", "puml", "graphviz", "dot", "d2"})
 # A fence's opening line and its language, written ```mermaid, ``` mermaid or ``` {.mermaid ...}.
 _OPENING = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*(?:\{[ \t]*\.?)?([\w+-]*)")
 _RAW_MERMAID = re.compile(r"<\w+\b[^>]*\bclass\s*=\s*[\"']?[^\"'>]*\bmermaid\b", re.I)
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _FIX = "draw it as an SVG image and link it: ![What it shows](diagram.svg), or fence it as ```text to show its source"
 
 
@@ -48,7 +47,7 @@ def diagram_problems(body: str, where: str, first_line: int = 1) -> list[Problem
     ]
     if "mermaid" in body.lower():
         for number, line in prose_lines(body, first_line):
-            if _RAW_MERMAID.search(_INLINE_CODE.sub("", line)):
+            if _RAW_MERMAID.search(INLINE_CODE.sub("", line)):
                 problems.append(
                     Problem(
                         where,

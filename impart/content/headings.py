@@ -9,13 +9,12 @@ import re
 
 from impart.content.field_notes import Problem
 from impart.content.raw_html_blocks import markdown_lines
-from impart.content.references import first_prose_line, prose_lines
+from impart.content.references import INLINE_CODE, first_prose_line, prose_lines
 
 _ATX = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 _RAW = re.compile(r"<h1\b[^>]*>(.*?)(?:</h1>|$)", re.I)
 _TAGS = re.compile(r"<[^>]+>")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `<h1>` in code is an example, not a heading
 
 
 def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
@@ -37,7 +36,7 @@ def top_headings(text: str, first_line: int = 1) -> list[tuple[int, str, str]]:
             and previous[1].strip()
         ):
             found.append((previous[0], previous[1].strip(), "="))
-        elif (raw := _RAW.search(_INLINE_CODE.sub("", line))) is not None:  # raw HTML included: <h1> is one
+        elif (raw := _RAW.search(INLINE_CODE.sub("", line))) is not None:  # raw HTML included: <h1> is one
             found.append((number, _TAGS.sub("", raw.group(1)).strip(), "<h1>"))
         previous = (number, line)
     return found

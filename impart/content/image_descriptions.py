@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 
 from impart.content.field_notes import Problem
-from impart.content.references import prose_lines
+from impart.content.references import blank_inline_code, prose_lines
 
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `![](x.png)` in code is an example, not an image
 # ![](url "title") or ![][label], then an attribute list if one follows; the URL may hold spaces, as Markdown reads it.
 _UNDESCRIBED = re.compile(
     r"!\[[ \t]*\](?:\([ \t]*(?P<url><[^>]*>|[^)\s](?:[^)\n]*?[^)\s])?)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
@@ -31,7 +30,7 @@ def undescribed_images(body: str, where: str, first_line: int = 1) -> list[Probl
     if "![" not in body:
         return problems  # most notes: no picture to judge, no line to read
     for number, line in prose_lines(body, first_line):
-        for found in _UNDESCRIBED.finditer(_INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)):
+        for found in _UNDESCRIBED.finditer(blank_inline_code(line)):
             if found["attributes"] and _ALT.search(found["attributes"]):
                 continue  # alt="" (decoration, on purpose) or a description written as an attribute
             written = found.group(0)

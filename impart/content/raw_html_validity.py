@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 
 from impart.content.field_notes import Problem
-from impart.content.references import prose_lines
+from impart.content.references import blank_inline_code, prose_lines
 
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # `<center>` in code is an example
 _CENTER = re.compile(r"<center\b", re.I)
 _SIZED = re.compile(r"<(img|iframe|video|embed|object|canvas|source)\b((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>", re.I)
 _SIZE = re.compile(r"""\b(width|height)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
@@ -33,7 +32,7 @@ def _prose(body: str, first_line: int) -> str:
     lines = body.split("\n")
     kept = ["" for _ in lines]
     for number, line in prose_lines(body, first_line):
-        kept[number - first_line] = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+        kept[number - first_line] = blank_inline_code(line)
     return "\n".join(kept)
 
 

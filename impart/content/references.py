@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")  # inline code in a line: an example, never markup
 # A URL as Python-Markdown reads one: spaces allowed inside (`my chart.png`), as few as leave a title to follow,
 # so the build and `impart check` see the same path.
 _URL_WITH_SPACES = r"[^)\s](?:[^)\n]*?[^)\s])?"
@@ -67,6 +67,11 @@ def links_to_file(url: str) -> bool:
 def srcset_urls(candidates: str) -> list[str]:
     """The URLs of a `srcset` ("small.png 480w, large.png 1080w"): each candidate's first word."""
     return [candidate.split()[0] for candidate in candidates.split(",") if candidate.strip()]
+
+
+def blank_inline_code(line: str) -> str:
+    """The line with its inline code blanked out by spaces, so what is left keeps its columns."""
+    return INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def prose_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str]]:
@@ -141,7 +146,7 @@ def references(text: str, first_line: int = 1) -> list[Reference]:
     where the page uses its label (a definition no text uses is not rendered), as an image where an image uses it."""
     found = []
     lines = [
-        (number, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line))  # `![x](y)` in code is an example
+        (number, blank_inline_code(line))  # `![x](y)` in code is an example
         for number, line in prose_lines(text, first_line)
     ]
     found += _inline_references(lines)
