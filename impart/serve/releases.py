@@ -118,7 +118,7 @@ def finish(site: Path, partial: Path, keep: int) -> tuple[Path, Path | None, lis
 
     Returns (the new release, the one served before or None, the releases removed). When `site` is a
     real folder (the first publish), it is moved into releases/ first: between that rename and the link's
-    a request finds no site, for the microseconds two renames take, once.
+    there is no site, for the microseconds two renames take, once (impart serve's static site waits it out).
     """
     site = Path(site)
     release = partial.with_name(partial.name.removesuffix(PARTIAL))

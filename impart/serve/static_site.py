@@ -18,6 +18,7 @@ import mimetypes
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -34,6 +35,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 _TYPES = {".js": "text/javascript", ".json": "application/json", ".xml": "application/xml", ".svg": "image/svg+xml"}
 CACHE_ENTRIES = 256
+SWITCH_SECONDS = 0.1  # how long an answer waits out a first publish's switch (it takes microseconds)
 NAME_MAX = 255  # bytes in one path segment, on Linux filesystems
 
 
@@ -59,6 +61,20 @@ class StaticSite:
             response = Response("Method not allowed", status=405, mimetype="text/plain")
             response.headers["Allow"] = "GET, HEAD"
             return response
+        # The first `impart publish` over a site built in place renames the folder into releases/ and then
+        # links `site` to the new release: a file found before the rename is gone before it is read, and for
+        # the moment between the two renames there is no site. Answer again from the link as it then is.
+        deadline = time.monotonic() + SWITCH_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                return self._answer(request, wait_for_root=True)
+            except FileNotFoundError:
+                time.sleep(0.005)
+        return self._answer(request, wait_for_root=False)  # no site after all: its 404, as before
+
+    def _answer(self, request: Request, *, wait_for_root: bool) -> Response:
+        if wait_for_root and not self.root.exists():  # between the two renames of a first publish
+            raise FileNotFoundError(self.root)
         # Resolved once per request: when the root is a link that `impart publish` switches, every file of
         # this answer (the page, or the 404 page) comes from one release, never from two.
         root = self.root.resolve()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import threading
 
 import pytest
 from bs4 import BeautifulSoup
@@ -81,3 +82,32 @@ def test_a_path_segment_no_filesystem_can_hold_is_404(built_site, path):
 
     assert response.status_code == 404
     assert BeautifulSoup(response.get_data(as_text=True), "html.parser").title is not None
+
+
+def test_a_first_publish_that_moves_the_folder_mid_answer_is_answered_from_the_new_release(tmp_path, monkeypatch):
+    """The first publish renames a site built in place into releases/, then links `site` to the new release a
+    moment later; a request that found its file before the rename gets the page from the link, not an error."""
+    site, releases = tmp_path / "site", tmp_path / "releases"
+    site.mkdir()
+    releases.mkdir()
+    (site / "index.html").write_text("<p>old</p>", encoding="utf-8")
+    new = releases / "new"
+    new.mkdir()
+    (new / "index.html").write_text("<p>new</p>", encoding="utf-8")
+    app = StaticSite(site)
+    answer = StaticSite.file_response
+    published = []
+
+    def publish_then_answer(self, request, path, status=200):
+        if not published:  # impart publish runs between finding the file and reading it
+            site.rename(releases / "old")
+            link = threading.Timer(0.001, site.symlink_to, (new,), {"target_is_directory": True})
+            link.start()
+            published.append(link)
+        return answer(self, request, path, status)
+
+    monkeypatch.setattr(StaticSite, "file_response", publish_then_answer)
+    response = Client(app).get("/")
+    published[0].join()
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "<p>new</p>"
