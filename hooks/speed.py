@@ -1,5 +1,5 @@
-"""The speed layer (impart/speed/): the same pages, sooner. impart.speed.registry lists what it replaces,
-impart.speed.fence where it applies, bench/README.md what each item saves. Reads no front matter."""
+"""The speed layer (impart/speed/): the same pages, sooner. impart.speed.registry lists what it replaces and
+the releases where it applies, bench/README.md what each item saves. Reads no front matter."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table;
-`install` puts the rows that apply in place, once per process. bench/README.md says what each item saves;
-tests/speed/test_speed_registry.py checks that every target exists and that the table is what is installed."""
+"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table,
+with the releases it was verified on; `install` puts the rows that apply in place, once per process.
+bench/README.md says what each item saves; tests/speed/test_speed_registry.py checks that every target exists
+and that the table is what is installed."""
 
 from __future__ import annotations
 
@@ -9,8 +10,22 @@ import functools
 import os
 import pkgutil
 from collections.abc import Callable
+from importlib import metadata
 
-from impart.speed import build_speed, content_caches, fence, parallel_build, preview_cache, preview_output
+from mkdocs.plugins import get_plugin_logger
+
+from impart.speed import build_speed, content_caches, parallel_build, preview_cache, preview_output
+
+log = get_plugin_logger("impart")
+
+# The releases each patched package was read and tested at. The layer applies only on these, under MkDocs,
+# unless IMPART_SPEED=0: an upgrade can make a build slower, never a page different. To verify a release:
+# install it, run tests/speed/test_build_speed.py, then add it here.
+VERIFIED = {
+    "mkdocs": ("1.6.1",),
+    "mkdocs-material": ("9.8.1", "9.8.2"),
+    "mkdocs-rss-plugin": ("1.19.0",),
+}
 
 
 def _kept(value):
@@ -22,7 +37,7 @@ class Patch:
     item: str  # what switches it (ITEMS, IMPART_SPEED_SKIP)
     target: str  # "module:attribute.path"
     replace: Callable | None  # the original -> its replacement; None: applied per build by hooks/speed.py
-    package: str  # whose releases in fence.VERIFIED it was read on
+    package: str  # whose releases in VERIFIED it was read on
 
     def resolve(self) -> tuple[object, str]:
         module, _, path = self.target.partition(":")
@@ -65,7 +80,7 @@ PATCHES = (
 )  # fmt: skip
 
 # Not the speed layer's to switch off: impart/serve/ checks their releases itself (VERIFIED_WAITRESS in
-# hardened_server.py, VERIFIED_MKDOCS in preview_errors.py, tied to fence.VERIFIED by the registry's tests).
+# hardened_server.py, VERIFIED_MKDOCS in preview_errors.py, tied to VERIFIED by the registry's tests).
 SERVER_ITEMS = ("hardened-server", "preview-errors")
 
 
@@ -77,7 +92,39 @@ def verified(package: str) -> tuple[str, ...]:
         from impart.serve.hardened_server import VERIFIED_WAITRESS
 
         return VERIFIED_WAITRESS
-    return fence.VERIFIED[package]
+    return VERIFIED[package]
+
+
+def unverified_versions() -> list[str]:
+    """The installed releases of the patched packages that are not in VERIFIED, as 'name version'. Under
+    ProperDocs (its `properdocs` command aliases mkdocs.* to itself) the fork's release stands for MkDocs'."""
+    import mkdocs.plugins
+
+    engine = "properdocs" if mkdocs.plugins.__name__.startswith("properdocs") else "mkdocs"
+    found = []
+    for package in (engine, *(name for name in VERIFIED if name not in ("mkdocs", "properdocs"))):
+        try:
+            installed = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue  # not installed: nothing of it to patch (the RSS plugin is optional to the layer)
+        if installed not in VERIFIED.get(package, ()):
+            found.append(f"{package} {installed}")
+    return found
+
+
+@functools.cache
+def active() -> bool:
+    """Whether the speed layer applies in this process; says once why not, when the cause is a version."""
+    if os.environ.get("IMPART_SPEED", "1") == "0":
+        return False
+    unverified = unverified_versions()
+    if unverified:
+        log.info(
+            f"the speed layer is off: {', '.join(unverified)} is not a release it was verified on "
+            f"(VERIFIED in impart/speed/registry.py); the build runs stock, slower but the same"
+        )
+        return False
+    return True
 
 
 # The names rows are switched by, in table order (preview-cache's memory also serves parallel-build).
@@ -95,9 +142,9 @@ def skipped() -> frozenset[str]:
 
 
 def wanted(command: str, dirty: bool) -> frozenset[str]:
-    """The items that apply to this run of MkDocs, none outside the fence: the build's everywhere, the results'
+    """The items that apply to this run of MkDocs, none unless `active`: the build's everywhere, the results'
     memory in the preview and in a build on two cores, the preview's output folder in the preview."""
-    if not fence.active():
+    if not active():
         return frozenset()
     items = set(ITEMS) - skipped()
     if command != "serve" or dirty:

@@ -1,4 +1,4 @@
-"""impart.speed.fence: the speed layer applies only on verified versions and when not switched off.
+"""impart.speed.registry's fence: the speed layer applies only on verified versions and when not switched off.
 
 An unverified release of a patched package, or IMPART_SPEED=0, must give a stock build: no patch in
 place, no helper process, one INFO line naming the version. Checked in a real build, in a process of
@@ -14,16 +14,16 @@ from importlib import metadata
 
 import pytest
 
-from impart.speed import fence, parallel_build, registry
+from impart.speed import parallel_build, registry
 from tests.helpers.site import copy_site, run_env
 
 # Builds the site, then prints which of the layer's patches are in place, as JSON.
 BUILD_AND_REPORT = """
 import json, logging, sys
 logging.basicConfig(level=logging.INFO, format="%(levelname)s - %(message)s")
-from impart.speed import fence
+from impart.speed import registry
 if sys.argv[1] == "unverified":
-    fence.VERIFIED["mkdocs-material"] = ("0.0.1",)
+    registry.VERIFIED["mkdocs-material"] = ("0.0.1",)
 from mkdocs import utils
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -85,7 +85,7 @@ def test_skipping_an_item_leaves_it_off_and_the_rest_on(monkeypatch):
     try:
         items = registry.wanted("build", False)
         assert "libyaml" not in items and "template-dict" not in items
-        assert ("excerpts" in items) == fence.active()
+        assert ("excerpts" in items) == registry.active()
         monkeypatch.setenv("IMPART_SPEED_SKIP", "parser-resue")
         registry.skipped.cache_clear()
         with pytest.raises(ValueError, match="unknown item 'parser-resue'; the items are excerpts"):
@@ -97,4 +97,4 @@ def test_skipping_an_item_leaves_it_off_and_the_rest_on(monkeypatch):
 def test_the_installed_versions_are_verified():
     # The pins in requirements.txt and the table move together: a pin the layer was not verified on
     # would quietly make every build stock.
-    assert fence.unverified_versions() == []
+    assert registry.unverified_versions() == []

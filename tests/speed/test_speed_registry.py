@@ -10,7 +10,7 @@ from importlib import metadata
 import pytest
 
 from impart.serve import hardened_server, preview_errors
-from impart.speed import fence, registry
+from impart.speed import registry
 from tests.helpers.site import run_env
 
 INSTALLED = [p for p in registry.PATCHES if p.replace is not None or p.item in registry.SERVER_ITEMS]
@@ -35,7 +35,7 @@ def test_the_servers_rows_name_the_waitress_release_the_server_checks_for():
 
 
 def test_the_previews_rows_name_the_mkdocs_releases_the_preview_checks_for():
-    assert preview_errors.VERIFIED_MKDOCS == fence.VERIFIED["mkdocs"]
+    assert preview_errors.VERIFIED_MKDOCS == registry.VERIFIED["mkdocs"]
     assert preview_errors.unverified_mkdocs() is None
 
 
