@@ -16,7 +16,7 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str):
-    """yaml.safe_load, by libyaml's loader when PyYAML has it (impart.speed.content_caches keeps its results)."""
+    """yaml.safe_load, by libyaml's loader when PyYAML has it (impart.speed.build_speed keeps its results)."""
     return yaml.load(text, Loader=_SAFE_LOADER)
 
 

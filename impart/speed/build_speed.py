@@ -1,5 +1,5 @@
-"""The pieces impart.speed.registry puts in place of Material's own blog and theme parts; bench/README.md says
-what each saves and why the pages stay byte for byte the same."""
+"""The pieces impart.speed.registry puts in place of Material's own blog and theme parts and of impart's front
+matter and word count; bench/README.md says what each saves and why the pages stay byte for byte the same."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import material
 from mkdocs.structure.toc import get_toc
 
 from impart.content import front_matter
+from impart.speed.fingerprint import digest
 
 _MATERIAL_TEMPLATES = os.path.join(os.path.dirname(material.__file__), "templates")
 
@@ -152,3 +153,40 @@ def _remembered(macro):
 
 
 LISTING_SOURCES = ListingPageSources()
+
+
+# Front matter parsed and words counted once per text: `mkdocs serve` reads every note again on each save, and
+# each note's front matter is read twice per build (by impart and by Material's blog).
+AT_MOST = 20_000  # entries kept before a cache starts again, for a preview left running for days
+
+# Word counts by HTML digest; a build's helper process hands its own over (impart.speed.parallel_build).
+COUNTED: dict[bytes, int] = {}
+
+
+def _kept(table: dict, key, make):
+    """`table[key]`, made by `make()` when it is not there yet."""
+    if key not in table:
+        value = make()
+        if len(table) >= AT_MOST:
+            table.clear()
+        table[key] = value
+    return table[key]
+
+
+def parsed_once(load_yaml):
+    """impart.content.front_matter.load_yaml, keeping each text's result; a fresh copy of it each time."""
+    parsed: dict[str, object] = {}
+
+    def load_yaml_once(text: str):
+        return copy.deepcopy(_kept(parsed, text, lambda: load_yaml(text)))
+
+    return load_yaml_once
+
+
+def counted_once(count_words):
+    """impart.content.readtime.count_words, keeping each HTML's count by its digest."""
+
+    def count_words_once(html: str) -> int:
+        return _kept(COUNTED, digest(html.encode("utf-8", "surrogatepass")), lambda: count_words(html))
+
+    return count_words_once

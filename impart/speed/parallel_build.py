@@ -18,7 +18,7 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import InclusionLevel
 
-from impart.speed import content_caches
+from impart.speed import build_speed
 from impart.speed.fingerprint import digest
 from impart.speed.kept_results import MEMORY, markdown_slot
 
@@ -122,11 +122,11 @@ def start_markdown_helper(config, files) -> None:
         for _, rendered in made.values():
             for record in rendered.warnings:  # what a record carries must survive pickling
                 record.msg, record.args, record.exc_info = record.getMessage(), None, None
-        return {"markdown": made, "words": content_caches.COUNTED}
+        return {"markdown": made, "words": build_speed.COUNTED}
 
     def receive(made: dict) -> None:
         MEMORY.markdown.receive(made["markdown"])
-        content_caches.COUNTED.update(made["words"])
+        build_speed.COUNTED.update(made["words"])
 
     # Only editors' own files: pages a plugin generates are cheap to render, and their Markdown may come
     # from other pages rendered before them (Material's paginated listings take their first page's title).

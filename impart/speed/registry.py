@@ -14,7 +14,7 @@ from importlib import metadata
 
 from mkdocs.plugins import get_plugin_logger
 
-from impart.speed import build_speed, content_caches, parallel_build, preview_cache, preview_output
+from impart.speed import build_speed, parallel_build, preview_cache, preview_output
 
 log = get_plugin_logger("impart")
 
@@ -51,8 +51,8 @@ PATCHES = (
     Patch("excerpts", f"{BLOG}.structure:Markdown", _kept(build_speed.NoParser), MATERIAL),
     Patch("excerpts", f"{BLOG}.structure:_patch", _kept(build_speed.unpatched), MATERIAL),
     Patch("libyaml", f"{BLOG}.structure:yaml", _kept(build_speed.FrontMatterYaml), MATERIAL),
-    Patch("front-matter-cache", "impart.content.front_matter:load_yaml", content_caches.parsed_once, "impart"),
-    Patch("readtime-cache", "impart.content.readtime:count_words", content_caches.counted_once, "impart"),
+    Patch("front-matter-cache", "impart.content.front_matter:load_yaml", build_speed.parsed_once, "impart"),
+    Patch("readtime-cache", "impart.content.readtime:count_words", build_speed.counted_once, "impart"),
     Patch("listing-sources", f"{BLOG}.plugin:copy_file", _kept(build_speed.LISTING_SOURCES), MATERIAL),
     Patch("parser-reuse", "mkdocs.structure.pages:markdown", build_speed.MarkdownParserReused, "mkdocs"),
     Patch("post-lookups", f"{BLOG}.plugin:BlogPlugin.blog.posts", None, MATERIAL),
