@@ -7,8 +7,10 @@ import copy
 import functools
 import os
 import threading
+from pathlib import Path
 
 import material
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.toc import get_toc
 
 from impart.content import front_matter
@@ -66,17 +68,14 @@ class ListingPageSources:
 
     def __call__(self, source_path: str, destination_path: str) -> None:
         if source_path not in self._read:
-            with open(source_path, "rb") as source:
-                self._read[source_path] = source.read()
+            self._read[source_path] = Path(source_path).read_bytes()
         self._copies[destination_path] = self._read[source_path]
 
     def hand_over(self, files) -> None:
         """Gives each copied page's file its content (MkDocs then reads no path for it); forgets this build's."""
-        if self._copies:
-            for file in files:
-                content = self._copies.get(file.abs_src_path)
-                if content is not None:
-                    file.content_bytes = content
+        for file in files:
+            if file.abs_src_path in self._copies:
+                file.content_bytes = self._copies[file.abs_src_path]
         self._copies.clear()
         self._read.clear()
 
@@ -105,28 +104,21 @@ class MarkdownParserReused:
 def forget_reused_parser() -> None:
     """Lets go of the reused parsers: the last page's processors hold its build, which `mkdocs serve` would keep
     alive through the next build."""
-    from mkdocs.structure import pages
-
-    if isinstance(pages.markdown, MarkdownParserReused):
-        pages.markdown._last = threading.local()
+    if isinstance(mkdocs_pages.markdown, MarkdownParserReused):
+        mkdocs_pages.markdown._last = threading.local()
 
 
 def materials_own(template) -> bool:
     """Whether a partial (`partials/...`) is Material's own file, not an override of it."""
-    filename = template.filename or ""
-    return os.path.dirname(os.path.dirname(filename)) == _MATERIAL_TEMPLATES
+    return os.path.dirname(os.path.dirname(template.filename or "")) == _MATERIAL_TEMPLATES
 
 
 def translate_once_per_label(env) -> None:
     """Material's translations partial (not an override of it), imported once for the build, each label answered
-    once."""
+    once: its with-context import gives the same module for every page of a build."""
     template = env.get_template("partials/language.html")
-    if materials_own(template):
-        template.make_module = _imported_once(template)
-
-
-def _imported_once(template):
-    """`template.make_module` for a with-context import whose result is the same for every page of a build."""
+    if not materials_own(template):
+        return
     made = []
     make_module = template.make_module
 
@@ -137,7 +129,7 @@ def _imported_once(template):
             made.append(module)
         return made[0]
 
-    return make_module_once
+    template.make_module = make_module_once
 
 
 def _remembered(macro):
@@ -157,28 +149,18 @@ LISTING_SOURCES = ListingPageSources()
 
 # Front matter parsed and words counted once per text: `mkdocs serve` reads every note again on each save, and
 # each note's front matter is read twice per build (by impart and by Material's blog).
-AT_MOST = 20_000  # entries kept before a cache starts again, for a preview left running for days
+AT_MOST = 20_000  # entries a cache keeps, for a preview left running for days
 
 # Word counts by HTML digest; a build's helper process hands its own over (impart.speed.parallel_build).
 COUNTED: dict[bytes, int] = {}
 
 
-def _kept(table: dict, key, make):
-    """`table[key]`, made by `make()` when it is not there yet."""
-    if key not in table:
-        value = make()
-        if len(table) >= AT_MOST:
-            table.clear()
-        table[key] = value
-    return table[key]
-
-
 def parsed_once(load_yaml):
     """impart.content.front_matter.load_yaml, keeping each text's result; a fresh copy of it each time."""
-    parsed: dict[str, object] = {}
+    parsed = functools.lru_cache(maxsize=AT_MOST)(load_yaml)
 
     def load_yaml_once(text: str):
-        return copy.deepcopy(_kept(parsed, text, lambda: load_yaml(text)))
+        return copy.deepcopy(parsed(text))
 
     return load_yaml_once
 
@@ -187,6 +169,11 @@ def counted_once(count_words):
     """impart.content.readtime.count_words, keeping each HTML's count by its digest."""
 
     def count_words_once(html: str) -> int:
-        return _kept(COUNTED, digest(html.encode("utf-8", "surrogatepass")), lambda: count_words(html))
+        key = digest(html.encode("utf-8", "surrogatepass"))
+        if key not in COUNTED:
+            if len(COUNTED) >= AT_MOST:
+                COUNTED.clear()  # starts again rather than track which count is oldest
+            COUNTED[key] = count_words(html)
+        return COUNTED[key]
 
     return count_words_once

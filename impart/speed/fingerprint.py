@@ -35,8 +35,7 @@ def image_stamp(file: File) -> str:
     (impart.content.images), so an image replaced under the same name must render the pages again."""
     if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
         return ""
-    stat = stat_of(file.abs_src_path)
-    return "|gone" if stat is None else f"|{stat[0]}|{stat[1]}"
+    return f"|{stat_of(file.abs_src_path)}"
 
 
 class Uncacheable(Exception):
@@ -59,25 +58,28 @@ NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
 _fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
+# How values are described, by class (subclasses too, such as Jinja's Markup): one holding no other values by a
+# function of it, the rest by the name of their branch in Fingerprint._describe.
+_KINDS = (
+    ((bool, int, float, str), lambda value: f"{type(value).__name__}:{value}"),
+    ((list, tuple), "sequence"),
+    ((dict,), "mapping"),
+    ((set, frozenset), lambda value: f"set:{sorted(map(str, value))}"),
+    ((dt.date, dt.time), lambda value: f"{type(value).__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)}"),
+    ((PurePath,), lambda value: f"path:{value}"),
+    ((enum.Enum,), lambda value: f"{type(value).__qualname__}:{value.value}"),
+    ((Page,), "page"),
+    ((Section, Link), lambda item: item_reference(item)),
+    ((Navigation,), "navigation"),
+    ((File,), lambda file: f"file:{file.src_uri}:{file.dest_uri}:{file.url}"),
+    ((TableOfContents, AnchorLink), lambda toc: describe_toc(toc)),
+)
+
 
 @functools.cache
-def _kind_of(cls: type) -> str:
-    """How the fingerprint describes values of a class; worked out once per class."""
-    kinds = (
-        ((bool, int, float, str), "scalar"),  # subclasses, such as Jinja's Markup
-        ((list, tuple), "sequence"),
-        ((dict,), "mapping"),
-        ((set, frozenset), "set"),
-        ((dt.date, dt.time), "date"),
-        ((PurePath,), "path"),
-        ((enum.Enum,), "enum"),
-        ((Page,), "page"),
-        ((Section, Link), "nav item"),
-        ((Navigation,), "navigation"),
-        ((File,), "file"),
-        ((TableOfContents, AnchorLink), "toc"),
-    )
-    kind = next((name for bases, name in kinds if issubclass(cls, bases)), "unknown")
+def _kind_of(cls: type):
+    """The entry of _KINDS for a class, a dataclass or a plugin's settings; worked out once per class."""
+    kind = next((kind for bases, kind in _KINDS if issubclass(cls, bases)), "unknown")
     if kind == "unknown" and dataclasses.is_dataclass(cls):
         kind = "dataclass"
     elif kind == "unknown" and issubclass(cls, Config) and not hasattr(cls, "plugins"):
@@ -132,8 +134,8 @@ class Fingerprint:
             parts.append(known[1])
             return
         kind = _kind_of(cls)
-        if kind == "scalar":
-            parts.append(f"{cls.__name__}:{value}")
+        if callable(kind):
+            parts.append(kind(value))
         elif kind == "sequence":
             parts.append(f"[{len(value)}")
             for item in value:
@@ -149,30 +151,14 @@ class Fingerprint:
                 parts.append("k:" + key if type(key) is str else "r:" + repr(key))  # 1 and "1" differ
                 self._describe(value[key], parts, depth + 1)
             parts.append("}")
-        elif kind == "set":
-            parts.append(f"set:{sorted(map(str, value))}")
-        elif kind == "date":
-            parts.append(f"{cls.__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', None)}")
-        elif kind == "path":
-            parts.append(f"path:{value}")
-        elif kind == "enum":
-            parts.append(f"{cls.__qualname__}:{value.value}")
         elif kind == "page":
             parts.append(self._page_description(value, depth) if full_pages else page_reference(value))
-        elif kind == "nav item":
-            parts.append(item_reference(value))
         elif kind == "navigation":
             # Described for each page: Material's blog swaps a listing's pages into it as it renders them.
             parts.append("nav:" + self._describe_navigation(value.items))
-        elif kind == "file":
-            parts.append(f"file:{value.src_uri}:{value.dest_uri}:{value.url}")
-        elif kind == "toc":
-            parts.append(describe_toc(value))
         elif kind == "dataclass":
             parts.append(cls.__qualname__)
-            for field in _fields_of(cls):
-                parts.append(field.name)
-                self._describe(getattr(value, field.name), parts, depth + 1)
+            self._describe({field.name: getattr(value, field.name) for field in _fields_of(cls)}, parts, depth + 1)
         elif kind == "settings":
             parts.append(cls.__qualname__)
             self._describe(dict(value.items()), parts, depth + 1)
@@ -280,8 +266,7 @@ def site_digest(config) -> str:
     files = []  # path, size and time of change of each file under them
     for root in watched:
         for path in [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()):
-            stat = path.stat()
-            files.append((str(path), stat.st_size, stat.st_mtime_ns))
+            files.append((str(path), stat_of(path)))
     described = [
         Path(config.config_file_path).read_text(encoding="utf-8"),
         repr(files),

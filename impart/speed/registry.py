@@ -5,6 +5,7 @@ and that the table is what is installed."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
@@ -103,12 +104,10 @@ def unverified_versions() -> list[str]:
     engine = "properdocs" if mkdocs.plugins.__name__.startswith("properdocs") else "mkdocs"
     found = []
     for package in (engine, *(name for name in VERIFIED if name not in ("mkdocs", "properdocs"))):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):  # not installed: nothing of it to patch
             installed = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue  # not installed: nothing of it to patch (the RSS plugin is optional to the layer)
-        if installed not in VERIFIED.get(package, ()):
-            found.append(f"{package} {installed}")
+            if installed not in VERIFIED.get(package, ()):
+                found.append(f"{package} {installed}")
     return found
 
 
@@ -123,8 +122,7 @@ def active() -> bool:
             f"the speed layer is off: {', '.join(unverified)} is not a release it was verified on "
             f"(VERIFIED in impart/speed/registry.py); the build runs stock, slower but the same"
         )
-        return False
-    return True
+    return not unverified
 
 
 # The names rows are switched by, in table order (preview-cache's memory also serves parallel-build).
@@ -135,8 +133,7 @@ ITEMS = tuple(dict.fromkeys(patch.item for patch in PATCHES if patch.item not in
 def skipped() -> frozenset[str]:
     """The items `IMPART_SPEED_SKIP=item,item` leaves off (bench/ablation.py)."""
     names = {name.strip() for name in os.environ.get("IMPART_SPEED_SKIP", "").split(",") if name.strip()}
-    unknown = names - set(ITEMS)
-    if unknown:
+    if unknown := names - set(ITEMS):
         raise ValueError(f"IMPART_SPEED_SKIP: unknown item {sorted(unknown)[0]!r}; the items are {', '.join(ITEMS)}")
     return frozenset(names)
 
