@@ -55,6 +55,24 @@ def text_digest(text: str) -> str:
 NOT_READ_BY_PAGE_TEMPLATES = frozenset({"build_date_utc"})
 
 
+def reference(item: StructureItem | None) -> str:
+    """A page or navigation item by kind, URL and title (an excerpt Material never rendered has no title)."""
+    if item is None:
+        return "none"
+    return f"{type(item).__name__}:{getattr(item, 'url', '')}:{getattr(item, 'title', None)}"
+
+
+def toc_tokens(anchors) -> list[dict]:
+    """A table of contents as the Markdown toc extension gives it, what get_toc makes one from."""
+    return [{"level": a.level, "id": a.id, "name": a.title, "children": toc_tokens(a.children)} for a in anchors]
+
+
+def describe_toc(toc) -> str:
+    if isinstance(toc, AnchorLink):
+        toc = [toc]
+    return f"toc:{toc_tokens(toc) if isinstance(toc, TableOfContents | list) else toc}"
+
+
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
 _fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
@@ -69,10 +87,10 @@ _KINDS = (
     ((PurePath,), lambda value: f"path:{value}"),
     ((enum.Enum,), lambda value: f"{type(value).__qualname__}:{value.value}"),
     ((Page,), "page"),
-    ((Section, Link), lambda item: item_reference(item)),
+    ((Section, Link), reference),
     ((Navigation,), "navigation"),
     ((File,), lambda file: f"file:{file.src_uri}:{file.dest_uri}:{file.url}"),
-    ((TableOfContents, AnchorLink), lambda toc: describe_toc(toc)),
+    ((TableOfContents, AnchorLink), describe_toc),
 )
 
 
@@ -152,7 +170,7 @@ class Fingerprint:
                 self._describe(value[key], parts, depth + 1)
             parts.append("}")
         elif kind == "page":
-            parts.append(self._page_description(value, depth) if full_pages else page_reference(value))
+            parts.append(self._page_description(value, depth) if full_pages else reference(value))
         elif kind == "navigation":
             # Described for each page: Material's blog swaps a listing's pages into it as it renders them.
             parts.append("nav:" + self._describe_navigation(value.items))
@@ -174,15 +192,15 @@ class Fingerprint:
     def _describe_page(self, page: Page, depth: int) -> str:
         # getattr with a default: Material's excerpts are pages made without some of these attributes.
         parts = [
-            page_reference(page),
+            reference(page),
             f"{page.file.src_uri}|{page.canonical_url}|{getattr(page, 'edit_url', _ABSENT)}|{page.is_homepage}",
             text_digest(getattr(page, "content", _ABSENT) or ""),
             describe_toc(getattr(page, "toc", _ABSENT)),
         ]
         self._describe(page.meta, parts, depth + 1)
         neighbours = (getattr(page, "previous_page", _ABSENT), getattr(page, "next_page", _ABSENT))
-        parts.append("|".join(page_reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
-        parts.append("|".join(item_reference(item) for item in page.ancestors))
+        parts.append("|".join(reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
+        parts.append("|".join(reference(item) for item in page.ancestors))
         # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
         for name in ("config", "authors", "categories"):
             if hasattr(page, name):
@@ -194,7 +212,7 @@ class Fingerprint:
                 parts.append(name + ":" + self._urls_of(siblings))
         post = getattr(page, "post", None)  # an excerpt's post
         if isinstance(post, Page):
-            parts.append("post:" + page_reference(post))
+            parts.append("post:" + reference(post))
         return text_digest("\x1f".join(parts))
 
     def _urls_of(self, siblings: list) -> str:
@@ -226,35 +244,10 @@ def _once(table: dict, key, value, make) -> str:
 
 
 def _nav_item(item: StructureItem) -> str:
-    described = item_reference(item)
+    described = reference(item)
     if isinstance(item, Page):
         described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
     return described
-
-
-def page_reference(page) -> str:
-    if page is None:
-        return "none"
-    # An excerpt Material never rendered (impart.speed.build_speed) has no title.
-    return f"{type(page).__name__}:{page.url}:{getattr(page, 'title', None)}"
-
-
-def item_reference(item: StructureItem) -> str:
-    if isinstance(item, Page):
-        return page_reference(item)
-    return f"{type(item).__name__}:{getattr(item, 'url', '')}:{item.title}"
-
-
-def describe_toc(toc) -> str:
-    if isinstance(toc, TableOfContents):
-        return "toc:" + _describe_anchors(toc.items)
-    if isinstance(toc, AnchorLink):
-        return "toc:" + _describe_anchors([toc])
-    return f"toc:{toc}"
-
-
-def _describe_anchors(anchors) -> str:
-    return ";".join(f"{a.level}:{a.id}:{a.title}({_describe_anchors(a.children)})" for a in anchors)
 
 
 def site_digest(config) -> str:

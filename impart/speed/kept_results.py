@@ -12,7 +12,7 @@ import jinja2.bccache
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from impart.speed.fingerprint import Fingerprint, Uncacheable, image_stamp, text_digest
+from impart.speed.fingerprint import Fingerprint, Uncacheable, image_stamp, text_digest, toc_tokens
 
 
 class KeptResults:
@@ -50,15 +50,11 @@ class KeptResults:
 @dataclasses.dataclass
 class RenderedMarkdown:
     content: str
-    toc_tokens: list[dict]  # the table of contents as the Markdown toc extension gives it (get_toc's input)
+    toc_tokens: list[dict]  # fingerprint.toc_tokens
     title: str | None
     anchor_ids: set[str] | None
     links_to_anchors: dict[str, dict[str, str]] | None
     warnings: list[logging.LogRecord]
-
-
-def _toc_tokens(anchors) -> list[dict]:
-    return [{"level": a.level, "id": a.id, "name": a.title, "children": _toc_tokens(a.children)} for a in anchors]
 
 
 def markdown_slot(page: Page) -> str:
@@ -131,9 +127,8 @@ class PreviewMemory:
         return text_digest("\x1f".join(described))
 
     def reuse_markdown(self, page: Page, files) -> bool:
-        if not self.consulted(markdown_slot(page)):
-            return False
-        kept = self.markdown.get(markdown_slot(page), self.markdown_key(page))
+        slot = markdown_slot(page)
+        kept = self.markdown.get(slot, self.markdown_key(page)) if self.consulted(slot) else None
         if kept is None:
             return False
         links = kept.links_to_anchors
@@ -157,7 +152,7 @@ class PreviewMemory:
         links = page.links_to_anchors
         kept = RenderedMarkdown(
             content=page.content,
-            toc_tokens=_toc_tokens(page.toc),
+            toc_tokens=toc_tokens(page.toc),
             title=page._title_from_render,
             anchor_ids=set(page.present_anchor_ids) if page.present_anchor_ids is not None else None,
             links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},

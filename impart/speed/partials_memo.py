@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import weakref
+from pathlib import Path
 
 import jinja2
 
@@ -32,8 +33,7 @@ _NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 
 def file_digest(path: str) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def as_pinned(env) -> bool:
@@ -78,10 +78,9 @@ def navigation_key(context) -> tuple | None:
     page, nav, config = context.get("page"), context.get("nav"), context.get("config")
     if page is None or nav is None or config is None:
         return None
-    items = _items(nav.items)
     url = context.environment.filters["url"]
     described = []
-    for item in items:
+    for item in _items(nav.items):
         pages = getattr(item, "pages", None)
         if item == page or (isinstance(pages, list) and page in pages) or getattr(item, "typeset", None):
             return None

@@ -10,7 +10,7 @@ from logging.handlers import BufferingHandler
 
 from mkdocs.structure.pages import Page
 
-from impart.speed.fingerprint import describe_toc, page_reference, text_digest
+from impart.speed.fingerprint import describe_toc, reference, text_digest
 from impart.speed.kept_results import MEMORY
 
 
@@ -61,7 +61,7 @@ def index_with_memory(add_entry_from_context):
         if not MEMORY.consulted(page.url):
             return add_entry_from_context(index, page)
         meta = (repr(page.meta.get(name)) for name in ("title", "search", "tags"))
-        described = (MEMORY.site, page_reference(page), *meta, describe_toc(page.toc), page.content or "")
+        described = (MEMORY.site, reference(page), *meta, describe_toc(page.toc), page.content or "")
         key = text_digest("\x1f".join(described))
         entries = MEMORY.search.get(page.url, key)
         if entries is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mkdocs import utils
@@ -23,46 +24,35 @@ class OutputFolder:
     def begin(self, directory: str) -> None:
         self.before, self.touched, self.kept_files = {}, set(), 0
         self.root = os.path.abspath(directory)
-        if not os.path.isdir(directory):
-            return
-        for folder, dirs, names in os.walk(self.root):
-            if folder == self.root:
+        for folder, dirs, names in os.walk(self.root):  # nothing when there is no folder yet
+            if folder == self.root:  # MkDocs leaves hidden entries at the top alone
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
+                names = [n for n in names if not n.startswith(".")]
             for name in names:
-                if folder == self.root and name.startswith("."):
-                    continue  # MkDocs leaves hidden entries at the top alone
                 path = os.path.join(folder, name)
-                stat = stat_of(path)
-                if stat is not None:
+                if (stat := stat_of(path)) is not None:
                     self.before[path] = stat
 
-    def _as_it_was(self, path: str, holds: object) -> bool:
-        """Whether the file at `path` is the one this folder made to hold `holds`, untouched since."""
+    def _make(self, output_path: str, holds: object, make: Callable[[], None]) -> None:
+        """`make()`, unless the file is the one this folder made to hold `holds`, untouched since."""
+        path = os.path.abspath(output_path)
         self.touched.add(path)
         known = self.made.get(path)
         if known is not None and known[0] == holds and stat_of(path) == known[1]:
             self.kept_files += 1
-            return True
-        return False
-
-    def _note(self, path: str, holds: object) -> None:
-        stat = stat_of(path)
-        if stat is not None:
+            return
+        make()
+        if (stat := stat_of(path)) is not None:
             self.made[path] = (holds, stat)
 
     def write(self, content: bytes, output_path: str) -> None:
-        path, holds = os.path.abspath(output_path), digest(content)
-        if not self._as_it_was(path, holds):
-            _original_write_file(content, output_path)
-            self._note(path, holds)
+        self._make(output_path, digest(content), lambda: _original_write_file(content, output_path))
 
     def copy(self, source_path: str, output_path: str) -> None:
         if os.path.isdir(output_path):
             output_path = os.path.join(output_path, os.path.basename(source_path))
-        path = os.path.abspath(output_path)
-        if not self._as_it_was(path, (source_path, stat_of(source_path))):
-            _original_copy_file(source_path, output_path)
-            self._note(path, (source_path, stat_of(source_path)))
+        holds = (source_path, stat_of(source_path))
+        self._make(output_path, holds, lambda: _original_copy_file(source_path, output_path))
 
     def finish(self) -> int:
         """Remove what the build left over from the one before; the number of files removed."""
