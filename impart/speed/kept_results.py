@@ -8,7 +8,6 @@ import logging
 import zlib
 
 import jinja2
-import jinja2.bccache
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 

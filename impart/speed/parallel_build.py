@@ -26,10 +26,7 @@ log = logging.getLogger("mkdocs.plugins.impart")
 
 
 def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def available() -> bool:
@@ -47,9 +44,7 @@ class Helper:
     never one the other took; when the build reaches the helper's pages, it stops the helper and `receive`s what
     `collect` returns there."""
 
-    def __init__(
-        self, name: str, pages: list, slot_of: Callable, do_page: Callable, collect: Callable, receive: Callable
-    ):
+    def __init__(self, name: str, pages: list, slot_of, do_page, collect, receive):
         self.name = name
         self.positions = {slot_of(page): index for index, page in enumerate(pages)}
         self._receive = receive

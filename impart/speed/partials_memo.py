@@ -99,16 +99,8 @@ def navigation_key(context) -> tuple | None:
             )
         )
     home = config.extra.get("homepage") or (nav.homepage.url if nav.homepage else None)
-    logo = config.theme.get("logo")
-    return (
-        id(nav),
-        id(config),
-        id(context.get("lang")),
-        tuple(context.get("features") or ()),
-        tuple(described),
-        url(context, home) if home else None,
-        url(context, logo) if logo else None,
-    )
+    addresses = (url(context, address) if address else None for address in (home, config.theme.get("logo")))
+    return (id(nav), *site_key(context), tuple(described), *addresses)
 
 
 def _memoized(render, key_of):

@@ -19,7 +19,7 @@ def render_with_memory(render):
 
     def render_markdown(page: Page, config, files) -> None:
         if MEMORY.reuse_markdown(page, files):
-            return None
+            return
         if not MEMORY.keeping:
             return render(page, config, files)
         records = BufferingHandler(capacity=sys.maxsize)  # never flushed: it only collects
@@ -31,7 +31,6 @@ def render_with_memory(render):
         finally:
             logger.removeHandler(records)
         MEMORY.keep_markdown(page, records.buffer)
-        return None
 
     return render_markdown
 
@@ -64,15 +63,13 @@ def index_with_memory(add_entry_from_context):
         described = (MEMORY.site, reference(page), *meta, describe_toc(page.toc), page.content or "")
         key = text_digest("\x1f".join(described))
         entries = MEMORY.search.get(page.url, key)
-        if entries is None:
-            before = len(index.entries)
-            add_entry_from_context(index, page)
-            entries = _copy_entries(index.entries[before:])
-            del index.entries[before:]
-            if MEMORY.keeping:
-                MEMORY.search.put(page.url, key, entries)
-        index.entries.extend(_copy_entries(entries))
-        return None
+        if entries is not None:
+            index.entries.extend(_copy_entries(entries))
+            return
+        before = len(index.entries)
+        add_entry_from_context(index, page)
+        if MEMORY.keeping:
+            MEMORY.search.put(page.url, key, _copy_entries(index.entries[before:]))
 
     return index_page
 
@@ -92,15 +89,12 @@ def template_class_with_memory(base):
 
     class TemplateWithMemory(base):
         def render(self, *args, **kwargs):
-            context = args[0] if len(args) == 1 and not kwargs else None
-            key = MEMORY.page_key(self.name, context) if context is not None else None
-            if key is not None:
-                output = MEMORY.rendered(key)
-                if output is not None:
-                    return output
-            output = super().render(*args, **kwargs)
-            if key is not None and MEMORY.keeping:
-                MEMORY.keep_rendered(key, output)
+            key = MEMORY.page_key(self.name, args[0]) if len(args) == 1 and not kwargs else None
+            output = MEMORY.rendered(key) if key is not None else None
+            if output is None:
+                output = super().render(*args, **kwargs)
+                if key is not None and MEMORY.keeping:
+                    MEMORY.keep_rendered(key, output)
             return output
 
     return TemplateWithMemory

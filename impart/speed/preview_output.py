@@ -56,8 +56,7 @@ class OutputFolder:
 
     def finish(self) -> int:
         """Remove what the build left over from the one before; the number of files removed."""
-        removed = 0
-        folders = set()
+        removed = []
         for path, stat in self.before.items():
             if path in self.touched or stat_of(path) != stat:
                 continue  # written or kept by this build, or rewritten by another writer
@@ -66,9 +65,8 @@ class OutputFolder:
             except OSError:
                 continue
             self.made.pop(path, None)
-            folders.add(os.path.dirname(path))
-            removed += 1
-        for folder in sorted(folders, key=len, reverse=True):
+            removed.append(path)
+        for folder in sorted({os.path.dirname(path) for path in removed}, key=len, reverse=True):
             while folder != self.root and folder.startswith(self.root + os.sep):
                 try:
                     os.rmdir(folder)  # only succeeds when the folder is empty
@@ -76,7 +74,7 @@ class OutputFolder:
                     break
                 folder = os.path.dirname(folder)
         self.before = {}
-        return removed
+        return len(removed)
 
 
 OUTPUT = OutputFolder()
