@@ -102,8 +102,7 @@ class MarkdownParserReused:
 
 
 def forget_reused_parser() -> None:
-    """Lets go of the reused parsers: the last page's processors hold its build, which `mkdocs serve` would keep
-    alive through the next build."""
+    """Lets go of the reused parsers, whose processors hold the last build: the preview would keep it alive."""
     if isinstance(mkdocs_pages.markdown, MarkdownParserReused):
         mkdocs_pages.markdown._last = threading.local()
 

@@ -31,8 +31,7 @@ def stat_of(path: str) -> tuple[int, int] | None:
 
 
 def image_stamp(file: File) -> str:
-    """An image's size and time of change on disk: a page's HTML holds its width and height
-    (impart.content.images), so an image replaced under the same name must render the pages again."""
+    """An image's size and time of change: a page's HTML holds its width and height, so a new image renders it again."""
     if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
         return ""
     return f"|{stat_of(file.abs_src_path)}"
@@ -126,8 +125,7 @@ class Fingerprint:
             parts.append(key)
             value = context[key]
             if key == "pagination" and callable(value):
-                # Material's blog hands listings a pager function: its links follow from the
-                # listing's sibling pages, described with the page below.
+                # A listing's pager function: its links follow from the sibling pages, described with the page.
                 parts.append("pager")
             elif key == "pages" and id(value) not in self.shared:
                 # MkDocs' list of every page, made once per build and the same for every page.
@@ -216,8 +214,7 @@ class Fingerprint:
         return text_digest("\x1f".join(parts))
 
     def _urls_of(self, siblings: list) -> str:
-        """The URLs of a listing's pages: one list that all of them share, so joined once per build (a listing
-        of 200 pages asked for 200 URLs on each of its 200 pages)."""
+        """The URLs of a listing's pages, joined once per build: the listing's every page holds the one list."""
         key = (id(siblings), len(siblings))
         return _once(self.sibling_urls, key, siblings, lambda: "|".join(p.url for p in siblings))
 

@@ -32,10 +32,6 @@ _META_READ = ("icon", "subtitle", "status")  # the meta keys the partials read o
 _NONE = type(None)  # stands for a weak reference to None: calling it gives None
 
 
-def file_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
 def as_pinned(env) -> bool:
     """Whether each template the memoized partials use is Material's own file, as it was read."""
     for name, pinned in PINNED.items():
@@ -43,7 +39,9 @@ def as_pinned(env) -> bool:
             template = env.get_template(name)
         except jinja2.TemplateNotFound:  # not Material
             return False
-        if not materials_own(template) or file_digest(template.filename) != pinned:
+        if not materials_own(template):
+            return False
+        if hashlib.sha256(Path(template.filename).read_bytes()).hexdigest()[:16] != pinned:
             return False
     return True
 

@@ -41,9 +41,8 @@ def enable(*, keeping: bool) -> None:
 
 
 def env_with_compiled_templates(get_env):
-    """Theme.get_env, giving every Jinja environment the theme makes the compiled templates' memory, not only the
-    build's own: Material's blog and search make a fresh one for each label they translate, and compiled
-    partials/language.html from source each time (about a tenth of a second per rebuild)."""
+    """Theme.get_env, giving the compiled templates' memory to every Jinja environment the theme makes, not only the
+    build's: Material's blog and search make one for each label they translate, compiling its template each time."""
 
     def get_env_with_compiled_templates(theme):
         env = get_env(theme)

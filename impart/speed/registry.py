@@ -1,7 +1,6 @@
-"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table,
-with the releases it was verified on; `install` puts the rows that apply in place, once per process.
-bench/README.md says what each item saves; tests/speed/test_speed_registry.py checks that every target exists
-and that the table is what is installed."""
+"""Everything the speed layer replaces in MkDocs, Material, Jinja, impart's content and waitress, in one table, with
+the releases it was verified on; `install` puts the rows that apply in place, once per process. bench/README.md says
+what each item saves; tests/speed/test_speed_registry.py checks that every target exists and is what is installed."""
 
 from __future__ import annotations
 
