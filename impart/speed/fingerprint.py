@@ -75,8 +75,7 @@ def describe_toc(toc) -> str:
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
 _fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
-# How values are described, by class (subclasses too, such as Jinja's Markup): one holding no other values by a
-# function of it, the rest by the name of their branch in Fingerprint._describe.
+# By class, subclasses too (Jinja's Markup is a str): how a value holding no others reads, or its branch in _describe.
 _KINDS = (
     ((bool, int, float, str), lambda value: f"{type(value).__name__}:{value}"),
     ((list, tuple), "sequence"),
@@ -241,10 +240,8 @@ def _once(table: dict, key, value, make) -> str:
 
 
 def _nav_item(item: StructureItem) -> str:
-    described = reference(item)
-    if isinstance(item, Page):
-        described += repr(sorted((str(k), repr(v)) for k, v in item.meta.items()))
-    return described
+    meta = item.meta if isinstance(item, Page) else {}
+    return reference(item) + repr(sorted((str(k), repr(v)) for k, v in meta.items()))
 
 
 def site_digest(config) -> str:

@@ -67,7 +67,7 @@ class PreviewMemory:
         self.enabled = False  # consult the memory (the preview, or a build with a helper process)
         self.keeping = False  # keep what is made (the preview, and the helper process itself)
         self.compress = False  # keep rendered pages compressed (the preview, which holds them between rebuilds)
-        self._helpers: list = []  # processes making results for this build (impart.speed.parallel_build.Helper)
+        self.helpers: list = []  # processes making results for some slots of this build (parallel_build.Helper)
         self.markdown = KeptResults()  # page -> RenderedMarkdown
         self.pages = KeptResults()  # URL -> the rendered page (compressed in the preview)
         self.search = KeptResults()  # URL -> the page's search entries
@@ -96,22 +96,18 @@ class PreviewMemory:
             results.end()
         self.fingerprint = None  # it holds the whole build's pages, which the next build replaces
 
-    def expect(self, helper) -> None:
-        """A helper process is making results for some slots (helper.positions; impart.speed.parallel_build)."""
-        self._helpers.append(helper)
-
     def consulted(self, slot: str) -> bool:
         """Whether results for this slot may be here: always in the preview, else only a helper's."""
         if self.keeping:
             return True
-        for helper in self._helpers:
+        for helper in self.helpers:
             index = helper.positions.get(slot)
             if index is not None:
                 return helper.covers(index)
         return False
 
     def await_helpers(self) -> None:
-        for helper in self._helpers:
+        for helper in self.helpers:
             helper.finish()
 
     def know_files(self, files) -> None:

@@ -127,7 +127,7 @@ def start_markdown_helper(config, files) -> None:
     # from other pages rendered before them (Material's paginated listings take their first page's title).
     built = files.documentation_pages(inclusion=InclusionLevel.is_included)  # in the build's order
     pages = [file.page for file in built if file.generated_by is None]
-    MEMORY.expect(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
+    MEMORY.helpers.append(Helper("markdown", pages, markdown_slot, do_page, collect, receive))
 
 
 def start_template_helper(config, files, nav, env) -> None:
@@ -158,7 +158,7 @@ def start_template_helper(config, files, nav, env) -> None:
         take_written(made["written"])
 
     pages = [file.page for file in doc_files]
-    MEMORY.expect(Helper("templates", pages, lambda page: page.url, do_page, collect, receive))
+    MEMORY.helpers.append(Helper("templates", pages, lambda page: page.url, do_page, collect, receive))
 
 
 def take_written(written: dict[str, bytes]) -> None:

@@ -85,16 +85,10 @@ def navigation_key(context) -> tuple | None:
         address = getattr(item, "url", None)
         meta = getattr(item, "meta", None) or {}
         described.append(
-            (
-                type(item).__name__,
-                item.title,
-                bool(item.active),
-                None if address is None else url(context, address),
-                tuple(repr(meta.get(name)) for name in _META_READ),
-                bool(getattr(item, "encrypted", None)),
-                bool(getattr(item, "is_index", None)),
-                len(getattr(item, "children", None) or ()),
-            )
+            (type(item).__name__, item.title, None if address is None else url(context, address))
+            + tuple(bool(getattr(item, flag, None)) for flag in ("active", "encrypted", "is_index"))
+            + tuple(repr(meta.get(name)) for name in _META_READ)
+            + (len(getattr(item, "children", None) or ()),)
         )
     home = config.extra.get("homepage") or (nav.homepage.url if nav.homepage else None)
     addresses = (url(context, address) if address else None for address in (home, config.theme.get("logo")))
