@@ -98,13 +98,8 @@ class PreviewMemory:
 
     def consulted(self, slot: str) -> bool:
         """Whether results for this slot may be here: always in the preview, else only a helper's."""
-        if self.keeping:
-            return True
-        for helper in self.helpers:
-            index = helper.positions.get(slot)
-            if index is not None:
-                return helper.covers(index)
-        return False
+        helper = next((helper for helper in self.helpers if slot in helper.positions), None)
+        return self.keeping or (helper is not None and helper.covers(helper.positions[slot]))
 
     def await_helpers(self) -> None:
         for helper in self.helpers:

@@ -12,11 +12,11 @@ import pkgutil
 from collections.abc import Callable
 from importlib import metadata
 
-from mkdocs.plugins import get_plugin_logger
+import mkdocs.plugins
 
 from impart.speed import build_speed, parallel_build, preview_cache, preview_output
 
-log = get_plugin_logger("impart")
+log = mkdocs.plugins.get_plugin_logger("impart")
 
 # The releases each patched package was read and tested at. The layer applies only on these, under MkDocs,
 # unless IMPART_SPEED=0: an upgrade can make a build slower, never a page different. To verify a release:
@@ -98,8 +98,6 @@ def verified(package: str) -> tuple[str, ...]:
 def unverified_versions() -> list[str]:
     """The installed releases of the patched packages that are not in VERIFIED, as 'name version'. Under
     ProperDocs (its `properdocs` command aliases mkdocs.* to itself) the fork's release stands for MkDocs'."""
-    import mkdocs.plugins
-
     engine = "properdocs" if mkdocs.plugins.__name__.startswith("properdocs") else "mkdocs"
     found = []
     for package in (engine, *(name for name in VERIFIED if name not in ("mkdocs", "properdocs"))):
