@@ -118,9 +118,7 @@ class Fingerprint:
     def of_context(self, template_name: str, context) -> str:
         parts = [self.site, template_name]
         self.current = context.get("page")
-        for key in sorted(context):
-            if key in NOT_READ_BY_PAGE_TEMPLATES:
-                continue
+        for key in sorted(context.keys() - NOT_READ_BY_PAGE_TEMPLATES):
             parts.append(key)
             value = context[key]
             if key == "pagination" and callable(value):

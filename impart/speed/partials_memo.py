@@ -65,9 +65,7 @@ def _items(items):
 def site_key(context) -> tuple | None:
     """What the palette and search partials read: the configuration, the features and the translations."""
     config = context.get("config")
-    if config is None:
-        return None
-    return id(config), id(context.get("lang")), tuple(context.get("features") or ())
+    return None if config is None else (id(config), id(context.get("lang")), tuple(context.get("features") or ()))
 
 
 def navigation_key(context) -> tuple | None:
