@@ -136,9 +136,7 @@ def _remembered(macro):
     answer = functools.cache(macro)
 
     def remembered(key, *more, **named):
-        if more or named or type(key) is not str:
-            return macro(key, *more, **named)
-        return answer(key)
+        return answer(key) if type(key) is str and not (more or named) else macro(key, *more, **named)
 
     return remembered
 

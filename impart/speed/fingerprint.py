@@ -32,9 +32,8 @@ def stat_of(path: str) -> tuple[int, int] | None:
 
 def image_stamp(file: File) -> str:
     """An image's size and time of change: a page's HTML holds its width and height, so a new image renders it again."""
-    if not file.src_uri.lower().endswith(IMAGE_SUFFIXES) or not file.abs_src_path:
-        return ""
-    return f"|{stat_of(file.abs_src_path)}"
+    is_image = file.abs_src_path and file.src_uri.lower().endswith(IMAGE_SUFFIXES)
+    return f"|{stat_of(file.abs_src_path)}" if is_image else ""
 
 
 class Uncacheable(Exception):

@@ -106,8 +106,7 @@ class PreviewMemory:
             helper.finish()
 
     def know_files(self, files) -> None:
-        listing = "\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}{image_stamp(f)}" for f in files)
-        self.files_key = text_digest(listing)
+        self.files_key = text_digest("\n".join(f"{f.src_uri}|{f.dest_uri}|{f.url}{image_stamp(f)}" for f in files))
 
     def know_build(self, config) -> None:
         self.fingerprint = Fingerprint(self.site, config)
