@@ -144,8 +144,6 @@ def _remembered(macro):
 LISTING_SOURCES = ListingPageSources()
 
 
-# Front matter parsed and words counted once per text: `mkdocs serve` reads every note again on each save, and
-# each note's front matter is read twice per build (by impart and by Material's blog).
 AT_MOST = 20_000  # entries a cache keeps, for a preview left running for days
 COUNTED: dict[bytes, int] = {}  # word counts by HTML digest; a build's helper hands its own over (parallel_build)
 

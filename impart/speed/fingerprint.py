@@ -107,8 +107,7 @@ class Fingerprint:
 
     def __init__(self, site: str, config):
         self.site = site  # the configuration, theme and build date (site_digest)
-        # id(object) -> (object, its description), held so that its id is not reused: the config, the list of pages
-        self.shared: dict[int, tuple[object, str]] = {id(config): (config, "config")}
+        self.shared = {id(config): (config, "config")}  # id -> (object, description); holding it keeps the id its own
         self.pages: dict[int, tuple[Page, str]] = {}  # pages other than the one being rendered
         self.current: Page | None = None
         self.nav_items: dict[int, tuple[object, str]] = {}  # their meta is settled before pages are built
@@ -120,11 +119,9 @@ class Fingerprint:
         for key in sorted(context.keys() - NOT_READ_BY_PAGE_TEMPLATES):
             parts.append(key)
             value = context[key]
-            if key == "pagination" and callable(value):
-                # A listing's pager function: its links follow from the sibling pages, described with the page.
+            if key == "pagination" and callable(value):  # a listing's pager: its links follow from the sibling pages
                 parts.append("pager")
-            elif key == "pages" and id(value) not in self.shared:
-                # MkDocs' list of every page, made once per build and the same for every page.
+            elif key == "pages" and id(value) not in self.shared:  # MkDocs' list of every page, one per build
                 described: list[str] = []
                 self._describe(value, described, depth=0)
                 self.shared[id(value)] = (value, text_digest("\x1f".join(described)))
@@ -165,8 +162,7 @@ class Fingerprint:
             parts.append("}")
         elif kind == "page":
             parts.append(self._page_description(value, depth) if full_pages else reference(value))
-        elif kind == "navigation":
-            # Described for each page: Material's blog swaps a listing's pages into it as it renders them.
+        elif kind == "navigation":  # for each page: Material's blog swaps a listing's pages into it as it renders them
             parts.append("nav:" + self._describe_navigation(value.items))
         elif kind == "dataclass":
             parts.append(cls.__qualname__)
@@ -184,8 +180,7 @@ class Fingerprint:
         return _once(self.pages, id(page), page, lambda: self._describe_page(page, depth))
 
     def _describe_page(self, page: Page, depth: int) -> str:
-        # getattr with a default: Material's excerpts are pages made without some of these attributes.
-        parts = [
+        parts = [  # getattr with a default: Material's excerpts are pages made without some of these attributes
             reference(page),
             f"{page.file.src_uri}|{page.canonical_url}|{getattr(page, 'edit_url', _ABSENT)}|{page.is_homepage}",
             text_digest(getattr(page, "content", _ABSENT) or ""),
@@ -195,8 +190,7 @@ class Fingerprint:
         neighbours = (getattr(page, "previous_page", _ABSENT), getattr(page, "next_page", _ABSENT))
         parts.append("|".join(reference(p) if isinstance(p, Page) else str(p) for p in neighbours))
         parts.append("|".join(reference(item) for item in page.ancestors))
-        # Material's blog: a post's settings, authors and categories; a listing's sibling pages.
-        for name in ("config", "authors", "categories"):
+        for name in ("config", "authors", "categories"):  # Material's blog: a post's settings, authors, categories
             if hasattr(page, name):
                 parts.append(name)
                 self._describe(getattr(page, name), parts, depth + 1)
@@ -205,8 +199,7 @@ class Fingerprint:
             if isinstance(siblings, list):
                 parts.append(name + ":" + self._urls_of(siblings))
         post = getattr(page, "post", None)  # an excerpt's post
-        if isinstance(post, Page):
-            parts.append("post:" + reference(post))
+        parts.append(f"post:{reference(post)}" if isinstance(post, Page) else "no post")
         return text_digest("\x1f".join(parts))
 
     def _urls_of(self, siblings: list) -> str:
@@ -243,8 +236,7 @@ def _nav_item(item: StructureItem) -> str:
 
 def site_digest(config) -> str:
     """Everything outside docs/ that a page is made from: the config file, the theme's overrides, the hooks, the day."""
-    # The theme's own folders (not installed packages) and the hooks, which MkDocs loads again for each build.
-    # impart/ itself is left out: a running preview keeps the modules it imported.
+    # The theme's own folders and the hooks, loaded again each build; not impart/, whose modules a preview keeps.
     watched = [Path(d) for d in config.theme.dirs if "site-packages" not in Path(d).parts]
     watched += [Path(module.__file__) for module in config.hooks.values()]
     files = []  # path, size and time of change of each file under them

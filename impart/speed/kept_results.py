@@ -86,9 +86,8 @@ class PreviewMemory:
     def summary(self) -> str:
         pages = self.hits["page"] + self.misses["page"] + self.misses["uncacheable"]
         return (
-            f"Preview: reused {self.hits['page']} of {pages} rendered pages "
-            f"({self.misses['uncacheable']} not reusable) and {self.hits['markdown']} of "
-            f"{self.hits['markdown'] + self.misses['markdown']} Markdown renders"
+            f"Preview: reused {self.hits['page']} of {pages} rendered pages ({self.misses['uncacheable']} not reusable)"
+            f" and {self.hits['markdown']} of {self.hits['markdown'] + self.misses['markdown']} Markdown renders"
         )
 
     def end(self) -> None:

@@ -1,7 +1,6 @@
 """A cold `mkdocs build` on two cores: forked helpers render the notes' Markdown, then pages, from the last page
-backwards while the build goes forwards, and hand their results over under the preview's keys
-(impart.speed.kept_results), so a result that does not match is made again. A helper that fails costs time, never
-pages."""
+backwards while the build goes forwards, and hand their results over under the preview's keys (kept_results.py), so
+a result that does not match is made again. A helper that fails costs time, never pages."""
 
 from __future__ import annotations
 
@@ -40,9 +39,8 @@ KEPT = {"files": 0}  # files the helper wrote that the build found the same and 
 
 
 class Helper:
-    """A forked process running `do_page` from the last page backwards. Each side takes a page under a shared lock,
-    never one the other took; when the build reaches the helper's pages, it stops the helper and `receive`s what
-    `collect` returns there."""
+    """A forked process running `do_page` from the last page backwards, each side taking, under a shared lock, no page
+    the other has taken; when the build reaches the helper's pages, it stops it and `receive`s what `collect` gave."""
 
     def __init__(self, name: str, pages: list, slot_of, do_page, collect, receive):
         self.name = name
@@ -184,8 +182,7 @@ def written_by_helper(write_file: Callable[[bytes, str], None]) -> Callable[[byt
 
 def finish() -> None:
     """Wait for any helper whose results were never asked for, so none is left behind."""
-    # A file the helper wrote that the build never wrote: its own output for that page was empty (MkDocs then
-    # skips the page), so the file must not be there either.
+    # A file only the helper wrote: the build's own output for that page was empty (MkDocs skips it), so it goes.
     unclaimed = list(WRITTEN)
     MEMORY.await_helpers()
     WRITTEN.clear()

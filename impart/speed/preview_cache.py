@@ -75,11 +75,10 @@ def index_with_memory(add_entry_from_context):
 
 def _copy_entries(entries: list[dict]) -> list[dict]:
     """Search entries are flat dicts of strings, with an optional list of tags."""
-    copies = [dict(entry) for entry in entries]
-    for entry in copies:
-        if isinstance(entry.get("tags"), list):
-            entry["tags"] = list(entry["tags"])
-    return copies
+    return [
+        {**entry, "tags": list(entry["tags"])} if isinstance(entry.get("tags"), list) else dict(entry)
+        for entry in entries
+    ]
 
 
 def template_class_with_memory(base):
