@@ -74,7 +74,7 @@ def describe_toc(toc) -> str:
 _PLAIN = {str: "s:", int: "i:", bool: "b:", float: "f:", type(None): "n:"}
 _fields_of = functools.cache(dataclasses.fields)  # a dataclass's fields, worked out once per class
 
-# By class, subclasses too (Jinja's Markup is a str): how a value holding no others reads, or its branch in _describe.
+# By class, subclasses too (Jinja's Markup is a str): a function describing a leaf value, or its _describe branch.
 _KINDS = (
     ((bool, int, float, str), lambda value: f"{type(value).__name__}:{value}"),
     ((list, tuple), "sequence"),
