@@ -38,8 +38,11 @@ publish: $(STAMP)
 rollback: $(STAMP)
 	$(BIN)/impart rollback
 
+# On two workers (pytest-xdist), a file at a time so that a file's fixtures are made once, the files with the
+# slowest tests first (tests/conftest.py puts them there; xdist would otherwise start with the longest files).
+WORKERS ?= 2
 test: $(DEV_STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The quick check before a commit: everything but Chromium, the 1,000-note build, servers under load,
 # the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).

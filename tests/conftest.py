@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -16,24 +17,41 @@ from tests.helpers.site import PROJECT, BuiltSite, mkdocs_build
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> BuiltSite:
-    """The real mkdocs.yml, built once with --strict into a temporary folder."""
-    site_dir = tmp_path_factory.mktemp("site")
+    """The real mkdocs.yml, built once with --strict into a temporary folder: once for the whole run, when
+    pytest-xdist's workers share it (the first to ask builds it, under a lock; the others read it)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build(tmp_path_factory.mktemp("site"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, above each worker's own
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (shared / "site.log").exists():
+            (shared / "site.log").write_text(_build(shared / "site").log, encoding="utf-8")
+    return BuiltSite(shared / "site", (shared / "site.log").read_text(encoding="utf-8"))
+
+
+def _build(site_dir: Path) -> BuiltSite:
     result = mkdocs_build(PROJECT / "mkdocs.yml", site_dir)
     assert result.returncode == 0, result.stderr
     return BuiltSite(site_dir, result.stderr)
 
 
-# -- the proposal form ----------------------------------------------------------------
-
-
-# -- servers -------------------------------------------------------------------------
+# The markers of the slowest tests, slowest first: `make test` runs the files on two workers (pytest-xdist,
+# `--dist loadfile --no-loadscope-reorder`), taking them in this order so that the run does not end on one long file.
+SLOWEST_FIRST = ("thousand_notes", "load", "browser", "html_checker", "build")
 
 
 def pytest_collection_modifyitems(items):
-    """Marks every test that takes the browser, so `make test-fast` leaves it out without each file saying so."""
+    """Marks every test that takes the browser, so `make test-fast` leaves it out without each file saying so;
+    then puts the files with the slowest tests first, each file's tests still together and in order."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    rank: dict[str, int] = {}  # a file -> the place of its slowest marker in SLOWEST_FIRST
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        marks = [SLOWEST_FIRST.index(mark.name) for mark in item.iter_markers() if mark.name in SLOWEST_FIRST]
+        rank[file] = min([rank.get(file, len(SLOWEST_FIRST)), *marks])
+    items.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable: in order within a rank
 
 
 # -- the browser: Chromium driven by Playwright --------------------------------------------------------
