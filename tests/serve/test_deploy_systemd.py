@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,15 @@ def test_systemd_analyze_security_lists_only_what_the_handler_needs():
     assert exposed == set(NEEDED)
 
 
+def stop_inside(sandbox) -> None:
+    """Stops the server in the sandbox: `unshare --fork` does not pass on the SIGTERM it gets, and the server, the
+    first process of its own namespace, is sent only signals it handles: Python's own SIGINT handler ends it.
+    Stopping `unshare` alone would wait out the helper's 10 seconds before a kill."""
+    (server,) = Path(f"/proc/{sandbox.pid}/task/{sandbox.pid}/children").read_text().split()
+    os.kill(int(server), signal.SIGINT)
+    sandbox.wait(timeout=10)
+
+
 def sandboxed(command: list[str]) -> list[str]:
     """`command` under the unit's /proc, user-namespace and privilege settings, as far as they apply without
     systemd as init: a /proc mounted as ProtectProc= and ProcSubset= mount it, in its own mount (PrivateMounts),
@@ -122,11 +132,14 @@ def test_the_handler_takes_a_proposal_under_the_units_settings(built_site, tmp_p
     seen = json.loads(listing.stdout)
     assert all(name.isdigit() or name in ("self", "thread-self") for name in seen)  # ProcSubset=pid holds
 
-    with running(sandboxed(serve_command(built_site.root, proposals, port)), port, log=tmp_path / "serve.log"):
+    with running(
+        sandboxed(serve_command(built_site.root, proposals, port)), port, log=tmp_path / "serve.log"
+    ) as sandbox:
         status, _, body = request(port, "GET", "/healthz")
         assert status == 200 and json.loads(body)["status"] == "ok"
         origin = f"http://127.0.0.1:{port}"
         status, headers, _ = submit(port, valid_submission(name="In the sandbox"), origin=origin)
+        stop_inside(sandbox)
 
     assert status == 303
     reference = headers["location"].split("ref=")[1]
