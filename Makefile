@@ -48,7 +48,7 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 # the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).
 FAST := not browser and not thousand_notes and not load and not build and not html_checker
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)"
+	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
