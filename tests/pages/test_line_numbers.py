@@ -5,12 +5,10 @@ copy of the site and measured in Chromium at a desktop and a phone width: each n
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.helpers.servers import free_port, running, serve_command
-from tests.helpers.site import ARTIFACTS, PROJECT, copy_site, mkdocs_build
+from tests.helpers.site import ARTIFACTS, PROJECT, built_with_notes
 
 NOTE = PROJECT / "tests/fixtures/features/numbered-runbook.md"
 URL = "/field-notes/numbered-runbook/"
@@ -40,13 +38,10 @@ CENTRES = """table => {
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     folder = tmp_path_factory.mktemp("line-numbers")
-    project = copy_site(folder / "project")
-    shutil.copy2(NOTE, project / "docs/field-notes/posts" / NOTE.name)
-    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
-    assert result.returncode == 0, result.stderr
+    project, site = built_with_notes(folder, NOTE)
     port = free_port()
     proposals = folder / "proposals"
-    with running(serve_command(folder / "site", proposals, port, config=project / "mkdocs.yml"), port):
+    with running(serve_command(site, proposals, port, config=project / "mkdocs.yml"), port):
         yield f"http://127.0.0.1:{port}"
 
 

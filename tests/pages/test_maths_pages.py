@@ -7,14 +7,13 @@ built without the maths extension, so a page without a formula costs nothing mor
 from __future__ import annotations
 
 import filecmp
-import shutil
 
 import pytest
 from bs4 import BeautifulSoup
 
 from tests.helpers.page_checks import foreign_hosts
 from tests.helpers.servers import free_port, running, serve_command
-from tests.helpers.site import ARTIFACTS, PROJECT, copy_site, files_under, mkdocs_build
+from tests.helpers.site import ARTIFACTS, PROJECT, built_with_notes, copy_site, files_under, mkdocs_build
 
 NOTE = PROJECT / "tests/fixtures/features/cost-per-decision.md"
 URL = "/field-notes/cost-per-decision/"
@@ -24,11 +23,7 @@ EXTENSION_LINE = "  - impart.content.maths"
 @pytest.fixture(scope="module")
 def maths_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("maths")
-    project = copy_site(folder / "project")
-    shutil.copy2(NOTE, project / "docs/field-notes/posts" / NOTE.name)
-    result = mkdocs_build(project / "mkdocs.yml", folder / "site")
-    assert result.returncode == 0, result.stderr
-    return project, folder / "site"
+    return built_with_notes(folder, NOTE)
 
 
 @pytest.fixture(scope="module")
