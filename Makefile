@@ -38,6 +38,11 @@ publish: $(STAMP)
 rollback: $(STAMP)
 	$(BIN)/impart rollback
 
+# The suite starts some 150 Python processes (`impart` commands and servers): with Python's bytecode cache
+# written, each starts a quarter sooner, and pytest keeps its rewritten test files, so this setting, where a
+# machine has it, does not reach the tests.
+unexport PYTHONDONTWRITEBYTECODE
+
 # On two workers (pytest-xdist), a file at a time so that a file's fixtures are made once, the files with the
 # slowest tests first (tests/conftest.py puts them there; xdist would otherwise start with the longest files).
 WORKERS ?= 2

@@ -54,9 +54,9 @@ def _scrypt(password: str, salt: bytes, n: int = N, r: int = R, p: int = P) -> b
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=MAXMEM, dklen=32)
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, n: int = N) -> str:
     salt = secrets.token_bytes(16)
-    return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(_scrypt(password, salt))}"
+    return f"scrypt${n}${R}${P}${_b64(salt)}${_b64(_scrypt(password, salt, n))}"
 
 
 def password_matches(password: str, stored: str) -> bool:
@@ -72,10 +72,12 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 class Accounts:
-    """The accounts file at `path` (missing means no accounts)."""
+    """The accounts file at `path` (missing means no accounts); passwords it writes cost scrypt's N=`cost` (each
+    entry keeps the cost it was written with, so tests can make cheap accounts that log in by the same path)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, cost: int = N):
         self.path = Path(path)
+        self.cost = cost
 
     def _read(self) -> dict:
         try:
@@ -109,7 +111,7 @@ class Accounts:
         check_password(password)
         if name in self._read():  # before the slow hash, so a refusal is quick
             raise AccountError(f"{name}: there is an account with this name; set-password changes its password")
-        hashed = hash_password(password)
+        hashed = hash_password(password, self.cost)
 
         def adding(users: dict) -> None:
             if name in users:
@@ -121,7 +123,7 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         self._known(name)
         check_password(password)
-        hashed = hash_password(password)
+        hashed = hash_password(password, self.cost)
 
         def setting(users: dict) -> None:
             self._known(name, users)

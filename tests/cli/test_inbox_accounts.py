@@ -83,6 +83,21 @@ def test_accounts_are_added_listed_repassworded_and_removed_as_0600_scrypt_hashe
     assert not list(accounts_file.parent.glob(".tmp-*"))
 
 
+def test_an_entry_is_checked_at_the_cost_it_was_written_with_and_a_new_password_gets_the_real_one(
+    capsys, typed, accounts_file
+):
+    Accounts(accounts_file, cost=2**10).add("ada", GOOD, now=time.time())  # as an older, cheaper entry
+    stored = json.loads(accounts_file.read_text())["users"]["ada"]["password"]
+    assert stored.startswith("scrypt$1024$8$1$")
+    assert Accounts(accounts_file).verify("ada", GOOD) and not Accounts(accounts_file).verify("ada", OTHER)
+
+    typed += [OTHER, OTHER]
+    assert inbox(capsys, "set-password", "ada", "--accounts", str(accounts_file))[0] == 0
+    stored = json.loads(accounts_file.read_text())["users"]["ada"]["password"]
+    assert stored.startswith("scrypt$32768$8$1$")
+    assert Accounts(accounts_file).verify("ada", OTHER) and not Accounts(accounts_file).verify("ada", GOOD)
+
+
 REFUSED = [
     (("add-user", "Ada Lovelace"), [], "'Ada Lovelace' is not an account name; use 1 to 32 of a-z"),
     (("add-user", "../ada"), [], "'../ada' is not an account name"),

@@ -34,7 +34,7 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 20) -> 
             raise AssertionError(f"the server exited with {process.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return
-        time.sleep(0.1)
+        time.sleep(0.02)
     raise AssertionError(f"nothing answered on 127.0.0.1:{port} within {seconds}s")
 
 

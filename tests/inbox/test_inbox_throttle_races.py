@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from impart.inbox import login_throttle
+from impart.inbox.accounts import N
 from impart.inbox.login_throttle import FREE, KNOWN_PER_ACCOUNT, LoginThrottle
 from tests.helpers.inbox import PASSWORD, SAME_ORIGIN, Clock, login, make_inbox, write_accounts
 from tests.helpers.servers import free_port, running, serve_command
@@ -52,14 +53,14 @@ def _at_once(inbox, count, address=GUESSER) -> list[int]:
 
 
 def test_forty_simultaneous_wrong_logins_get_only_the_free_checks(tmp_path):
-    inbox = make_inbox(tmp_path)
+    inbox = make_inbox(tmp_path, cost=N)  # a check's real window
     statuses = _at_once(inbox, 40)
     assert statuses.count(403) == FREE  # checked, and wrong
     assert statuses.count(429) == 40 - FREE  # never checked
 
 
 def test_a_burst_after_the_delay_gets_one_check(tmp_path):
-    inbox = make_inbox(tmp_path)
+    inbox = make_inbox(tmp_path, cost=N)  # a check's real window
     for n in range(FREE):
         assert _login_from(inbox, GUESSER, f"wrong {n}").status_code == 403
     waiting = _login_from(inbox, GUESSER, "wrong again")
@@ -155,7 +156,7 @@ def test_a_day_of_names_sprayed_from_many_addresses_stays_under_the_cap(tmp_path
 @pytest.mark.load
 def test_simultaneous_wrong_logins_across_two_worker_processes_get_only_the_free_checks(built_site, tmp_path):
     project = copy_site(tmp_path / "project")
-    write_accounts(project / "inbox-accounts.json", (("ada", PASSWORD),))
+    write_accounts(project / "inbox-accounts.json", (("ada", PASSWORD),), cost=N)
     site = tmp_path / "site"
     shutil.copytree(built_site.root, site)
     port = free_port()
