@@ -50,10 +50,12 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The quick check before a commit: everything but Chromium, the 1,000-note build, servers under load,
-# the tests that build their own copy of the site and the Nu Html Checker (tests/README.md).
+# the tests that build their own copy of the site and the Nu Html Checker (tests/README.md). These tests spend
+# a third of their time waiting on mail servers and child processes, so a third worker fills the two cores.
 FAST := not browser and not thousand_notes and not load and not build and not html_checker
+FAST_WORKERS ?= 3
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(FAST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
