@@ -10,7 +10,9 @@ trust is refused, before any login or mail, in clear or otherwise.
 
 from __future__ import annotations
 
+import gc
 import ssl
+import sys
 import time
 
 import pytest
@@ -82,6 +84,26 @@ def test_implicit_tls_delivers(certificates, mail_app, monkeypatch):
     assert reference in str(mail.message["Subject"])
     assert mail.over_tls and mail.login == USER
     assert [s.over_tls for s in smtp.logins] == [True]
+
+
+def test_a_session_cut_off_when_the_mail_server_stops_leaves_no_socket_behind(certificates, mail_app, monkeypatch):
+    """The tests' mail server (tests/helpers/mail_and_webhook.py) stops as soon as a test has its mail, often
+    before the sender's QUIT has been answered: it must close that TLS session's socket itself, or the garbage
+    collector's ResourceWarning fails some later test."""
+    ca_file, server_context = certificates
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    monkeypatch.setenv("IMPART_SMTP_USER", USER)
+    monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
+    left_behind = []
+    monkeypatch.setattr(sys, "unraisablehook", left_behind.append)
+    for n in range(2):
+        with mail_server(implicit_tls=server_context, credentials=(USER, PASSWORD)) as smtp:
+            app = mail_app(smtp.port, "tls")
+            assert post(Client(app), valid_submission(organisation=f"Cut Off {n} Ltd")).status_code == 303
+            assert wait_until(lambda: len(smtp.received) == 1, step=0.001)
+        app.notifications.close()
+        gc.collect()
+    assert [str(seen.exc_value) for seen in left_behind] == []
 
 
 def test_a_wrong_password_stays_pending_with_an_error_to_act_on_and_is_sent_once_when_right(
