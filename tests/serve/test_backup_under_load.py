@@ -108,13 +108,17 @@ def test_backups_under_load_restore_to_every_acknowledged_proposal_and_send_each
         command = serve_command(built_site.root, proposals, port, "--rate-limit", "100000/60",
                                 *mail_flags(before_smtp.port))  # fmt: skip
         with running(command, port, log=tmp_path / "serving.log"), Load(port) as load:
-            for n in range(2):
+            # Two backups at least, and more (up to eight) until one catches mail both owed and sent: whether
+            # a mail is still owed at the moment of a backup depends on how quickly this machine sends.
+            for n in range(8):
                 assert wait_until(lambda n=n: len(load.acknowledged()) >= 10 * (n + 1), 30)
                 acknowledged, delivered = load.acknowledged(), set(mailed(before_smtp))
                 archive = backups / f"backup-{n}.tar.gz"
                 made = impart("proposals", "backup", str(archive), "--proposals", str(proposals), cwd=PROJECT)
                 assert (made.returncode, made.stderr) == (0, ""), made.stderr
                 taken.append((archive, acknowledged, delivered))
+                if n >= 1 and {"pending", "sent"} <= set(outbox_of(archive)):
+                    break
             refused = impart("proposals", "restore", str(archive), "--replace", "--proposals", str(proposals),
                              cwd=PROJECT)  # fmt: skip
             assert refused.returncode == 2 and "impart serve is using this folder" in refused.stderr
@@ -130,7 +134,7 @@ def test_backups_under_load_restore_to_every_acknowledged_proposal_and_send_each
     # The last backup, restored into a fresh folder and served with a fresh mail server.
     archive, acknowledged, delivered = taken[-1]
     states = outbox_of(archive)
-    assert states.get("pending") and states.get("sent"), "the backup should catch mail both owed and sent"
+    assert states.get("pending") and states.get("sent"), f"none of {len(taken)} backups caught mail owed and sent"
     restored = tmp_path / "restored" / "proposals"
     result = impart("proposals", "restore", str(archive), "--proposals", str(restored), cwd=PROJECT)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
