@@ -24,7 +24,6 @@ from impart.cli.formatting import text as _text
 from impart.cli.notify_options import add_notify_options, overrides_from
 from impart.cli.proposals_folder import open_store as _open_store
 from impart.cli.proposals_folder import open_store_to_write
-from impart.intake.app import intake_parts
 from impart.intake.notify_settings import NotifySettingsError
 from impart.intake.outbox import REMEDY, Outbox
 from impart.intake.private_file import write_private
@@ -149,6 +148,8 @@ def _failed_to_retry(store, outbox: Outbox, asked: list[str]) -> list[str] | Non
 
 def cmd_notify(args) -> int:
     """Send every pending notification now (with --retry-failed, the failed ones too); exit 1 if any still fails."""
+    from impart.intake.app import intake_parts  # the handler and werkzeug: here, not in every command's start
+
     store = open_store_to_write(args)
     if store is None:
         return 2

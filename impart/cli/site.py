@@ -7,7 +7,6 @@ from pathlib import Path
 
 from impart.content.dates import build_date
 from impart.content.placeholders import PlaceholderError, indicative_pages, overdue_message
-from impart.content.site_checks import check_site
 from impart.intake.definition import FormDefinitionError, site_form
 from impart.settings import load_settings
 
@@ -22,6 +21,8 @@ def _indicative(settings, texts=None):
 def cmd_check(args) -> int:
     """The build's checks, without building: front matter, titles, links, images, other hosts, placeholder
     promises, the form definition; every problem of every file, then their count."""
+    from impart.content.site_checks import check_site  # the checks' parsers: here, not in every command's start
+
     settings = load_settings(args.config)
     today = build_date()
     _, problems, texts = check_site(settings, Path(args.config))
