@@ -52,12 +52,19 @@ def mail_app(make_app):
     return make
 
 
-@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
-def test_starttls_with_a_login_delivers_encrypted_and_logged_in(certificates, mail_app, monkeypatch, mechanism):
-    ca_file, server_context = certificates
+@pytest.fixture
+def server_context(certificates, monkeypatch):
+    """The mail server's TLS context, with the test CA trusted as the system's and the right login in the
+    environment, as the operator would set them."""
+    ca_file, context = certificates
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.setenv("IMPART_SMTP_USER", USER)
     monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
+    return context
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_starttls_with_a_login_delivers_encrypted_and_logged_in(server_context, mail_app, mechanism):
     others = [m for m in ("PLAIN", "LOGIN") if m != mechanism]  # the server offers only the one under test
     with mail_server(starttls=server_context, credentials=(USER, PASSWORD), auth_exclude_mechanism=others) as smtp:
         app = mail_app(smtp.port, "starttls")
@@ -71,11 +78,7 @@ def test_starttls_with_a_login_delivers_encrypted_and_logged_in(certificates, ma
     assert app.notifications.counts().pending == 0
 
 
-def test_implicit_tls_delivers(certificates, mail_app, monkeypatch):
-    ca_file, server_context = certificates
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    monkeypatch.setenv("IMPART_SMTP_USER", USER)
-    monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
+def test_implicit_tls_delivers(server_context, mail_app):
     with mail_server(implicit_tls=server_context, credentials=(USER, PASSWORD)) as smtp:
         app = mail_app(smtp.port, "tls")
         reference = reference_from(post(Client(app), valid_submission()))
@@ -86,14 +89,10 @@ def test_implicit_tls_delivers(certificates, mail_app, monkeypatch):
     assert [s.over_tls for s in smtp.logins] == [True]
 
 
-def test_a_session_cut_off_when_the_mail_server_stops_leaves_no_socket_behind(certificates, mail_app, monkeypatch):
+def test_a_session_cut_off_when_the_mail_server_stops_leaves_no_socket_behind(server_context, mail_app, monkeypatch):
     """The tests' mail server (tests/helpers/mail_and_webhook.py) stops as soon as a test has its mail, often
     before the sender's QUIT has been answered: it must close that TLS session's socket itself, or the garbage
     collector's ResourceWarning fails some later test."""
-    ca_file, server_context = certificates
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    monkeypatch.setenv("IMPART_SMTP_USER", USER)
-    monkeypatch.setenv("IMPART_SMTP_PASSWORD", PASSWORD)
     left_behind = []
     monkeypatch.setattr(sys, "unraisablehook", left_behind.append)
     for n in range(2):
